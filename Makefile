@@ -1,0 +1,135 @@
+# intaked - plain Makefile (GNU make). See README.md.
+#
+#   make            build bin/intaked and bin/intakectl
+#   make deps       install the Debian packages needed (as root)
+#   make run        deps, build, start the daemon on the embedded defaults
+#   make test       unit + black-box tests
+#   make test-san   the same, built with ASan + UBSan into build-san/
+#   make bench      throughput, latency and memory figures
+#   make fuzz       every libFuzzer harness for FUZZ_SECONDS each
+#   make clean
+#
+# Knobs: CFLAGS, SANITIZER=address,undefined, WERROR=1, FUZZ_SECONDS=60.
+
+CC	?= cc
+CFLAGS	?= -O2 -g
+SANITIZER ?=
+FUZZ_SECONDS ?= 60
+
+PKGS	= libevent libevent_openssl libevent_pthreads openssl sqlite3 \
+	  libpcre2-8 jansson yaml-0.1 libutf8proc libidn2 inih libsystemd
+DEBS	= build-essential pkg-config libevent-dev libssl-dev libsqlite3-dev \
+	  libpcre2-dev libjansson-dev libyaml-dev libutf8proc-dev libidn2-dev \
+	  libinih-dev libsystemd-dev clang libclang-rt-14-dev python3 \
+	  openssl curl swaks sqlite3 valgrind
+
+WARN	= -Wall -Wextra -Wshadow -Wpointer-arith -Wmissing-prototypes \
+	  -Wstrict-prototypes -Wformat=2 -Wformat-security -Wno-unused-parameter \
+	  -Wno-sign-compare -Wwrite-strings -Wundef
+ifeq ($(WERROR),1)
+WARN	+= -Werror
+endif
+
+ifeq ($(SANITIZER),)
+BUILD	?= build
+BIN	?= bin
+else
+BUILD	?= build-san
+BIN	?= build-san/bin
+SANFLAGS = -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) $(WARN) \
+	     $(CFLAGS) $(SANFLAGS) -MMD -MP
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+LIBS	= $(PKG_LIBS) -lpthread
+
+PARSER_SRC	= $(wildcard parsers/*.c)
+GW_SRC		= $(filter-out gateway/main.c,$(wildcard gateway/*.c))
+CTL_SRC		= $(wildcard ctl/*.c)
+UNIT_SRC	= $(wildcard tests/unit/test_*.c)
+BENCH_SRC	= $(wildcard tests/bench/*.c)
+EMBED_SRC	= $(BUILD)/gen/embedded.c
+
+PARSER_OBJ	= $(PARSER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
+GW_OBJ		= $(GW_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN	= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_BIN	= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+
+# Data files compiled into the binaries (name = C symbol prefix).
+EMBED	= taxonomy:conf/taxonomy.tsv
+EMBED_FILES = $(foreach e,$(EMBED),$(word 2,$(subst :, ,$(e))))
+
+.PHONY: all deps run test test-unit test-daemon test-san bench fuzz clean check-config
+
+all: $(BIN)/intaked $(BIN)/intakectl
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(EMBED_SRC): $(EMBED_FILES) tests/tools/embed.sh Makefile
+	@mkdir -p $(dir $@)
+	sh tests/tools/embed.sh $(EMBED) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/embedded.o: $(EMBED_SRC)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libparsers.a: $(PARSER_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libgw.a: $(GW_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN)/intaked: $(BUILD)/gateway/main.o $(BUILD)/libgw.a $(BUILD)/libparsers.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BIN)/intakectl: $(CTL_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libgw.a $(BUILD)/libparsers.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libgw.a $(BUILD)/libparsers.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(BUILD)/libgw.a $(BUILD)/libparsers.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+deps:
+	@sh tests/tools/deps.sh $(DEBS)
+
+run: deps all
+	./$(BIN)/intaked
+
+check-config: $(BIN)/intaked
+	./$(BIN)/intaked -n -c conf/intaked.conf
+
+test: all $(UNIT_BIN)
+	@BUILD=$(BUILD) BIN=$(BIN) sh tests/run_all.sh
+
+test-unit: all $(UNIT_BIN)
+	@BUILD=$(BUILD) BIN=$(BIN) ONLY=unit sh tests/run_all.sh
+
+test-daemon: all
+	@BUILD=$(BUILD) BIN=$(BIN) ONLY=daemon sh tests/run_all.sh
+
+test-san:
+	$(MAKE) SANITIZER=address,undefined test
+
+bench: all $(BENCH_BIN)
+	@BUILD=$(BUILD) BIN=$(BIN) sh tests/bench/run.sh
+
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
+
+clean:
+	rm -rf build build-san build-fuzz bin
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,123 @@
+/*
+ * store.h - the durable store: SQLite in WAL mode with synchronous=FULL,
+ * written by one writer thread that commits jobs in groups.
+ *
+ * The event loop never touches SQLite. A session fills a struct store_job
+ * and hands it to store_enqueue(); the writer thread takes every job waiting
+ * (up to batch_max), runs them in one transaction, commits (one fsync for the
+ * whole group), and only then hands the jobs back to the loop thread, where
+ * job->done(job, job->arg) runs. Acknowledgements are sent from that
+ * callback, so nothing is ever acknowledged before it is durable. When the
+ * commit fails (disk full, I/O error, quota) every job of the group is rolled
+ * back and completes with STORE_TEMPFAIL; the next group tries again.
+ *
+ * Jobs complete in the order they were enqueued.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stddef.h>
+#include "report.h"
+
+struct event_base;
+struct store;
+
+enum store_op {
+	STORE_OP_SUBMIT,	/* store evidence + reports, dedup, idempotency */
+	STORE_OP_AUTH,		/* check a presented token */
+	STORE_OP_STATUS		/* status of one report */
+};
+
+enum store_rc {
+	STORE_OK,
+	STORE_TEMPFAIL,		/* nothing stored; try again later (4xx) */
+	STORE_NOTFOUND,		/* STATUS: no such report (or not yours) */
+	STORE_DENIED		/* AUTH: no such token, or revoked */
+};
+
+/* Report IDs look like IR-20261121-000042, incident IDs IN-20261121-000007. */
+#define STORE_ID_MAX	32
+
+struct store_report_result {
+	char	report_id[STORE_ID_MAX];
+	char	incident_id[STORE_ID_MAX];
+	int	duplicate;	/* joined an existing incident */
+	int	replayed;	/* same token + external-id seen: first reply, nothing new stored */
+};
+
+struct store_job {
+	enum store_op	 op;
+
+	/* SUBMIT input; every pointer is owned by the job */
+	const char	*channel;	/* static: "line", "smtp", "http", "api" */
+	char		*token_name;	/* authenticated submitter, NULL if none */
+	int		 verified;
+	char		*peer;		/* remote address, text */
+	unsigned char	*raw;		/* evidence: the bytes as received */
+	size_t		 rawlen;
+	char		*meta_json;	/* channel metadata (HELO, TLS, envelope...), may be NULL */
+	struct report	*reports;	/* n_reports reports from this submission */
+	size_t		 n_reports;
+
+	/* AUTH input: the presented secret (wiped by store_job_free) */
+	char		*secret;
+
+	/* STATUS input: report_id; token_name (above) restricts to own reports */
+	char		*report_id;
+
+	/* output, valid in done() */
+	enum store_rc	 rc;
+	struct store_report_result *results;	/* SUBMIT: n_reports entries */
+	char		*status;	/* STATUS: "new", "triaged", ... */
+	char		*auth_name;	/* AUTH: token name */
+	char		*auth_role;	/* AUTH: submitter|triage|admin */
+
+	/* completion, on the loop thread */
+	void		(*done)(struct store_job *job, void *arg);
+	void		*arg;
+
+	struct store_job *next;		/* private to the store */
+};
+
+struct store_options {
+	const char	*path;		/* database file */
+	long long	 dedup_window;	/* seconds */
+	size_t		 batch_max;	/* jobs in one group commit */
+	size_t		 queue_max;	/* jobs waiting before store_enqueue refuses */
+	long long	 max_bytes;	/* database size quota, 0 = none */
+};
+
+struct store_job *store_job_new(enum store_op op);
+void store_job_free(struct store_job *job);	/* frees everything it owns */
+
+/*
+ * Open (creating if needed) the database and bring its schema up to date.
+ * Blocking; call before the loop runs. Returns NULL with err filled on
+ * failure.
+ */
+struct store *store_open(const struct store_options *opt, char *err,
+    size_t errlen);
+
+/* Start the writer thread; completions are delivered on base. 0 or -1. */
+int store_start(struct store *st, struct event_base *base);
+
+/*
+ * Queue a job. Returns 0 (the store owns the job until done() runs, and done
+ * must free it or hand it on), or -1 if the queue is full or the store is
+ * stopping (the caller keeps the job and answers "try again").
+ */
+int store_enqueue(struct store *st, struct store_job *job);
+
+/*
+ * Finish every queued job, run the remaining completions on the calling
+ * (loop) thread, join the writer thread. Blocking; used at shutdown.
+ */
+void store_stop(struct store *st);
+
+/* Close the database and free the store (after store_stop). */
+void store_close(struct store *st);
+
+/* Number of jobs waiting or in flight (for /metrics and the drain). */
+size_t store_pending(struct store *st);
+
+#endif
