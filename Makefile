@@ -42,7 +42,7 @@ endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) $(WARN) \
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Iinclude -Itests/unit $(PKG_CFLAGS) $(WARN) \
 	     $(CFLAGS) $(SANFLAGS) -MMD -MP
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS	= $(PKG_LIBS) -lpthread
@@ -50,13 +50,15 @@ LIBS	= $(PKG_LIBS) -lpthread
 PARSER_SRC	= $(wildcard parsers/*.c)
 GW_SRC		= $(filter-out gateway/main.c,$(wildcard gateway/*.c))
 CTL_SRC		= $(wildcard ctl/*.c)
-UNIT_SRC	= $(wildcard tests/unit/test_*.c)
+PUNIT_SRC	= $(wildcard tests/unit/parsers/test_*.c)
+GUNIT_SRC	= $(wildcard tests/unit/gateway/test_*.c)
 BENCH_SRC	= $(wildcard tests/bench/*.c)
 EMBED_SRC	= $(BUILD)/gen/embedded.c
 
 PARSER_OBJ	= $(PARSER_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 GW_OBJ		= $(GW_SRC:%.c=$(BUILD)/%.o)
-UNIT_BIN	= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_BIN	= $(PUNIT_SRC:tests/unit/parsers/%.c=$(BUILD)/tests/%) \
+		  $(GUNIT_SRC:tests/unit/gateway/%.c=$(BUILD)/tests/%)
 BENCH_BIN	= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 # Data files compiled into the binaries (name = C symbol prefix).
@@ -94,7 +96,12 @@ $(BIN)/intakectl: $(CTL_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libgw.a $(BUILD)/libparse
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libgw.a $(BUILD)/libparsers.a
+# Parser tests link the parsers only: they must not need the daemon.
+$(PUNIT_SRC:tests/unit/parsers/%.c=$(BUILD)/tests/%): $(BUILD)/tests/%: $(BUILD)/tests/unit/parsers/%.o $(BUILD)/libparsers.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(GUNIT_SRC:tests/unit/gateway/%.c=$(BUILD)/tests/%): $(BUILD)/tests/%: $(BUILD)/tests/unit/gateway/%.o $(BUILD)/libgw.a $(BUILD)/libparsers.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
