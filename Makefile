@@ -65,7 +65,7 @@ BENCH_BIN	= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 EMBED	= taxonomy:conf/taxonomy.tsv
 EMBED_FILES = $(foreach e,$(EMBED),$(word 2,$(subst :, ,$(e))))
 
-.PHONY: all deps run test test-unit test-daemon test-san bench fuzz clean check-config
+.PHONY: all deps run test test-unit test-daemon test-san test-valgrind bench fuzz clean check-config
 
 all: $(BIN)/intaked $(BIN)/intakectl
 
@@ -129,6 +129,15 @@ test-daemon: all
 
 test-san:
 	$(MAKE) SANITIZER=address,undefined test
+
+# Unit tests under valgrind: every free path, no leak, no invalid access.
+test-valgrind: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do \
+		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		    --error-exitcode=99 $$t > $(BUILD)/valgrind.out 2>&1; rc=$$?; \
+		if [ $$rc -eq 99 ]; then cat $(BUILD)/valgrind.out; echo "valgrind: $$t: errors"; fail=1; \
+		else echo "valgrind: $$t: clean"; fi; \
+	done; exit $$fail
 
 bench: all $(BENCH_BIN)
 	@BUILD=$(BUILD) BIN=$(BIN) sh tests/bench/run.sh

@@ -13,6 +13,7 @@
 #include "log.h"
 
 static enum log_level	log_threshold = LOG_LVL_INFO;
+static int		log_to_journal = -1;	/* decided on first use */
 
 static const struct {
 	const char	*name;
@@ -70,8 +71,15 @@ log_vwrite(enum log_level lvl, const char *fmt, va_list ap)
 
 	if (lvl > log_threshold)
 		return;
-	n = snprintf(line, sizeof(line), "<%d>%s: ",
-	    log_levels[lvl].syslog_prio, log_levels[lvl].name);
+	/* the journal reads "<N>" as the priority; a terminal reads words */
+	if (log_to_journal == -1)
+		log_to_journal = getenv("JOURNAL_STREAM") != NULL;
+	if (log_to_journal)
+		n = snprintf(line, sizeof(line), "<%d>",
+		    log_levels[lvl].syslog_prio);
+	else
+		n = snprintf(line, sizeof(line), "intaked: %s: ",
+		    log_levels[lvl].name);
 	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	/* one write per line so concurrent threads never interleave */
 	n = strlen(line);

@@ -11,6 +11,7 @@
 #define CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct config_listen {
 	char	*text;		/* as written, e.g. "127.0.0.1:4119"; NULL = off */
@@ -73,10 +74,18 @@ void config_defaults(struct config *cfg);
 /*
  * Load path over the defaults and validate everything. Returns 0, or -1 with
  * err = "FILE:LINE: key: why" (or "FILE: why" when the file is unreadable);
- * cfg is then freed and must not be used.
+ * cfg is then freed and must not be used. config_load() starts by calling
+ * config_defaults() itself: whatever cfg held before is overwritten, not
+ * freed. path NULL gives the defaults alone.
  */
 int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
 
 void config_free(struct config *cfg);
+
+/*
+ * Print the effective configuration to fp as an INI file that config_load()
+ * reads back to the same values (intaked -n -v).
+ */
+void config_dump(const struct config *cfg, FILE *fp);
 
 #endif

@@ -17,7 +17,11 @@
 #define STORE_H
 
 #include <stddef.h>
+#include <time.h>
 #include "report.h"
+
+/* The database file inside [daemon] data_dir, for intaked and intakectl. */
+#define STORE_DB_FILE	"intaked.db"
 
 struct event_base;
 struct store;
@@ -119,5 +123,11 @@ void store_close(struct store *st);
 
 /* Number of jobs waiting or in flight (for /metrics and the drain). */
 size_t store_pending(struct store *st);
+
+/*
+ * Tests only: read the time of receipt from clock() instead of time(NULL).
+ * Call before store_start(); NULL restores time().
+ */
+void store_set_clock(struct store *st, time_t (*clock)(void));
 
 #endif

@@ -1,0 +1,290 @@
+/*
+ * listener.c - accepting connections for every protocol: binds the
+ * configured address, enforces the per-listener session cap and the per-IP
+ * cap, sets TCP_NODELAY (replies are small; Nagle plus delayed ACKs would
+ * stall each exchange by ~40 ms), wraps the socket in a bufferevent (TLS in
+ * accepting state for implicit-TLS listeners) and hands it to the
+ * protocol's accept function.
+ *
+ * Over a limit, a plain connection gets the listener's one-line refusal and
+ * is closed at once; a TLS connection is closed without a handshake (a
+ * handshake is exactly the cost the cap protects against). When the process
+ * runs out of descriptors, accepting pauses for a second instead of
+ * spinning.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <openssl/ssl.h>
+
+#include "gateway.h"
+#include "log.h"
+#include "tls.h"
+#include "util.h"
+
+#define PEER_BUCKETS	1024
+
+/* One remote address with sessions open; addresses are kept as 16 bytes,
+ * IPv4 in its IPv4-mapped IPv6 form. */
+struct peer_count {
+	struct peer_count	*next;
+	unsigned char		 addr[16];
+	size_t			 count;
+};
+
+struct listener {
+	struct gateway		*gw;
+	char			*name;
+	struct evconnlistener	*evl;
+	struct event		*resume_ev;	/* re-enable after EMFILE */
+	int			 tls;
+	struct listener_limits	 lim;
+	listener_accept_fn	 accept_fn;
+	size_t			 sessions;
+	struct peer_count	*peers[PEER_BUCKETS];
+};
+
+static void
+peer_key(const struct sockaddr *sa, unsigned char key[16])
+{
+	static const unsigned char v4mapped[12] =
+	    { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	memset(key, 0, 16);
+	if (sa->sa_family == AF_INET) {
+		memcpy(key, v4mapped, 12);
+		memcpy(key + 12,
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6)
+		memcpy(key,
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+}
+
+static struct peer_count **
+peer_slot(struct listener *l, const unsigned char key[16])
+{
+	uint32_t		 h = 2166136261u;
+	struct peer_count	**pp;
+	int			 i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ key[i]) * 16777619u;
+	for (pp = &l->peers[h % PEER_BUCKETS]; *pp != NULL; pp = &(*pp)->next)
+		if (memcmp((*pp)->addr, key, 16) == 0)
+			break;
+	return pp;
+}
+
+/* Count one more session from sa; -1 (nothing counted) when over a cap. */
+static int
+listener_acquire(struct listener *l, const struct sockaddr *sa)
+{
+	unsigned char		 key[16];
+	struct peer_count	**pp, *p;
+
+	if (l->sessions >= l->lim.max_sessions)
+		return -1;
+	peer_key(sa, key);
+	pp = peer_slot(l, key);
+	if ((p = *pp) == NULL) {
+		p = xcalloc(1, sizeof(*p));
+		memcpy(p->addr, key, 16);
+		*pp = p;
+	}
+	if (p->count >= l->lim.max_per_ip)
+		return -1;
+	p->count++;
+	l->sessions++;
+	return 0;
+}
+
+void
+listener_release(struct listener *l, const struct sockaddr *sa)
+{
+	unsigned char		 key[16];
+	struct peer_count	**pp, *p;
+
+	peer_key(sa, key);
+	pp = peer_slot(l, key);
+	if ((p = *pp) == NULL || p->count == 0)
+		fatalx("listener %s: release of an unknown peer", l->name);
+	if (--p->count == 0) {
+		*pp = p->next;
+		free(p);
+	}
+	l->sessions--;
+}
+
+void
+sockaddr_text(const struct sockaddr *sa, char *buf, size_t len)
+{
+	if (getnameinfo(sa, sa->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in),
+	    buf, len, NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(buf, len, "unknown");
+}
+
+static void
+listener_refuse(struct listener *l, evutil_socket_t fd)
+{
+	if (!l->tls && l->lim.refusal != NULL)
+		(void)!send(fd, l->lim.refusal, strlen(l->lim.refusal),
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+	evutil_closesocket(fd);
+}
+
+static void
+listener_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct listener		*l = arg;
+	struct bufferevent	*bev;
+	SSL			*ssl;
+	int			 one = 1;
+	char			 peer[64];
+
+	if (l->gw->draining || listener_acquire(l, sa) == -1) {
+		sockaddr_text(sa, peer, sizeof(peer));
+		log_info("%s: refused %s: %s", l->name, peer,
+		    l->gw->draining ? "shutting down" : "too many sessions");
+		listener_refuse(l, fd);
+		return;
+	}
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (l->tls) {
+		if ((ssl = SSL_new(tls_ctx_get(l->gw->tls))) == NULL) {
+			listener_release(l, sa);
+			evutil_closesocket(fd);
+			log_warn("%s: SSL_new failed", l->name);
+			return;
+		}
+		bev = bufferevent_openssl_socket_new(l->gw->base, fd, ssl,
+		    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+		if (bev != NULL)
+			bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	} else
+		bev = bufferevent_socket_new(l->gw->base, fd,
+		    BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		listener_release(l, sa);
+		evutil_closesocket(fd);
+		log_warn("%s: cannot create a bufferevent", l->name);
+		return;
+	}
+	l->accept_fn(l->gw, l, bev, sa, salen);
+}
+
+static void
+listener_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct listener	*l = arg;
+
+	if (!l->gw->draining)
+		evconnlistener_enable(l->evl);
+}
+
+static void
+listener_error_cb(struct evconnlistener *evl, void *arg)
+{
+	struct listener	*l = arg;
+	struct timeval	 one_second = { 1, 0 };
+	int		 err = EVUTIL_SOCKET_ERROR();
+
+	log_warn("%s: accept: %s; pausing for a second", l->name,
+	    evutil_socket_error_to_string(err));
+	evconnlistener_disable(l->evl);
+	evtimer_add(l->resume_ev, &one_second);
+}
+
+struct listener *
+listener_new(struct gateway *gw, const char *name,
+    const struct config_listen *addr, int tls,
+    const struct listener_limits *lim, listener_accept_fn accept_fn,
+    char *err, size_t errlen)
+{
+	struct addrinfo	 hints, *res;
+	struct listener	*l;
+	int		 rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(addr->host, addr->port, &hints, &res)) != 0) {
+		snprintf(err, errlen, "%s: %s: %s", name, addr->text,
+		    gai_strerror(rc));
+		return NULL;
+	}
+	l = xcalloc(1, sizeof(*l));
+	l->gw = gw;
+	l->name = xstrdup(name);
+	l->tls = tls;
+	l->lim = *lim;
+	l->accept_fn = accept_fn;
+	l->evl = evconnlistener_new_bind(gw->base, listener_accept_cb, l,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+	    512, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	if (l->evl == NULL) {
+		snprintf(err, errlen, "%s: cannot listen on %s: %s", name,
+		    addr->text, strerror(errno));
+		free(l->name);
+		free(l);
+		return NULL;
+	}
+	evconnlistener_set_error_cb(l->evl, listener_error_cb);
+	l->resume_ev = evtimer_new(gw->base, listener_resume_cb, l);
+	log_info("%s: listening on %s%s", name, addr->text, tls ? " (TLS)" : "");
+	return l;
+}
+
+void
+listener_disable(struct listener *l)
+{
+	evconnlistener_disable(l->evl);
+	evtimer_del(l->resume_ev);
+}
+
+size_t
+listener_sessions(const struct listener *l)
+{
+	return l->sessions;
+}
+
+const char *
+listener_name(const struct listener *l)
+{
+	return l->name;
+}
+
+void
+listener_free(struct listener *l)
+{
+	struct peer_count	*p, *next;
+	size_t			 i;
+
+	if (l == NULL)
+		return;
+	evconnlistener_free(l->evl);
+	event_free(l->resume_ev);
+	for (i = 0; i < PEER_BUCKETS; i++)
+		for (p = l->peers[i]; p != NULL; p = next) {
+			next = p->next;
+			free(p);
+		}
+	free(l->name);
+	free(l);
+}

@@ -1,0 +1,384 @@
+/*
+ * main.c - intaked: start-up, signals and shutdown.
+ *
+ * Start-up order: configuration (all of it checked before anything else),
+ * taxonomy, data directory, TLS material, listeners (bound while still
+ * privileged), privilege drop, store (opened as the final user so its files
+ * belong to it), readiness notification, then the event loop.
+ *
+ * SIGTERM/SIGINT drain: listeners stop accepting, every session answers
+ * what it has in flight and closes, the store commits what it holds, and the
+ * process exits 0. A drain that takes longer than DRAIN_SECONDS closes the
+ * remaining sessions (their jobs still complete and commit). SIGHUP reopens
+ * the log and reloads the TLS certificate and key.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <systemd/sd-daemon.h>
+
+#include "config.h"
+#include "gateway.h"
+#include "limits_gw.h"
+#include "log.h"
+#include "store.h"
+#include "tls.h"
+#include "util.h"
+
+#define DRAIN_SECONDS		20
+#define TAXONOMY_FILE_MAX	(1024 * 1024)
+
+enum { L_LINE, L_LINE_TLS, L_COUNT };
+
+struct daemon_state {
+	struct gateway	 gw;
+	struct config	 cfg;
+	struct listener	*listeners[L_COUNT];
+	struct event	*sig_term, *sig_int, *sig_hup;
+	struct event	*drain_timer;
+	time_t		 drain_deadline;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: intaked [-nv] [-c file]\n"
+	    "  -c file  configuration (default: embedded defaults)\n"
+	    "  -n       check the configuration and exit\n"
+	    "  -v       with -n: print the effective configuration\n");
+	exit(2);
+}
+
+/* Read a whole small file into a NUL-terminated buffer. */
+static char *
+read_small_file(const char *path, size_t max, size_t *lenp, char *err,
+    size_t errlen)
+{
+	FILE	*f;
+	char	*buf;
+	size_t	 n;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = xmalloc(max + 1);
+	n = fread(buf, 1, max + 1, f);
+	fclose(f);
+	if (n > max) {
+		snprintf(err, errlen, "%s: larger than %zu bytes", path, max);
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*lenp = n;
+	return buf;
+}
+
+static int
+load_taxonomy(const struct config *cfg, struct taxonomy *tax, char *err,
+    size_t errlen)
+{
+	char	 why[256];
+	char	*buf;
+	size_t	 len;
+	int	 rc;
+
+	if (cfg->taxonomy == NULL) {
+		if (taxonomy_parse(tax, taxonomy_embedded,
+		    taxonomy_embedded_len, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "embedded taxonomy: %s", why);
+			return -1;
+		}
+		return 0;
+	}
+	if ((buf = read_small_file(cfg->taxonomy, TAXONOMY_FILE_MAX, &len,
+	    err, errlen)) == NULL)
+		return -1;
+	rc = taxonomy_parse(tax, buf, len, why, sizeof(why));
+	if (rc == -1)
+		snprintf(err, errlen, "%s: %s", cfg->taxonomy, why);
+	free(buf);
+	return rc;
+}
+
+static int
+make_data_dir(const char *dir, char *err, size_t errlen)
+{
+	struct stat	st;
+
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "data_dir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (stat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "data_dir %s: not a directory", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Become cfg->user: the data directory (and its tls/) is handed over first
+ * so that the store can create its files. Fixed order: groups, gid, uid.
+ */
+static int
+drop_privileges(const struct config *cfg, char *err, size_t errlen)
+{
+	struct passwd	*pw;
+	char		 tlsdir[4096];
+
+	if (cfg->user == NULL)
+		return 0;
+	if ((pw = getpwnam(cfg->user)) == NULL) {
+		snprintf(err, errlen, "user %s: no such user", cfg->user);
+		return -1;
+	}
+	snprintf(tlsdir, sizeof(tlsdir), "%s/tls", cfg->data_dir);
+	if (chown(cfg->data_dir, pw->pw_uid, pw->pw_gid) == -1 ||
+	    (access(tlsdir, F_OK) == 0 &&
+	    chown(tlsdir, pw->pw_uid, pw->pw_gid) == -1)) {
+		snprintf(err, errlen, "chown %s: %s", cfg->data_dir,
+		    strerror(errno));
+		return -1;
+	}
+	if (setgroups(1, &pw->pw_gid) == -1 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1) {
+		snprintf(err, errlen, "cannot become %s: %s", cfg->user,
+		    strerror(errno));
+		return -1;
+	}
+	log_info("running as %s", cfg->user);
+	return 0;
+}
+
+static int
+open_listeners(struct daemon_state *d, char *err, size_t errlen)
+{
+	struct config		*cfg = &d->cfg;
+	struct listener_limits	 lim;
+
+	lim.max_sessions = cfg->line_max_sessions;
+	lim.max_per_ip = cfg->line_max_per_ip;
+	lim.refusal = "421 too many connections, try again later\r\n";
+	if (cfg->line_listen.text != NULL &&
+	    (d->listeners[L_LINE] = listener_new(&d->gw, "line",
+	    &cfg->line_listen, 0, &lim, line_session_accept, err,
+	    errlen)) == NULL)
+		return -1;
+	if (cfg->line_tls_listen.text != NULL &&
+	    (d->listeners[L_LINE_TLS] = listener_new(&d->gw, "line-tls",
+	    &cfg->line_tls_listen, 1, &lim, line_session_accept, err,
+	    errlen)) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+drain_finished(void)
+{
+	return line_sessions_count() == 0;
+}
+
+static void
+drain_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon_state	*d = arg;
+
+	if (drain_finished() || time(NULL) >= d->drain_deadline) {
+		if (!drain_finished())
+			log_warn("drain: %zu sessions still open after %d s;"
+			    " closing them", line_sessions_count(),
+			    DRAIN_SECONDS);
+		event_base_loopbreak(d->gw.base);
+	}
+}
+
+static void
+start_drain(struct daemon_state *d, const char *why)
+{
+	struct timeval	tick = { 0, 50 * 1000 };
+	int		i;
+
+	if (d->gw.draining)
+		return;
+	log_info("%s: draining", why);
+	sd_notify(0, "STOPPING=1");
+	d->gw.draining = 1;
+	for (i = 0; i < L_COUNT; i++)
+		if (d->listeners[i] != NULL)
+			listener_disable(d->listeners[i]);
+	line_sessions_drain();
+	d->drain_deadline = time(NULL) + DRAIN_SECONDS;
+	d->drain_timer = event_new(d->gw.base, -1, EV_PERSIST, drain_timer_cb,
+	    d);
+	event_add(d->drain_timer, &tick);
+}
+
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon_state	*d = arg;
+	char			 err[512];
+
+	if (sig == SIGHUP) {
+		log_reopen(NULL);
+		if (tls_ctx_reload(d->gw.tls, &d->cfg, err, sizeof(err)) == -1)
+			log_warn("SIGHUP: TLS reload failed, keeping the old"
+			    " certificate: %s", err);
+		else
+			log_info("SIGHUP: TLS material reloaded");
+		return;
+	}
+	start_drain(d, sig == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static int
+daemon_setup(struct daemon_state *d, char *err, size_t errlen)
+{
+	struct gateway		*gw = &d->gw;
+	struct store_options	 so;
+	char			 dbpath[4096];
+
+	if (make_data_dir(d->cfg.data_dir, err, errlen) == -1)
+		return -1;
+	if ((gw->tls = tls_ctx_new(&d->cfg, err, errlen)) == NULL)
+		return -1;
+	if (evthread_use_pthreads() == -1 ||
+	    (gw->base = event_base_new()) == NULL) {
+		snprintf(err, errlen, "cannot create the event loop");
+		return -1;
+	}
+	if (open_listeners(d, err, errlen) == -1)
+		return -1;
+	if (drop_privileges(&d->cfg, err, errlen) == -1)
+		return -1;
+	snprintf(dbpath, sizeof(dbpath), "%s/%s", d->cfg.data_dir,
+	    STORE_DB_FILE);
+	memset(&so, 0, sizeof(so));
+	so.path = dbpath;
+	so.dedup_window = d->cfg.dedup_window;
+	so.batch_max = d->cfg.store_batch_max;
+	so.queue_max = d->cfg.store_queue_max;
+	so.max_bytes = d->cfg.store_max_bytes;
+	if ((gw->store = store_open(&so, err, errlen)) == NULL)
+		return -1;
+	if (store_start(gw->store, gw->base) == -1) {
+		snprintf(err, errlen, "cannot start the store thread");
+		return -1;
+	}
+	d->sig_term = evsignal_new(gw->base, SIGTERM, signal_cb, d);
+	d->sig_int = evsignal_new(gw->base, SIGINT, signal_cb, d);
+	d->sig_hup = evsignal_new(gw->base, SIGHUP, signal_cb, d);
+	evsignal_add(d->sig_term, NULL);
+	evsignal_add(d->sig_int, NULL);
+	evsignal_add(d->sig_hup, NULL);
+	return 0;
+}
+
+static void
+daemon_teardown(struct daemon_state *d)
+{
+	int	i;
+
+	/* sessions first: their store jobs then complete into the void */
+	line_sessions_close_all();
+	if (d->gw.store != NULL) {
+		store_stop(d->gw.store);
+		store_close(d->gw.store);
+	}
+	for (i = 0; i < L_COUNT; i++)
+		listener_free(d->listeners[i]);
+	if (d->drain_timer != NULL)
+		event_free(d->drain_timer);
+	if (d->sig_term != NULL) {
+		event_free(d->sig_term);
+		event_free(d->sig_int);
+		event_free(d->sig_hup);
+	}
+	if (d->gw.base != NULL)
+		event_base_free(d->gw.base);
+	tls_ctx_free(d->gw.tls);
+	taxonomy_free(&d->gw.tax);
+	config_free(&d->cfg);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct daemon_state	 d;
+	const char		*conf = NULL;
+	char			 err[1024];
+	enum log_level		 lvl;
+	int			 ch, check_only = 0, verbose = 0;
+
+	while ((ch = getopt(argc, argv, "c:hnv")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'n':
+			check_only = 1;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	signal(SIGPIPE, SIG_IGN);
+	umask(077);	/* reports are confidential: every file we make is ours */
+
+	memset(&d, 0, sizeof(d));
+	d.gw.cfg = &d.cfg;
+	if (conf != NULL) {
+		if (config_load(&d.cfg, conf, err, sizeof(err)) == -1) {
+			fprintf(stderr, "intaked: %s\n", err);
+			return 1;
+		}
+	} else
+		config_defaults(&d.cfg);
+	if (log_level_parse(d.cfg.log_level, &lvl) == 0)
+		log_set_level(lvl);
+	if (load_taxonomy(&d.cfg, &d.gw.tax, err, sizeof(err)) == -1) {
+		fprintf(stderr, "intaked: %s\n", err);
+		config_free(&d.cfg);
+		return 1;
+	}
+	report_limits_default(&d.gw.limits);
+	if (check_only) {
+		if (verbose)
+			config_dump(&d.cfg, stdout);
+		printf("configuration OK\n");
+		taxonomy_free(&d.gw.tax);
+		config_free(&d.cfg);
+		return 0;
+	}
+
+	if (daemon_setup(&d, err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		fprintf(stderr, "intaked: %s\n", err);
+		daemon_teardown(&d);
+		return 1;
+	}
+	log_info("intaked ready (data in %s)", d.cfg.data_dir);
+	sd_notify(0, "READY=1");
+	event_base_dispatch(d.gw.base);
+	daemon_teardown(&d);
+	log_info("intaked stopped");
+	return 0;
+}

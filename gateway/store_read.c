@@ -1,0 +1,712 @@
+/*
+ * store_read.c - synchronous access to the store for intakectl: token
+ * administration, the triage queue and one report or incident, as JSON
+ * built with jansson (see store_read.h).
+ *
+ * One connection, opened like the daemon's (store_sql_open: WAL,
+ * synchronous=FULL, busy_timeout, schema migration). Statements are
+ * prepared on first use and kept until store_read_close. Writes (tokens)
+ * run in BEGIN IMMEDIATE transactions with their audit row; reads that take
+ * several queries run in one read transaction, so they see one snapshot
+ * while the daemon commits.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "taxonomy.h"
+#include "util.h"
+#include "store_read.h"
+#include "store_sql.h"
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+enum store_read_q {
+	R_TOKEN_FIND,
+	R_TOKEN_ADD,
+	R_TOKEN_REVOKE,
+	R_TOKEN_LIST,
+	R_AUDIT_ADD,
+	R_QUEUE,
+	R_INCIDENT,
+	R_REPORT,
+	R_REPORT_INDICATORS,
+	R_INCIDENT_INDICATORS,
+	R_CHANNELS,
+	R_SOURCES,
+	R_REPORT_IDS,
+	R_COUNT
+};
+
+#define R_INCIDENT_COLUMNS "id, code, status, category, severity, verified," \
+	" report_count, first_seen, last_seen, claimed_by"
+
+static const char *const store_read_text[R_COUNT] = {
+	[R_TOKEN_FIND] = "SELECT revoked_at FROM tokens WHERE name = ?1",
+	[R_TOKEN_ADD] = "INSERT INTO tokens (name, role, hash, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+	[R_TOKEN_REVOKE] = "UPDATE tokens SET revoked_at = ?2"
+	    " WHERE name = ?1 AND revoked_at IS NULL",
+	[R_TOKEN_LIST] = "SELECT name, role, created_at, revoked_at"
+	    " FROM tokens ORDER BY name",
+	[R_AUDIT_ADD] = "INSERT INTO audit (at, actor, action, object, detail)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[R_QUEUE] = "SELECT " R_INCIDENT_COLUMNS " FROM incidents"
+	    " WHERE (?1 OR verified = 1) AND CASE WHEN ?2 IS NULL"
+	    " THEN (?1 OR status NOT IN ('resolved', 'rejected'))"
+	    " ELSE status = ?2 END"
+	    " ORDER BY last_seen DESC, id DESC",
+	[R_INCIDENT] = "SELECT " R_INCIDENT_COLUMNS " FROM incidents"
+	    " WHERE code = ?1",
+	[R_REPORT] = "SELECT r.id, r.code, i.code, r.channel, r.received_at,"
+	    " r.category, r.severity, r.verified, r.auto, r.subject,"
+	    " r.description, i.status, r.external_id, r.token_name,"
+	    " r.confidential, r.system_level, r.operating_unit,"
+	    " r.affected_system, r.detected_at, r.occurred_at,"
+	    " r.reporter_name, r.reporter_email, r.reporter_phone,"
+	    " r.organization, e.id, e.peer, length(e.raw), e.meta_json,"
+	    " r.reply_duplicate"
+	    " FROM reports r JOIN incidents i ON i.id = r.incident_id"
+	    " JOIN evidence e ON e.id = r.evidence_id WHERE r.code = ?1",
+	[R_REPORT_INDICATORS] = "SELECT type, value FROM indicators"
+	    " WHERE report_id = ?1 ORDER BY type, value",
+	[R_INCIDENT_INDICATORS] = "SELECT DISTINCT n.type, n.value"
+	    " FROM reports r JOIN indicators n ON n.report_id = r.id"
+	    " WHERE r.incident_id = ?1 ORDER BY 1, 2",
+	[R_CHANNELS] = "SELECT DISTINCT channel FROM incident_sources"
+	    " WHERE incident_id = ?1 ORDER BY channel",
+	[R_SOURCES] = "SELECT reporter, channel, count FROM incident_sources"
+	    " WHERE incident_id = ?1 ORDER BY count DESC, reporter, channel",
+	[R_REPORT_IDS] = "SELECT code FROM reports WHERE incident_id = ?1"
+	    " ORDER BY id",
+};
+
+struct store_read {
+	sqlite3		*db;
+	sqlite3_stmt	*q[R_COUNT];
+};
+
+/* How one column becomes one JSON member. */
+enum store_read_kind {
+	K_TEXT,
+	K_INT,
+	K_BOOL,
+	K_TIME,		/* unix seconds -> RFC 3339 UTC */
+	K_SEVERITY,	/* rank -> "low" .. "critical" */
+	K_JSON		/* stored JSON text, embedded (as a string if broken) */
+};
+
+struct store_read_field {
+	const char		*name;
+	int			 col;
+	enum store_read_kind	 kind;
+};
+
+static const struct store_read_field store_read_incident_head[] = {
+	{ "id", 1, K_TEXT }, { "status", 2, K_TEXT },
+	{ "category", 3, K_TEXT }, { "severity", 4, K_SEVERITY },
+	{ "verified", 5, K_BOOL }, { "reports", 6, K_INT },
+	{ "first_seen", 7, K_TIME }, { "last_seen", 8, K_TIME },
+};
+static const struct store_read_field store_read_incident_tail[] = {
+	{ "claimed_by", 9, K_TEXT },
+};
+static const struct store_read_field store_read_report_head[] = {
+	{ "id", 1, K_TEXT }, { "incident", 2, K_TEXT },
+	{ "channel", 3, K_TEXT }, { "received_at", 4, K_TIME },
+	{ "category", 5, K_TEXT }, { "severity", 6, K_SEVERITY },
+	{ "verified", 7, K_BOOL }, { "auto", 8, K_BOOL },
+	{ "subject", 9, K_TEXT }, { "description", 10, K_TEXT },
+};
+static const struct store_read_field store_read_reporter[] = {
+	{ "name", 20, K_TEXT }, { "email", 21, K_TEXT },
+	{ "phone", 22, K_TEXT }, { "organization", 23, K_TEXT },
+};
+static const struct store_read_field store_read_report_tail[] = {
+	{ "status", 11, K_TEXT }, { "duplicate", 28, K_BOOL },
+	{ "external_id", 12, K_TEXT }, { "token", 13, K_TEXT },
+	{ "confidential", 14, K_BOOL }, { "system_level", 15, K_INT },
+	{ "operating_unit", 16, K_TEXT }, { "affected_system", 17, K_TEXT },
+	{ "detected_at", 18, K_TEXT }, { "occurred_at", 19, K_TEXT },
+};
+static const struct store_read_field store_read_evidence[] = {
+	{ "id", 24, K_INT }, { "peer", 25, K_TEXT }, { "bytes", 26, K_INT },
+	{ "meta", 27, K_JSON },
+};
+static const struct store_read_field store_read_indicator[] = {
+	{ "type", 0, K_TEXT }, { "value", 1, K_TEXT },
+};
+static const struct store_read_field store_read_source[] = {
+	{ "reporter", 0, K_TEXT }, { "channel", 1, K_TEXT },
+	{ "count", 2, K_INT },
+};
+static const struct store_read_field store_read_token[] = {
+	{ "name", 0, K_TEXT }, { "role", 1, K_TEXT },
+	{ "created_at", 2, K_TIME }, { "revoked_at", 3, K_TIME },
+};
+
+static sqlite3_stmt *store_read_stmt(struct store_read *, enum store_read_q,
+		    char *, size_t);
+static int	 store_read_fail(struct store_read *, char *, size_t);
+static int	 store_read_exec(struct store_read *, const char *, char *,
+		    size_t);
+static void	 store_read_end(struct store_read *);
+static json_t	*store_read_value(sqlite3_stmt *, int, enum store_read_kind);
+static void	 store_read_fields(json_t *, sqlite3_stmt *,
+		    const struct store_read_field *, size_t);
+static json_t	*store_read_rows(struct store_read *, enum store_read_q,
+		    long long, const struct store_read_field *, size_t, int,
+		    char *, size_t);
+static json_t	*store_read_incident(struct store_read *, sqlite3_stmt *,
+		    int, char *, size_t);
+static int	 store_read_report(struct store_read *, const char *,
+		    json_t **, char *, size_t);
+static int	 store_read_incident_by_id(struct store_read *,
+		    const char *, json_t **, char *, size_t);
+static int	 store_read_audit(struct store_read *, const char *,
+		    const char *, const char *, const char *, char *, size_t);
+
+struct store_read *
+store_read_open(const char *path, char *err, size_t errlen)
+{
+	struct store_read	*rd;
+	struct sqlite3		*db;
+
+	if ((db = store_sql_open(path, 0, err, errlen)) == NULL)
+		return NULL;
+	rd = xcalloc(1, sizeof(*rd));
+	rd->db = db;
+	return rd;
+}
+
+void
+store_read_close(struct store_read *rd)
+{
+	int	i;
+
+	if (rd == NULL)
+		return;
+	for (i = 0; i < R_COUNT; i++)
+		sqlite3_finalize(rd->q[i]);
+	sqlite3_close(rd->db);
+	free(rd);
+}
+
+int
+store_read_token_name_valid(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; name[i] != '\0'; i++) {
+		if (i >= STORE_TOKEN_NAME_MAX)
+			return 0;
+		if (!isalnum((unsigned char)name[i]) && name[i] != '.' &&
+		    name[i] != '_' && name[i] != '-')
+			return 0;
+	}
+	return i > 0;
+}
+
+static int
+store_read_in(const char *s, const char *const *set, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, set[i]) == 0)
+			return 1;
+	return 0;
+}
+
+int
+store_read_role_valid(const char *role)
+{
+	static const char *const roles[] = { "submitter", "triage", "admin" };
+
+	return store_read_in(role, roles, nitems(roles));
+}
+
+int
+store_read_status_valid(const char *status)
+{
+	static const char *const statuses[] = { "new", "triaged",
+	    "in-progress", "resolved", "rejected" };
+
+	return store_read_in(status, statuses, nitems(statuses));
+}
+
+/* The cached statement q, reset and unbound, or NULL with err filled. */
+static sqlite3_stmt *
+store_read_stmt(struct store_read *rd, enum store_read_q q, char *err,
+    size_t errlen)
+{
+	if (rd->q[q] == NULL && sqlite3_prepare_v3(rd->db, store_read_text[q],
+	    -1, SQLITE_PREPARE_PERSISTENT, &rd->q[q], NULL) != SQLITE_OK) {
+		store_read_fail(rd, err, errlen);
+		return NULL;
+	}
+	sqlite3_reset(rd->q[q]);
+	sqlite3_clear_bindings(rd->q[q]);
+	return rd->q[q];
+}
+
+static int
+store_read_fail(struct store_read *rd, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "database: %s", sqlite3_errmsg(rd->db));
+	return STORE_READ_ERROR;
+}
+
+/* Run a fixed statement (BEGIN, COMMIT...). STORE_READ_OK or _ERROR. */
+static int
+store_read_exec(struct store_read *rd, const char *sql, char *err,
+    size_t errlen)
+{
+	if (sqlite3_exec(rd->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return store_read_fail(rd, err, errlen);
+	return STORE_READ_OK;
+}
+
+/* Leave whatever transaction is open, without changing anything. */
+static void
+store_read_end(struct store_read *rd)
+{
+	int	i;
+
+	for (i = 0; i < R_COUNT; i++)
+		if (rd->q[i] != NULL)
+			sqlite3_reset(rd->q[i]);
+	if (!sqlite3_get_autocommit(rd->db))
+		sqlite3_exec(rd->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int
+store_read_audit(struct store_read *rd, const char *actor,
+    const char *action, const char *object, const char *detail, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_read_stmt(rd, R_AUDIT_ADD, err, errlen)) == NULL)
+		return STORE_READ_ERROR;
+	sqlite3_bind_int64(s, 1, time(NULL));
+	sqlite3_bind_text(s, 2, actor ? actor : "unknown", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, detail, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? STORE_READ_OK :
+	    store_read_fail(rd, err, errlen);
+}
+
+/*
+ * Look a token up by name inside the open transaction: -1 error, 0 absent,
+ * 1 active, 2 revoked.
+ */
+static int
+store_read_token_state(struct store_read *rd, const char *name, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*s;
+	int		 rc, state = 0;
+
+	if ((s = store_read_stmt(rd, R_TOKEN_FIND, err, errlen)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		state = sqlite3_column_type(s, 0) == SQLITE_NULL ? 1 : 2;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_read_fail(rd, err, errlen);
+		return -1;
+	}
+	return state;
+}
+
+int
+store_read_token_add(struct store_read *rd, const char *name,
+    const char *role, const char *secret, const char *actor, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*s;
+	unsigned char	 hash[32];
+	int		 rc, state;
+
+	if (!store_read_token_name_valid(name)) {
+		snprintf(err, errlen, "invalid token name (1 to %d of "
+		    "A-Z a-z 0-9 . _ -)", STORE_TOKEN_NAME_MAX);
+		return STORE_READ_INVALID;
+	}
+	if (!store_read_role_valid(role)) {
+		snprintf(err, errlen, "invalid role \"%s\" "
+		    "(submitter, triage or admin)", role);
+		return STORE_READ_INVALID;
+	}
+	if ((rc = store_read_exec(rd, "BEGIN IMMEDIATE", err, errlen)) != 0)
+		return rc;
+	if ((state = store_read_token_state(rd, name, err, errlen)) != 0) {
+		store_read_end(rd);
+		if (state == -1)
+			return STORE_READ_ERROR;
+		snprintf(err, errlen, "token %s already exists%s", name,
+		    state == 2 ? " (revoked; names are not reused)" : "");
+		return STORE_READ_EXISTS;
+	}
+	if ((s = store_read_stmt(rd, R_TOKEN_ADD, err, errlen)) == NULL)
+		goto fail;
+	sha256(secret, strlen(secret), hash);
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, role, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 3, hash, sizeof(hash), SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, time(NULL));
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_read_fail(rd, err, errlen);
+		goto fail;
+	}
+	if (store_read_audit(rd, actor, "token.add", name, role, err,
+	    errlen) != STORE_READ_OK ||
+	    store_read_exec(rd, "COMMIT", err, errlen) != STORE_READ_OK)
+		goto fail;
+	return STORE_READ_OK;
+fail:
+	store_read_end(rd);
+	return STORE_READ_ERROR;
+}
+
+int
+store_read_token_revoke(struct store_read *rd, const char *name,
+    const char *actor, int *already, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s;
+	int		 rc, state;
+
+	*already = 0;
+	if ((rc = store_read_exec(rd, "BEGIN IMMEDIATE", err, errlen)) != 0)
+		return rc;
+	if ((state = store_read_token_state(rd, name, err, errlen)) != 1) {
+		store_read_end(rd);
+		if (state == -1)
+			return STORE_READ_ERROR;
+		if (state == 2) {
+			*already = 1;
+			return STORE_READ_OK;
+		}
+		snprintf(err, errlen, "no token named %s", name);
+		return STORE_READ_NOTFOUND;
+	}
+	if ((s = store_read_stmt(rd, R_TOKEN_REVOKE, err, errlen)) == NULL)
+		goto fail;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, time(NULL));
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_read_fail(rd, err, errlen);
+		goto fail;
+	}
+	if (store_read_audit(rd, actor, "token.revoke", name, NULL, err,
+	    errlen) != STORE_READ_OK ||
+	    store_read_exec(rd, "COMMIT", err, errlen) != STORE_READ_OK)
+		goto fail;
+	return STORE_READ_OK;
+fail:
+	store_read_end(rd);
+	return STORE_READ_ERROR;
+}
+
+/* One column as JSON; SQL NULL is JSON null whatever the kind. */
+static json_t *
+store_read_value(sqlite3_stmt *s, int col, enum store_read_kind kind)
+{
+	const char	*text, *name;
+	char		 buf[32];
+	json_t		*v;
+
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return json_null();
+	switch (kind) {
+	case K_INT:
+		return json_integer(sqlite3_column_int64(s, col));
+	case K_BOOL:
+		return json_boolean(sqlite3_column_int64(s, col) != 0);
+	case K_TIME:
+		format_time_utc((time_t)sqlite3_column_int64(s, col), buf,
+		    sizeof(buf));
+		return json_string(buf);
+	case K_SEVERITY:
+		name = severity_name((enum severity)sqlite3_column_int(s, col));
+		return name != NULL ? json_string(name) : json_null();
+	case K_JSON:
+		text = (const char *)sqlite3_column_text(s, col);
+		if ((v = json_loads(text, JSON_DECODE_ANY, NULL)) != NULL)
+			return v;
+		/* FALLTHROUGH */
+	case K_TEXT:
+		text = (const char *)sqlite3_column_text(s, col);
+		v = json_stringn(text, sqlite3_column_bytes(s, col));
+		return v != NULL ? v : json_null();
+	}
+	return json_null();
+}
+
+static void
+store_read_fields(json_t *obj, sqlite3_stmt *s,
+    const struct store_read_field *f, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		json_object_set_new(obj, f[i].name,
+		    store_read_value(s, f[i].col, f[i].kind));
+}
+
+/*
+ * The rows of list query q for row id `id', as a JSON array: of objects
+ * made from fields, or of the first field's values when scalar is set.
+ * NULL with err filled on error.
+ */
+static json_t *
+store_read_rows(struct store_read *rd, enum store_read_q q, long long id,
+    const struct store_read_field *f, size_t n, int scalar, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*s;
+	json_t		*list, *item;
+	int		 rc;
+
+	if ((s = store_read_stmt(rd, q, err, errlen)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(s, 1, id);
+	list = json_array();
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (scalar)
+			item = store_read_value(s, f[0].col, f[0].kind);
+		else {
+			item = json_object();
+			store_read_fields(item, s, f, n);
+		}
+		json_array_append_new(list, item);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		store_read_fail(rd, err, errlen);
+		return NULL;
+	}
+	return list;
+}
+
+/* Set obj[name] to a list, or report that building it failed. */
+static int
+store_read_set_list(json_t *obj, const char *name, json_t *list)
+{
+	if (list == NULL)
+		return -1;
+	json_object_set_new(obj, name, list);
+	return 0;
+}
+
+/*
+ * The incident in the current row of s (R_INCIDENT_COLUMNS) as JSON, with
+ * its indicators, channels and sources, and its report IDs when
+ * with_reports. NULL with err filled on error.
+ */
+static json_t *
+store_read_incident(struct store_read *rd, sqlite3_stmt *s,
+    int with_reports, char *err, size_t errlen)
+{
+	static const struct store_read_field code = { "id", 0, K_TEXT };
+	json_t		*obj = json_object();
+	long long	 id = sqlite3_column_int64(s, 0);
+
+	store_read_fields(obj, s, store_read_incident_head,
+	    nitems(store_read_incident_head));
+	if (store_read_set_list(obj, "indicators", store_read_rows(rd,
+	    R_INCIDENT_INDICATORS, id, store_read_indicator,
+	    nitems(store_read_indicator), 0, err, errlen)) == -1 ||
+	    store_read_set_list(obj, "channels", store_read_rows(rd,
+	    R_CHANNELS, id, &code, 1, 1, err, errlen)) == -1)
+		goto fail;
+	store_read_fields(obj, s, store_read_incident_tail,
+	    nitems(store_read_incident_tail));
+	if (store_read_set_list(obj, "sources", store_read_rows(rd,
+	    R_SOURCES, id, store_read_source, nitems(store_read_source), 0,
+	    err, errlen)) == -1)
+		goto fail;
+	if (with_reports && store_read_set_list(obj, "report_ids",
+	    store_read_rows(rd, R_REPORT_IDS, id, &code, 1, 1, err,
+	    errlen)) == -1)
+		goto fail;
+	return obj;
+fail:
+	json_decref(obj);
+	return NULL;
+}
+
+int
+store_read_queue(struct store_read *rd, const struct store_queue_filter *f,
+    json_t **out, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s;
+	json_t		*list, *item;
+	int		 rc;
+
+	*out = NULL;
+	if (f->status != NULL && !store_read_status_valid(f->status)) {
+		snprintf(err, errlen, "invalid status \"%s\" (new, triaged, "
+		    "in-progress, resolved or rejected)", f->status);
+		return STORE_READ_INVALID;
+	}
+	if ((rc = store_read_exec(rd, "BEGIN", err, errlen)) != 0)
+		return rc;
+	if ((s = store_read_stmt(rd, R_QUEUE, err, errlen)) == NULL)
+		goto fail;
+	sqlite3_bind_int(s, 1, f->all ? 1 : 0);
+	sqlite3_bind_text(s, 2, f->status, -1, SQLITE_STATIC);
+	list = json_array();
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((item = store_read_incident(rd, s, 0, err,
+		    errlen)) == NULL) {
+			json_decref(list);
+			goto fail;
+		}
+		json_array_append_new(list, item);
+	}
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		store_read_fail(rd, err, errlen);
+		goto fail;
+	}
+	store_read_end(rd);
+	*out = list;
+	return STORE_READ_OK;
+fail:
+	store_read_end(rd);
+	return STORE_READ_ERROR;
+}
+
+int
+store_read_token_list(struct store_read *rd, json_t **out, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*s;
+	json_t		*item;
+	int		 rc;
+
+	*out = NULL;
+	if ((s = store_read_stmt(rd, R_TOKEN_LIST, err, errlen)) == NULL)
+		return STORE_READ_ERROR;
+	*out = json_array();
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		item = json_object();
+		store_read_fields(item, s, store_read_token,
+		    nitems(store_read_token));
+		json_array_append_new(*out, item);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(*out);
+		*out = NULL;
+		return store_read_fail(rd, err, errlen);
+	}
+	return STORE_READ_OK;
+}
+
+int
+store_read_show(struct store_read *rd, const char *id, json_t **out,
+    char *err, size_t errlen)
+{
+	char	code[64];
+	size_t	i;
+	int	rc;
+
+	*out = NULL;
+	/* IDs are upper-case; accept them typed in lower case */
+	for (i = 0; id[i] != '\0' && i < sizeof(code) - 1; i++)
+		code[i] = toupper((unsigned char)id[i]);
+	code[i] = '\0';
+	if (strncmp(code, "IR-", 3) != 0 && strncmp(code, "IN-", 3) != 0) {
+		snprintf(err, errlen, "%s: not a report (IR-...) or incident "
+		    "(IN-...) ID", code);
+		return STORE_READ_INVALID;
+	}
+	if ((rc = store_read_exec(rd, "BEGIN", err, errlen)) != 0)
+		return rc;
+	if (code[1] == 'R')
+		rc = store_read_report(rd, code, out, err, errlen);
+	else
+		rc = store_read_incident_by_id(rd, code, out, err, errlen);
+	store_read_end(rd);
+	return rc;
+}
+
+static int
+store_read_incident_by_id(struct store_read *rd, const char *id,
+    json_t **out, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_read_stmt(rd, R_INCIDENT, err, errlen)) == NULL)
+		return STORE_READ_ERROR;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
+		snprintf(err, errlen, "%s: no such incident", id);
+		return STORE_READ_NOTFOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return store_read_fail(rd, err, errlen);
+	*out = store_read_incident(rd, s, 1, err, errlen);
+	return *out != NULL ? STORE_READ_OK : STORE_READ_ERROR;
+}
+
+static int
+store_read_report(struct store_read *rd, const char *id, json_t **out,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt	*s;
+	json_t		*obj, *sub;
+	int		 rc;
+
+	if ((s = store_read_stmt(rd, R_REPORT, err, errlen)) == NULL)
+		return STORE_READ_ERROR;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
+		snprintf(err, errlen, "%s: no such report", id);
+		return STORE_READ_NOTFOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return store_read_fail(rd, err, errlen);
+	obj = json_object();
+	store_read_fields(obj, s, store_read_report_head,
+	    nitems(store_read_report_head));
+	if (store_read_set_list(obj, "indicators", store_read_rows(rd,
+	    R_REPORT_INDICATORS, sqlite3_column_int64(s, 0),
+	    store_read_indicator, nitems(store_read_indicator), 0, err,
+	    errlen)) == -1) {
+		json_decref(obj);
+		return STORE_READ_ERROR;
+	}
+	sub = json_object();
+	store_read_fields(sub, s, store_read_reporter,
+	    nitems(store_read_reporter));
+	json_object_set_new(obj, "reporter", sub);
+	store_read_fields(obj, s, store_read_report_tail,
+	    nitems(store_read_report_tail));
+	sub = json_object();
+	store_read_fields(sub, s, store_read_evidence,
+	    nitems(store_read_evidence));
+	json_object_set_new(obj, "evidence", sub);
+	*out = obj;
+	return STORE_READ_OK;
+}

@@ -1,0 +1,67 @@
+/*
+ * store_sql.h - private to the store: the SQLite side shared by the writer
+ * thread (store.c) and the synchronous reader used by intakectl
+ * (store_read.c). Other modules use store.h or store_read.h instead.
+ *
+ * A struct store_sql is one connection with its cached statements; it is
+ * used by one thread at a time and never shared.
+ */
+#ifndef STORE_SQL_H
+#define STORE_SQL_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct sqlite3;
+struct store_job;
+struct store_sql;
+
+/*
+ * Open (creating if needed) the database at path, set the connection
+ * pragmas (WAL, synchronous=FULL, foreign_keys, busy_timeout), apply the
+ * quota max_bytes (0 = none) and bring the schema up to date. Returns the
+ * connection (the caller closes it with sqlite3_close), or NULL with err
+ * filled.
+ */
+struct sqlite3 *store_sql_open(const char *path, long long max_bytes,
+    char *err, size_t errlen);
+
+/* The schema version this build writes (PRAGMA user_version). */
+int store_sql_schema_version(void);
+
+/*
+ * Prepare the writer's statements on db, which the result then owns (and
+ * closes in store_sql_free). Returns NULL with err filled on failure; db is
+ * then closed too.
+ */
+struct store_sql *store_sql_new(struct sqlite3 *db, long long dedup_window,
+    char *err, size_t errlen);
+void store_sql_free(struct store_sql *sql);
+
+/* BEGIN IMMEDIATE and reload the id counters. 0, or -1 (nothing open). */
+int store_sql_begin(struct store_sql *sql);
+/* COMMIT. 0, or -1: the transaction is then rolled back. */
+int store_sql_commit(struct store_sql *sql);
+/* ROLLBACK whatever is open; the id counters are restored. */
+void store_sql_rollback(struct store_sql *sql);
+
+/*
+ * Run one job inside the open transaction, in its own savepoint, received
+ * at time now. Sets job->rc and its outputs. A job that fails on its own
+ * is rolled back to its savepoint and gets STORE_TEMPFAIL; returns 0 in
+ * both cases. Returns -1 when the whole transaction was lost (SQLite rolled
+ * it back, e.g. on SQLITE_FULL or an I/O error): the caller must fail the
+ * group.
+ */
+int store_sql_run(struct store_sql *sql, struct store_job *job, time_t now);
+
+/*
+ * Mark a job failed: rc STORE_TEMPFAIL, results zeroed (the array stays,
+ * n_reports long), status and auth outputs freed.
+ */
+void store_sql_fail(struct store_job *job);
+
+/* The last SQLite error of this connection, for the log. */
+const char *store_sql_errmsg(struct store_sql *sql);
+
+#endif

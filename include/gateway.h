@@ -1,0 +1,79 @@
+/*
+ * gateway.h - what the daemon's modules share: the gateway context built by
+ * main.c at start-up, the listener (accept, connection limits, TLS), and the
+ * entry points of each protocol session.
+ *
+ * Everything here runs on the one event loop thread, except the store's
+ * writer thread, which only talks to the loop through store.h.
+ */
+#ifndef GATEWAY_H
+#define GATEWAY_H
+
+#include <sys/socket.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "report.h"
+#include "taxonomy.h"
+
+struct event_base;
+struct bufferevent;
+struct store;
+struct tls_ctx;
+struct listener;
+
+struct gateway {
+	struct config		*cfg;
+	struct taxonomy		 tax;
+	struct report_limits	 limits;
+	struct store		*store;
+	struct tls_ctx		*tls;
+	struct event_base	*base;
+	int			 draining;	/* SIGTERM seen: finish, accept nothing */
+};
+
+/* listener.c */
+
+struct listener_limits {
+	size_t		 max_sessions;	/* open at once on this listener */
+	size_t		 max_per_ip;	/* open at once from one address */
+	const char	*refusal;	/* line sent (plain only) when over a limit */
+};
+
+/*
+ * Called for each accepted connection that is within the limits, with a
+ * bufferevent (an OpenSSL one in accepting state for a TLS listener) that
+ * the callee owns. The callee must call listener_release(l, peer) exactly
+ * once when the connection ends.
+ */
+typedef void (*listener_accept_fn)(struct gateway *gw, struct listener *l,
+    struct bufferevent *bev, const struct sockaddr *peer, socklen_t peerlen);
+
+/*
+ * Bind addr ("host:port" already split in config) and start accepting.
+ * tls: wrap each connection in TLS using gw->tls. Returns NULL with err
+ * filled when the address cannot be bound.
+ */
+struct listener *listener_new(struct gateway *gw, const char *name,
+    const struct config_listen *addr, int tls,
+    const struct listener_limits *lim, listener_accept_fn accept_fn,
+    char *err, size_t errlen);
+void listener_release(struct listener *l, const struct sockaddr *peer);
+void listener_disable(struct listener *l);	/* stop accepting (drain) */
+void listener_free(struct listener *l);
+size_t listener_sessions(const struct listener *l);
+const char *listener_name(const struct listener *l);
+
+/* Text form of a peer address, "203.0.113.5" or "2001:db8::1". */
+void sockaddr_text(const struct sockaddr *sa, char *buf, size_t len);
+
+/* line_session.c: ILP/1 */
+void line_session_accept(struct gateway *gw, struct listener *l,
+    struct bufferevent *bev, const struct sockaddr *peer, socklen_t peerlen);
+/* Drain: answer what is in flight, read nothing more, then close. */
+void line_sessions_drain(void);
+size_t line_sessions_count(void);
+/* Close every session now (end of the drain). */
+void line_sessions_close_all(void);
+
+#endif

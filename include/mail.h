@@ -1,0 +1,87 @@
+/*
+ * mail.h - from one received e-mail to the normalised reports it carries.
+ *
+ * mail_to_reports() parses the whole message (mime.h), recognises its format
+ * (ARF, X-ARF 0.1/0.2/4, a forwarded message, a plain human report), and
+ * returns one report per event (an X-ARF or CSV attachment with one row per
+ * IP gives one report per row), always at least one: a message that cannot
+ * be understood becomes a single "undetermined" report for a human. It also
+ * says whether the message is automatic (auto-reply, bounce, list, loop) and
+ * records who sent it, for later verification.
+ *
+ * Pure: no I/O, no globals; every input is bounded by the limits given. The
+ * result owns all its memory until mail_result_free().
+ */
+#ifndef MAIL_H
+#define MAIL_H
+
+#include <stddef.h>
+#include "report.h"
+#include "taxonomy.h"
+
+struct extractor;
+struct classifier;
+
+/* What the SMTP session knows about the transaction. */
+struct mail_envelope {
+	const char		*mail_from;	/* "" for the null sender <> */
+	const char *const	*rcpts;		/* accepted recipients */
+	size_t			 n_rcpts;
+	const char		*helo;		/* HELO/EHLO argument */
+	const char		*peer;		/* client address, text */
+	const char		*tls;		/* "TLSv1.3 TLS_AES_..." or NULL */
+	const char		*hostname;	/* our own name (loop header) */
+};
+
+struct mail_context {
+	const struct taxonomy		*tax;
+	const struct report_limits	*lim;
+	const struct extractor		*extractor;	/* indicators from text */
+	const struct classifier		*classifier;	/* category guess */
+	const char *const		*trusted_upstreams; /* authserv-ids */
+	size_t				 n_trusted_upstreams;
+	size_t				 max_reports;	/* events kept per message */
+};
+
+enum mail_format {
+	MAIL_FORMAT_PLAIN,	/* a human's report, or unknown */
+	MAIL_FORMAT_ARF,	/* RFC 5965 / RFC 6591 */
+	MAIL_FORMAT_XARF,	/* X-ARF 0.1, 0.2 (YAML) or 4 (JSON) */
+	MAIL_FORMAT_FORWARD,	/* message/rfc822 or inline "Fwd:" */
+	MAIL_FORMAT_DSN		/* delivery status notification */
+};
+
+struct mail_result {
+	struct report	*reports;	/* n_reports >= 1 on success */
+	size_t		 n_reports;
+	enum mail_format format;
+	int		 auto_generated; /* never answer this message */
+	char		*auto_reason;	/* "Auto-Submitted: auto-replied", ... */
+	int		 tbsc;		/* subject starts with [TBSC] */
+	/*
+	 * Reporter identity and parse notes as a JSON object: envelope
+	 * sender and recipients, From, Reply-To, Message-ID, Date, peer,
+	 * HELO, TLS, Authentication-Results (only from a trusted upstream),
+	 * format, MIME defects. Stored with the evidence.
+	 */
+	char		*meta_json;
+};
+
+/* Header added to everything we send; seeing it again means a loop. */
+#define MAIL_LOOP_HEADER	"X-Intaked-Loop"
+
+/*
+ * Parse msg[0..len) as received (CRLF line ends, dot-unstuffed). Returns 0
+ * with *out filled, or -1 only on memory exhaustion (err filled, *out
+ * empty). Every report has category, description or indicators, subject
+ * and the reporter fields from the message; report_finish() has been called.
+ */
+int mail_to_reports(const struct mail_context *ctx,
+    const struct mail_envelope *env, const char *msg, size_t len,
+    struct mail_result *out, char *err, size_t errlen);
+
+void mail_result_free(struct mail_result *res);
+
+const char *mail_format_name(enum mail_format fmt);
+
+#endif

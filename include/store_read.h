@@ -1,0 +1,84 @@
+/*
+ * store_read.h - synchronous access to the store for intakectl (and any
+ * other tool): tokens, the triage queue, one report or incident as JSON.
+ *
+ * It opens the same database as intaked, read-write, in WAL mode with a
+ * busy timeout, so it works while the daemon runs (reads never block the
+ * writer; a token change waits at most a few seconds for a commit). Opening
+ * creates the database and its schema when absent, so tokens can be added
+ * before the daemon first starts.
+ *
+ * Blocking calls; not for the event loop thread. Every json_t returned is a
+ * new reference owned by the caller (json_decref). Field names follow
+ * README "intakectl": times are RFC 3339 UTC strings, booleans are JSON
+ * booleans, absent values are null.
+ */
+#ifndef STORE_READ_H
+#define STORE_READ_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+struct store_read;
+
+enum store_read_rc {
+	STORE_READ_OK = 0,
+	STORE_READ_NOTFOUND,	/* no such ID or token */
+	STORE_READ_INVALID,	/* bad argument (name, role, status, ID); err says which */
+	STORE_READ_EXISTS,	/* token add: the name is taken */
+	STORE_READ_ERROR	/* database error; err says what */
+};
+
+/* Token names: [A-Za-z0-9._-]{1,64}. */
+#define STORE_TOKEN_NAME_MAX	64
+
+struct store_read *store_read_open(const char *path, char *err,
+    size_t errlen);
+void store_read_close(struct store_read *rd);
+
+int store_read_token_name_valid(const char *name);
+int store_read_role_valid(const char *role);	/* submitter|triage|admin */
+int store_read_status_valid(const char *status);	/* new ... rejected */
+
+/*
+ * Store a new token: its SHA-256 only, never the secret itself. actor
+ * (who did it) goes to the audit log. Returns STORE_READ_OK, _INVALID,
+ * _EXISTS or _ERROR, with err filled unless OK.
+ */
+int store_read_token_add(struct store_read *rd, const char *name,
+    const char *role, const char *secret, const char *actor, char *err,
+    size_t errlen);
+
+/*
+ * Revoke a token by name. *already is set to 1 when it was revoked before
+ * (nothing changes then). Returns _OK, _NOTFOUND or _ERROR.
+ */
+int store_read_token_revoke(struct store_read *rd, const char *name,
+    const char *actor, int *already, char *err, size_t errlen);
+
+/* Every token as [{name, role, created_at, revoked_at}], by name. */
+int store_read_token_list(struct store_read *rd, json_t **out, char *err,
+    size_t errlen);
+
+struct store_queue_filter {
+	const char	*status;	/* only this status; NULL = open ones */
+	int		 all;		/* include unverified (and closed when status is NULL) */
+};
+
+/*
+ * The triage queue: incidents as JSON objects (the fields of show, without
+ * the list of report IDs), newest last_seen first. By default only verified
+ * incidents whose status is neither resolved nor rejected.
+ */
+int store_read_queue(struct store_read *rd,
+    const struct store_queue_filter *f, json_t **out, char *err,
+    size_t errlen);
+
+/*
+ * One report (IR-...) or incident (IN-...) as a JSON object. Returns _OK,
+ * _NOTFOUND, _INVALID (neither form of ID) or _ERROR.
+ */
+int store_read_show(struct store_read *rd, const char *id, json_t **out,
+    char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * text.c - byte-level text checks shared by every parser: strict UTF-8
+ * validation (RFC 3629: no overlong forms, no surrogates, nothing above
+ * U+10FFFF) and detection of control characters (C0, DEL and C1).
+ *
+ * Both functions are pure, allocation-free and linear in the input; they
+ * take a length, so embedded NUL bytes are seen rather than ending the scan.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "report.h"
+
+static size_t	utf8_ascii_prefix(const unsigned char *, size_t);
+static size_t	utf8_seq_len(const unsigned char *, size_t);
+
+/*
+ * Length of the leading run of ASCII bytes, eight at a time while the input
+ * allows: most values on the hot path are pure ASCII.
+ */
+static size_t
+utf8_ascii_prefix(const unsigned char *p, size_t len)
+{
+	size_t		i = 0;
+	uint64_t	w;
+
+	while (len - i >= 8) {
+		memcpy(&w, p + i, 8);
+		if (w & 0x8080808080808080ULL)
+			break;
+		i += 8;
+	}
+	while (i < len && p[i] < 0x80)
+		i++;
+	return i;
+}
+
+/*
+ * Length (2..4) of the well-formed multi-byte sequence starting at p, which
+ * begins with a byte >= 0x80; 0 when it is not well-formed. The ranges are
+ * those of RFC 3629 section 4, which exclude overlong forms (C0, C1, E0 80..9F,
+ * F0 80..8F), surrogates (ED A0..BF) and code points above U+10FFFF.
+ */
+static size_t
+utf8_seq_len(const unsigned char *p, size_t avail)
+{
+	unsigned char	c = p[0], lo = 0x80, hi = 0xBF;
+	size_t		n, i;
+
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else
+		return 0;
+	if (avail < n)
+		return 0;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xBF)
+			return 0;
+	return n;
+}
+
+/* 1 when s[0..len) is well-formed UTF-8, else 0. */
+int
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0, n;
+
+	while (i < len) {
+		i += utf8_ascii_prefix(p + i, len - i);
+		if (i >= len)
+			break;
+		if ((n = utf8_seq_len(p + i, len - i)) == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+/*
+ * 1 when s[0..len) holds a control character: a C0 byte (0x00-0x1F) other
+ * than TAB, CR and LF when allow_newlines is set, DEL, or a C1 control
+ * (U+0080-U+009F, which UTF-8 encodes as C2 80..C2 9F). Bytes of malformed
+ * UTF-8 are not judged here; check utf8_valid() first.
+ */
+int
+text_has_controls(const char *s, size_t len, int allow_newlines)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = p[i];
+
+		if (c >= 0x20 && c < 0x7F)
+			continue;
+		if (c < 0x20) {
+			if (allow_newlines &&
+			    (c == '\t' || c == '\r' || c == '\n'))
+				continue;
+			return 1;
+		}
+		if (c == 0x7F)
+			return 1;
+		if (c == 0xC2 && i + 1 < len && p[i + 1] >= 0x80 &&
+		    p[i + 1] <= 0x9F)
+			return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,853 @@
+/*
+ * test_store.c - the durable store end to end: a real event_base and the
+ * writer thread, a fake clock, and a separate SQLite connection to look at
+ * what was written. Covers submit, dedup (join, window expiry, same
+ * fingerprint in one job and in one group), idempotent replay, a job that
+ * fails alone in its group, auth (success, failure, revoked), status
+ * (own reports only), the quota (temporary failure, nothing half-written,
+ * recovery), reopening, queue limits, completion order, and the JSON of
+ * store_read (show, queue, tokens).
+ *
+ * Set STORE_BENCH=N to print the commit rate of N one-KB reports (no
+ * assertion is made on timings).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "ilp.h"
+#include "store.h"
+#include "store_read.h"
+#include "taxonomy.h"
+#include "util.h"
+#include "t.h"
+
+#define MAX_DONE	8192
+
+static struct taxonomy		tax;
+static struct report_limits	lim;
+static struct event_base	*base;
+static struct store_job		*done_jobs[MAX_DONE];
+static int			 n_done;
+static time_t			 fake_now;
+static char			 dir[] = "/tmp/test_store.XXXXXX";
+static char			 db_path[256];
+static const char		*db_cur = db_path;	/* what count() reads */
+
+static time_t
+fake_clock(void)
+{
+	return fake_now;
+}
+
+static void
+on_done(struct store_job *job, void *arg)
+{
+	if (n_done < MAX_DONE)
+		done_jobs[n_done++] = job;
+	else
+		store_job_free(job);
+}
+
+static void
+tick(evutil_socket_t fd, short what, void *arg)
+{
+}
+
+/* Run the loop until `want' completions have arrived (or 30 s passed). */
+static void
+wait_done(int want)
+{
+	time_t	deadline = time(NULL) + 30;
+
+	while (n_done < want && time(NULL) < deadline)
+		event_base_loop(base, EVLOOP_ONCE);
+}
+
+static void
+free_done(void)
+{
+	int	i;
+
+	for (i = 0; i < n_done; i++)
+		store_job_free(done_jobs[i]);
+	n_done = 0;
+}
+
+/*
+ * A SUBMIT job from ILP-style report arguments (NULL-terminated list);
+ * token may be NULL.
+ */
+static struct store_job *
+job_submit(const char *token, int verified, const char *peer, ...)
+{
+	struct store_job	*job = store_job_new(STORE_OP_SUBMIT);
+	struct report_error	 err;
+	const char		*args;
+	va_list			 ap;
+
+	job->channel = "line";
+	job->token_name = token ? xstrdup(token) : NULL;
+	job->verified = verified;
+	job->peer = peer ? xstrdup(peer) : NULL;
+	job->meta_json = xstrdup("{\"tls\":false}");
+	va_start(ap, peer);
+	while ((args = va_arg(ap, const char *)) != NULL) {
+		job->reports = xrealloc(job->reports,
+		    (job->n_reports + 1) * sizeof(*job->reports));
+		if (ilp_parse_report(args, strlen(args), &tax, &lim,
+		    &job->reports[job->n_reports], &err) == -1)
+			printf("bad test report \"%s\": %s %s\n", args,
+			    err.field, err.reason);
+		job->n_reports++;
+		if (job->raw == NULL) {
+			job->raw = (unsigned char *)xstrdup(args);
+			job->rawlen = strlen(args);
+		}
+	}
+	va_end(ap);
+	job->done = on_done;
+	return job;
+}
+
+static struct store_job *
+job_auth(const char *secret)
+{
+	struct store_job	*job = store_job_new(STORE_OP_AUTH);
+
+	job->secret = xstrdup(secret);
+	job->done = on_done;
+	return job;
+}
+
+static struct store_job *
+job_status(const char *token, const char *id)
+{
+	struct store_job	*job = store_job_new(STORE_OP_STATUS);
+
+	job->token_name = token ? xstrdup(token) : NULL;
+	job->report_id = xstrdup(id);
+	job->done = on_done;
+	return job;
+}
+
+/* Enqueue one job and wait for it; the caller frees the result. */
+static struct store_job *
+run(struct store *st, struct store_job *job)
+{
+	int	before = n_done;
+
+	if (store_enqueue(st, job) == -1) {
+		printf("enqueue refused\n");
+		store_job_free(job);
+		return NULL;
+	}
+	wait_done(before + 1);
+	if (n_done != before + 1)
+		return NULL;
+	n_done--;
+	return done_jobs[n_done];
+}
+
+static long long
+count(const char *table)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*s;
+	char		 sql[128];
+	long long	 n = -1;
+
+	if (sqlite3_open_v2(db_cur, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close(db);
+		return -1;
+	}
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+static int
+sql_exec(const char *sql)
+{
+	sqlite3	*db;
+	int	 rc;
+
+	if (sqlite3_open(db_cur, &db) != SQLITE_OK) {
+		sqlite3_close(db);
+		return -1;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+static struct store *
+open_store(const char *path, long long window, size_t batch, size_t qmax,
+    long long max_bytes)
+{
+	struct store_options	opt;
+	struct store		*st;
+	char			err[256];
+
+	memset(&opt, 0, sizeof(opt));
+	opt.path = path;
+	opt.dedup_window = window;
+	opt.batch_max = batch;
+	opt.queue_max = qmax;
+	opt.max_bytes = max_bytes;
+	if ((st = store_open(&opt, err, sizeof(err))) == NULL) {
+		printf("store_open: %s\n", err);
+		return NULL;
+	}
+	store_set_clock(st, fake_clock);
+	return st;
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* One report, a duplicate, a new incident, the window, severity, verified. */
+static void
+test_submit_dedup(struct store *st)
+{
+	struct store_job	*j;
+	char			 first_incident[STORE_ID_MAX];
+
+	j = run(st, job_submit(NULL, 0, "192.0.2.7",
+	    "category=phishing url=http://Example.ORG/login severity=low",
+	    NULL));
+	CHECK(j != NULL && j->rc == STORE_OK);
+	if (j == NULL)
+		return;
+	CHECK_STR(j->results[0].report_id, "IR-20261121-000001");
+	CHECK_STR(j->results[0].incident_id, "IN-20261121-000001");
+	CHECK(j->results[0].duplicate == 0 && j->results[0].replayed == 0);
+	snprintf(first_incident, sizeof(first_incident), "%s",
+	    j->results[0].incident_id);
+	store_job_free(j);
+
+	/* same category and indicator an hour later, verified, higher */
+	fake_now += 3600;
+	j = run(st, job_submit(NULL, 1, "192.0.2.8",
+	    "category=phishing url=http://example.org/login severity=high "
+	    "reporter-email=soc@example.net", NULL));
+	CHECK(j != NULL && j->rc == STORE_OK);
+	if (j != NULL) {
+		CHECK_STR(j->results[0].report_id, "IR-20261121-000002");
+		CHECK_STR(j->results[0].incident_id, first_incident);
+		CHECK(j->results[0].duplicate == 1);
+		store_job_free(j);
+	}
+
+	/* another category: another incident */
+	j = run(st, job_submit(NULL, 0, "192.0.2.7",
+	    "category=malware url=http://example.org/login", NULL));
+	CHECK(j != NULL && j->rc == STORE_OK);
+	if (j != NULL) {
+		CHECK_STR(j->results[0].incident_id, "IN-20261121-000002");
+		CHECK(j->results[0].duplicate == 0);
+		store_job_free(j);
+	}
+
+	/* past the window (2 h here): a new incident, on a new day */
+	fake_now += 86400;
+	j = run(st, job_submit(NULL, 0, "192.0.2.7",
+	    "category=phishing url=http://example.org/login", NULL));
+	CHECK(j != NULL && j->rc == STORE_OK);
+	if (j != NULL) {
+		CHECK_STR(j->results[0].report_id, "IR-20261122-000004");
+		CHECK_STR(j->results[0].incident_id, "IN-20261122-000003");
+		CHECK(j->results[0].duplicate == 0);
+		store_job_free(j);
+	}
+	CHECK(count("reports") == 4);
+	CHECK(count("incidents") == 3);
+	CHECK(count("evidence") == 4);
+	CHECK(count("indicators") == 4);
+	CHECK(count("audit WHERE action = 'incident.create'") == 3);
+}
+
+/* Two reports of one job, then two jobs of one group, share a fingerprint. */
+static void
+test_same_batch(struct store *st)
+{
+	struct store_job	*j;
+
+	fake_now += 10;
+	j = run(st, job_submit("partner", 1, "198.51.100.1",
+	    "category=scan source-ip=203.0.113.9",
+	    "category=scan source-ip=203.0.113.9 description=again",
+	    "category=spam description=Buy%20now", NULL));
+	CHECK(j != NULL && j->rc == STORE_OK && j->n_reports == 3);
+	if (j == NULL)
+		return;
+	CHECK(j->results[0].duplicate == 0 && j->results[1].duplicate == 1);
+	CHECK_STR(j->results[1].incident_id, j->results[0].incident_id);
+	CHECK(strcmp(j->results[2].incident_id, j->results[0].incident_id) != 0);
+	CHECK(strcmp(j->results[1].report_id, j->results[0].report_id) != 0);
+	store_job_free(j);
+	CHECK(count("evidence") == 5);	/* one per submission */
+}
+
+/* A group enqueued before the writer starts is one transaction. */
+static void
+test_group(const char *path)
+{
+	struct store		*st;
+	struct store_job	*j;
+	int			 i;
+
+	n_done = 0;
+	db_cur = path;
+	if ((st = open_store(path, 60, 16, 8, 0)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK(store_enqueue(st, job_submit(NULL, 0, "a",
+	    "category=dos target-ip=192.0.2.50", NULL)) == 0);
+	/* no category: fails alone, rolled back to its savepoint */
+	j = job_submit(NULL, 0, "b", "category=dos source-ip=192.0.2.51",
+	    NULL);
+	j->reports[0].category = NULL;
+	CHECK(store_enqueue(st, j) == 0);
+	CHECK(store_enqueue(st, job_submit(NULL, 0, "c",
+	    "category=dos target-ip=192.0.2.50", NULL)) == 0);
+	CHECK(store_pending(st) == 3);
+	for (i = 0; i < 5; i++)
+		CHECK(store_enqueue(st, job_auth("nope")) == 0);
+	/* queue_max 8 reached: refused, the caller keeps the job */
+	j = job_auth("nope");
+	CHECK(store_enqueue(st, j) == -1);
+	store_job_free(j);
+	CHECK(store_start(st, base) == 0);
+	wait_done(8);
+	CHECK(n_done == 8);
+	if (n_done == 8) {
+		CHECK(done_jobs[0]->rc == STORE_OK);
+		CHECK(done_jobs[1]->rc == STORE_TEMPFAIL);
+		CHECK(done_jobs[2]->rc == STORE_OK);
+		CHECK(done_jobs[2]->results[0].duplicate == 1);
+		CHECK_STR(done_jobs[2]->results[0].incident_id,
+		    done_jobs[0]->results[0].incident_id);
+		/* the failed job's id was given back */
+		CHECK_STR(done_jobs[2]->results[0].report_id,
+		    "IR-20261123-000002");
+		CHECK(done_jobs[7]->rc == STORE_DENIED);
+	}
+	CHECK(store_pending(st) == 0);
+	free_done();
+	store_stop(st);
+	j = job_auth("x");
+	CHECK(store_enqueue(st, j) == -1);
+	store_job_free(j);
+	store_close(st);
+	CHECK(count("reports") == 2 && count("evidence") == 2);
+	db_cur = db_path;
+}
+
+static void
+test_replay(struct store *st)
+{
+	struct store_job	*j;
+	char			 rid[STORE_ID_MAX], iid[STORE_ID_MAX];
+	long long		 nrep;
+
+	fake_now += 5;
+	j = run(st, job_submit("partner", 1, "198.51.100.1",
+	    "category=scan source-ip=203.0.113.9 external-id=T-1", NULL));
+	CHECK(j != NULL && j->rc == STORE_OK);
+	if (j == NULL)
+		return;
+	CHECK(j->results[0].duplicate == 1 && j->results[0].replayed == 0);
+	snprintf(rid, sizeof(rid), "%s", j->results[0].report_id);
+	snprintf(iid, sizeof(iid), "%s", j->results[0].incident_id);
+	store_job_free(j);
+	nrep = count("reports");
+
+	/* the retry: same reply, nothing stored, not even evidence */
+	fake_now += 5;
+	j = run(st, job_submit("partner", 1, "198.51.100.1",
+	    "category=scan source-ip=203.0.113.9 external-id=T-1", NULL));
+	CHECK(j != NULL && j->rc == STORE_OK);
+	if (j != NULL) {
+		CHECK_STR(j->results[0].report_id, rid);
+		CHECK_STR(j->results[0].incident_id, iid);
+		CHECK(j->results[0].replayed == 1 &&
+		    j->results[0].duplicate == 1);
+		store_job_free(j);
+	}
+	CHECK(count("reports") == nrep);
+	CHECK(count("evidence") == 6);
+
+	/* another token with the same external-id is another report */
+	j = run(st, job_submit("other", 1, NULL,
+	    "category=scan source-ip=203.0.113.9 external-id=T-1", NULL));
+	CHECK(j != NULL && j->rc == STORE_OK);
+	if (j != NULL) {
+		CHECK(strcmp(j->results[0].report_id, rid) != 0);
+		CHECK(j->results[0].replayed == 0);
+		store_job_free(j);
+	}
+	/* the same external-id twice in one job: the second replays */
+	j = run(st, job_submit("partner", 1, NULL,
+	    "category=spam description=one external-id=T-2",
+	    "category=spam description=two external-id=T-2", NULL));
+	CHECK(j != NULL && j->rc == STORE_OK);
+	if (j != NULL) {
+		CHECK(j->results[1].replayed == 1);
+		CHECK_STR(j->results[1].report_id, j->results[0].report_id);
+		store_job_free(j);
+	}
+	CHECK(count("reports") == nrep + 2);
+}
+
+static void
+test_auth_status(struct store *st, struct store_read *rd)
+{
+	struct store_job	*j;
+	char			 tok[64], err[256];
+	int			 already;
+
+	CHECK(token_generate(tok, sizeof(tok)) == 0);
+	CHECK(store_read_token_add(rd, "partner", "submitter", tok, "test",
+	    err, sizeof(err)) == STORE_READ_OK);
+	CHECK(store_read_token_add(rd, "partner", "admin", "zzz", "test",
+	    err, sizeof(err)) == STORE_READ_EXISTS);
+	CHECK(store_read_token_add(rd, "bad name", "admin", "zzz", "test",
+	    err, sizeof(err)) == STORE_READ_INVALID);
+	CHECK(store_read_token_add(rd, "x", "root", "zzz", "test",
+	    err, sizeof(err)) == STORE_READ_INVALID);
+	CHECK(store_read_token_add(rd, "triager", "triage", "other-secret",
+	    "test", err, sizeof(err)) == STORE_READ_OK);
+
+	j = run(st, job_auth(tok));
+	CHECK(j != NULL && j->rc == STORE_OK);
+	if (j != NULL) {
+		CHECK_STR(j->auth_name, "partner");
+		CHECK_STR(j->auth_role, "submitter");
+		store_job_free(j);
+	}
+	j = run(st, job_auth("other-secret"));
+	CHECK(j != NULL && j->rc == STORE_OK && j->auth_role != NULL &&
+	    strcmp(j->auth_role, "triage") == 0);
+	store_job_free(j);
+	j = run(st, job_auth("itk_wrong"));
+	CHECK(j != NULL && j->rc == STORE_DENIED && j->auth_name == NULL);
+	store_job_free(j);
+
+	CHECK(store_read_token_revoke(rd, "partner", "test", &already, err,
+	    sizeof(err)) == STORE_READ_OK && already == 0);
+	CHECK(store_read_token_revoke(rd, "partner", "test", &already, err,
+	    sizeof(err)) == STORE_READ_OK && already == 1);
+	CHECK(store_read_token_revoke(rd, "ghost", "test", &already, err,
+	    sizeof(err)) == STORE_READ_NOTFOUND);
+	j = run(st, job_auth(tok));
+	CHECK(j != NULL && j->rc == STORE_DENIED);
+	store_job_free(j);
+	CHECK(count("audit WHERE action LIKE 'token.%'") == 3);
+
+	/* STATUS: own reports only when a token is given */
+	j = run(st, job_status("partner", "IR-20261122-000005"));
+	CHECK(j != NULL && j->rc == STORE_OK);
+	if (j != NULL)
+		CHECK_STR(j->status, "new");
+	store_job_free(j);
+	j = run(st, job_status("other", "IR-20261122-000005"));
+	CHECK(j != NULL && j->rc == STORE_NOTFOUND && j->status == NULL);
+	store_job_free(j);
+	j = run(st, job_status("partner", "IR-20261121-000001"));
+	CHECK(j != NULL && j->rc == STORE_NOTFOUND);
+	store_job_free(j);
+	j = run(st, job_status(NULL, "IR-20991231-999999"));
+	CHECK(j != NULL && j->rc == STORE_NOTFOUND);
+	store_job_free(j);
+	CHECK(sql_exec("UPDATE incidents SET status = 'triaged' WHERE code = "
+	    "'IN-20261121-000001'") == 0);
+	j = run(st, job_status(NULL, "IR-20261121-000002"));
+	CHECK(j != NULL && j->rc == STORE_OK);
+	if (j != NULL)
+		CHECK_STR(j->status, "triaged");
+	store_job_free(j);
+}
+
+static void
+test_show(struct store_read *rd)
+{
+	json_t	*o, *ind, *rep, *meta;
+	char	 err[256];
+
+	CHECK(store_read_show(rd, "IR-20261121-000002", &o, err,
+	    sizeof(err)) == STORE_READ_OK);
+	if (o != NULL) {
+		CHECK_STR(jstr(o, "id"), "IR-20261121-000002");
+		CHECK_STR(jstr(o, "incident"), "IN-20261121-000001");
+		CHECK_STR(jstr(o, "channel"), "line");
+		CHECK_STR(jstr(o, "received_at"), "2026-11-21T11:00:00Z");
+		CHECK_STR(jstr(o, "category"), "phishing");
+		CHECK_STR(jstr(o, "severity"), "high");
+		CHECK(json_is_true(json_object_get(o, "verified")));
+		CHECK(json_is_false(json_object_get(o, "auto")));
+		CHECK(json_is_null(json_object_get(o, "subject")));
+		CHECK(json_is_null(json_object_get(o, "description")));
+		ind = json_object_get(o, "indicators");
+		CHECK(json_array_size(ind) == 1);
+		CHECK_STR(jstr(json_array_get(ind, 0), "type"), "url");
+		rep = json_object_get(o, "reporter");
+		CHECK_STR(jstr(rep, "email"), "soc@example.net");
+		CHECK(json_is_null(json_object_get(rep, "name")));
+		CHECK(json_object_get(rep, "organization") != NULL);
+		CHECK_STR(jstr(o, "status"), "triaged");
+		CHECK_STR(jstr(json_object_get(o, "evidence"), "peer"),
+		    "192.0.2.8");
+		meta = json_object_get(json_object_get(o, "evidence"), "meta");
+		CHECK(json_is_object(meta) &&
+		    json_is_false(json_object_get(meta, "tls")));
+		json_decref(o);
+	}
+
+	/* lower case is accepted */
+	CHECK(store_read_show(rd, "in-20261121-000001", &o, err,
+	    sizeof(err)) == STORE_READ_OK);
+	if (o != NULL) {
+		CHECK_STR(jstr(o, "id"), "IN-20261121-000001");
+		CHECK_STR(jstr(o, "status"), "triaged");
+		CHECK_STR(jstr(o, "severity"), "high");	/* max(low, high) */
+		CHECK(json_is_true(json_object_get(o, "verified")));
+		CHECK(json_integer_value(json_object_get(o, "reports")) == 2);
+		CHECK_STR(jstr(o, "first_seen"), "2026-11-21T10:00:00Z");
+		CHECK_STR(jstr(o, "last_seen"), "2026-11-21T11:00:00Z");
+		CHECK(json_array_size(json_object_get(o, "indicators")) == 1);
+		CHECK_STR(json_string_value(json_array_get(json_object_get(o,
+		    "channels"), 0)), "line");
+		CHECK(json_array_size(json_object_get(o, "sources")) == 2);
+		CHECK(json_array_size(json_object_get(o, "report_ids")) == 2);
+		json_decref(o);
+	}
+	CHECK(store_read_show(rd, "IR-20261121-999999", &o, err,
+	    sizeof(err)) == STORE_READ_NOTFOUND && o == NULL);
+	CHECK(store_read_show(rd, "XX-1", &o, err, sizeof(err)) ==
+	    STORE_READ_INVALID);
+}
+
+static void
+test_queue(struct store_read *rd)
+{
+	struct store_queue_filter	f;
+	json_t				*q, *tl;
+	char				 err[256];
+	size_t				 i;
+	const char			*prev = NULL, *cur;
+	int				 sorted = 1;
+
+	memset(&f, 0, sizeof(f));
+	/*
+	 * verified and open: the phishing one (triaged), the partner's scan
+	 * and its two spam incidents; the rest are unverified
+	 */
+	CHECK(store_read_queue(rd, &f, &q, err, sizeof(err)) ==
+	    STORE_READ_OK);
+	CHECK(json_array_size(q) == 4);
+	for (i = 0; i < json_array_size(q); i++) {
+		CHECK(json_is_true(json_object_get(json_array_get(q, i),
+		    "verified")));
+		cur = jstr(json_array_get(q, i), "last_seen");
+		if (prev != NULL && strcmp(prev, cur) < 0)
+			sorted = 0;
+		prev = cur;
+	}
+	CHECK(sorted);
+	json_decref(q);
+
+	f.all = 1;
+	CHECK(store_read_queue(rd, &f, &q, err, sizeof(err)) ==
+	    STORE_READ_OK);
+	CHECK((long long)json_array_size(q) == count("incidents"));
+	json_decref(q);
+
+	f.all = 0;
+	f.status = "triaged";
+	CHECK(store_read_queue(rd, &f, &q, err, sizeof(err)) ==
+	    STORE_READ_OK);
+	CHECK(json_array_size(q) == 1);
+	CHECK_STR(jstr(json_array_get(q, 0), "id"), "IN-20261121-000001");
+	CHECK(json_object_get(json_array_get(q, 0), "report_ids") == NULL);
+	json_decref(q);
+
+	CHECK(sql_exec("UPDATE incidents SET status = 'resolved' WHERE code ="
+	    " 'IN-20261121-000001'") == 0);
+	f.status = NULL;
+	CHECK(store_read_queue(rd, &f, &q, err, sizeof(err)) ==
+	    STORE_READ_OK);
+	CHECK(json_array_size(q) == 3);
+	json_decref(q);
+	f.status = "bogus";
+	CHECK(store_read_queue(rd, &f, &q, err, sizeof(err)) ==
+	    STORE_READ_INVALID);
+
+	CHECK(store_read_token_list(rd, &tl, err, sizeof(err)) ==
+	    STORE_READ_OK);
+	CHECK(json_array_size(tl) == 2);
+	CHECK_STR(jstr(json_array_get(tl, 0), "name"), "partner");
+	CHECK(json_is_string(json_object_get(json_array_get(tl, 0),
+	    "revoked_at")));
+	CHECK(json_is_null(json_object_get(json_array_get(tl, 1),
+	    "revoked_at")));
+	CHECK(json_object_get(json_array_get(tl, 0), "hash") == NULL);
+	json_decref(tl);
+}
+
+/* Many jobs, small groups: completions come back in enqueue order. */
+static void
+test_order(struct store *st)
+{
+	struct store_job	*j;
+	char			 args[128];
+	int			 i, ordered = 1;
+
+	fake_now += 100;
+	for (i = 0; i < 300; i++) {
+		snprintf(args, sizeof(args), "category=scan "
+		    "source-ip=10.0.%d.%d", i / 250, i % 250 + 1);
+		j = job_submit(NULL, 0, "peer", args, NULL);
+		j->arg = (void *)(long)i;
+		if (store_enqueue(st, j) == -1) {
+			store_job_free(j);
+			break;
+		}
+	}
+	CHECK(i == 300);
+	wait_done(i);
+	CHECK(n_done == 300);
+	for (i = 0; i < n_done; i++)
+		if (done_jobs[i]->arg != (void *)(long)i ||
+		    done_jobs[i]->rc != STORE_OK)
+			ordered = 0;
+	CHECK(ordered);
+	free_done();
+}
+
+/* The quota: full behaves like a full disk, and the store recovers. */
+static void
+test_quota(const char *path)
+{
+	struct store		*st;
+	struct store_job	*j;
+	char			*big;
+	long long		 ev, rep, inc;
+
+	n_done = 0;
+	db_cur = path;
+	if ((st = open_store(path, 60, 64, 64, 0)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	store_close(st);
+	/* schema only, about 80 KiB: allow a little more than that */
+	if ((st = open_store(path, 60, 64, 64, 160 * 1024)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK(store_start(st, base) == 0);
+	j = run(st, job_submit(NULL, 0, "p", "category=test description=a",
+	    NULL));
+	CHECK(j != NULL && j->rc == STORE_OK);
+	store_job_free(j);
+	ev = count("evidence");
+	rep = count("reports");
+	inc = count("incidents");
+
+	big = xmalloc(512 * 1024);
+	memset(big, 'x', 512 * 1024);
+	j = job_submit(NULL, 0, "p", "category=test description=big", NULL);
+	free(j->raw);
+	j->raw = (unsigned char *)big;
+	j->rawlen = 512 * 1024;
+	j = run(st, j);
+	CHECK(j != NULL && j->rc == STORE_TEMPFAIL);
+	CHECK(j != NULL && j->results != NULL &&
+	    j->results[0].report_id[0] == '\0');
+	store_job_free(j);
+	CHECK(count("evidence") == ev && count("reports") == rep &&
+	    count("incidents") == inc);
+
+	/* a small one still fits: the failure did not wedge the store */
+	j = run(st, job_submit(NULL, 0, "p", "category=test description=b",
+	    NULL));
+	CHECK(j != NULL && j->rc == STORE_OK);
+	store_job_free(j);
+
+	/* raise the quota: the big one goes through */
+	store_stop(st);
+	store_close(st);
+	if ((st = open_store(path, 60, 64, 64, 4 * 1024 * 1024)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK(store_start(st, base) == 0);
+	big = xmalloc(512 * 1024);
+	memset(big, 'y', 512 * 1024);
+	j = job_submit(NULL, 0, "p", "category=test description=big", NULL);
+	free(j->raw);
+	j->raw = (unsigned char *)big;
+	j->rawlen = 512 * 1024;
+	j = run(st, j);
+	CHECK(j != NULL && j->rc == STORE_OK);
+	store_job_free(j);
+	CHECK(count("evidence") == ev + 2);
+	store_stop(st);
+	store_close(st);
+	db_cur = db_path;
+}
+
+/*
+ * Optional throughput figure: STORE_BENCH=N one-KB reports. The jobs are
+ * built (parsed) beforehand, in chunks, so that only the store is timed.
+ */
+static void
+bench(const char *path, int n)
+{
+	struct store		*st;
+	struct store_job	**jobs;
+	struct timespec		 t0, t1;
+	char			 args[1200], desc[1024];
+	int			 i, k, sent = 0, chunk = 10000;
+	double			 secs = 0;
+
+	if ((st = open_store(path, 86400, 1024, 65536, 0)) == NULL)
+		return;
+	store_start(st, base);
+	memset(desc, 'a', 900);
+	desc[900] = '\0';
+	jobs = xcalloc(chunk, sizeof(*jobs));
+	while (sent < n) {
+		for (k = 0; k < chunk && sent + k < n; k++) {
+			i = sent + k;
+			snprintf(args, sizeof(args), "category=scan "
+			    "source-ip=10.%d.%d.%d description=%s",
+			    (i >> 16) & 255, (i >> 8) & 255, i & 255, desc);
+			jobs[k] = job_submit("bench", 1, "p", args, NULL);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (i = 0; i < k; i++)
+			if (store_enqueue(st, jobs[i]) == -1)
+				store_job_free(jobs[i]);
+		wait_done(k);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		secs += (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+		sent += k;
+		free_done();
+	}
+	free(jobs);
+	printf("bench: %d reports in %.2f s: %.0f reports/s\n", n, secs,
+	    n / secs);
+	store_stop(st);
+	store_close(st);
+}
+
+int
+main(void)
+{
+	struct store		*st;
+	struct store_read	*rd;
+	struct event		*timer;
+	struct timeval		 tv = { 1, 0 };
+	struct tm		 tm;
+	char			 err[256], path[300];
+	const char		*b;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = 126;
+	tm.tm_mon = 10;
+	tm.tm_mday = 21;
+	tm.tm_hour = 10;
+	fake_now = timegm(&tm);
+	report_limits_default(&lim);
+	if (taxonomy_parse(&tax, taxonomy_embedded, taxonomy_embedded_len,
+	    err, sizeof(err)) == -1 || mkdtemp(dir) == NULL) {
+		printf("setup: %s\n", err);
+		return 1;
+	}
+	snprintf(db_path, sizeof(db_path), "%s/%s", dir, STORE_DB_FILE);
+	evthread_use_pthreads();
+	base = event_base_new();
+	timer = event_new(base, -1, EV_PERSIST, tick, NULL);
+	event_add(timer, &tv);
+
+	if ((st = open_store(db_path, 7200, 4, 1024, 0)) == NULL ||
+	    store_start(st, base) == -1) {
+		printf("cannot start the store\n");
+		return 1;
+	}
+	test_submit_dedup(st);
+	test_same_batch(st);
+	if ((rd = store_read_open(db_path, err, sizeof(err))) == NULL)
+		printf("store_read_open: %s\n", err);
+	CHECK(rd != NULL);
+	if (rd != NULL) {
+		test_auth_status(st, rd);
+		test_replay(st);
+	}
+	test_order(st);
+	store_stop(st);
+	store_close(st);
+
+	/* reopen: everything is still there, numbering goes on */
+	if ((st = open_store(db_path, 7200, 4, 1024, 0)) != NULL &&
+	    store_start(st, base) == 0) {
+		struct store_job *j = run(st, job_submit(NULL, 0, "z",
+		    "category=test description=after%20reopen", NULL));
+		char want[STORE_ID_MAX];
+
+		snprintf(want, sizeof(want), "IR-20261122-%06lld",
+		    count("reports"));
+		CHECK(j != NULL && j->rc == STORE_OK);
+		if (j != NULL)
+			CHECK_STR(j->results[0].report_id, want);
+		store_job_free(j);
+		store_stop(st);
+		store_close(st);
+	} else
+		CHECK(0);
+	if (rd != NULL) {
+		test_show(rd);
+		test_queue(rd);
+		store_read_close(rd);
+	}
+
+	fake_now += 86400;
+	snprintf(path, sizeof(path), "%s/group.db", dir);
+	test_group(path);
+	snprintf(path, sizeof(path), "%s/quota.db", dir);
+	test_quota(path);
+	if ((b = getenv("STORE_BENCH")) != NULL && atoi(b) > 0) {
+		snprintf(path, sizeof(path), "%s/bench.db", dir);
+		bench(path, atoi(b));
+	}
+
+	event_free(timer);
+	event_base_free(base);
+	libevent_global_shutdown();
+	taxonomy_free(&tax);
+	if (getenv("STORE_KEEP") == NULL) {
+		snprintf(err, sizeof(err), "rm -rf '%s'", dir);
+		(void)!system(err);
+	}
+	return t_done();
+}
