@@ -62,7 +62,7 @@ UNIT_BIN	= $(PUNIT_SRC:tests/unit/parsers/%.c=$(BUILD)/tests/%) \
 BENCH_BIN	= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 # Data files compiled into the binaries (name = C symbol prefix).
-EMBED	= taxonomy:conf/taxonomy.tsv
+EMBED	= taxonomy:conf/taxonomy.tsv classify:conf/classify.tsv
 EMBED_FILES = $(foreach e,$(EMBED),$(word 2,$(subst :, ,$(e))))
 
 .PHONY: all deps run test test-unit test-daemon test-san test-valgrind bench fuzz clean check-config

@@ -27,18 +27,23 @@
 #include <event2/thread.h>
 #include <systemd/sd-daemon.h>
 
+#include "classify.h"
 #include "config.h"
+#include "extract.h"
 #include "gateway.h"
 #include "limits_gw.h"
 #include "log.h"
 #include "store.h"
 #include "tls.h"
 #include "util.h"
+#include "worker.h"
 
 #define DRAIN_SECONDS		20
 #define TAXONOMY_FILE_MAX	(1024 * 1024)
 
-enum { L_LINE, L_LINE_TLS, L_COUNT };
+enum { L_LINE, L_LINE_TLS, L_SMTP, L_SMTP_TLS, L_COUNT };
+
+#define PARSE_THREADS	1	/* the loop and the store take the other core */
 
 struct daemon_state {
 	struct gateway	 gw;
@@ -129,14 +134,18 @@ make_data_dir(const char *dir, char *err, size_t errlen)
 }
 
 /*
- * Become cfg->user: the data directory (and its tls/) is handed over first
- * so that the store can create its files. Fixed order: groups, gid, uid.
+ * Become cfg->user: the data directory and the self-signed TLS files are
+ * handed over first, so that the store can create its files and SIGHUP can
+ * reread the key. Fixed order: groups, gid, uid.
  */
 static int
 drop_privileges(const struct config *cfg, char *err, size_t errlen)
 {
+	static const char *const owned[] = { "", "/tls", "/tls/cert.pem",
+	    "/tls/key.pem" };
 	struct passwd	*pw;
-	char		 tlsdir[4096];
+	char		 path[4096];
+	size_t		 i;
 
 	if (cfg->user == NULL)
 		return 0;
@@ -144,13 +153,14 @@ drop_privileges(const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "user %s: no such user", cfg->user);
 		return -1;
 	}
-	snprintf(tlsdir, sizeof(tlsdir), "%s/tls", cfg->data_dir);
-	if (chown(cfg->data_dir, pw->pw_uid, pw->pw_gid) == -1 ||
-	    (access(tlsdir, F_OK) == 0 &&
-	    chown(tlsdir, pw->pw_uid, pw->pw_gid) == -1)) {
-		snprintf(err, errlen, "chown %s: %s", cfg->data_dir,
-		    strerror(errno));
-		return -1;
+	for (i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", cfg->data_dir, owned[i]);
+		if (chown(path, pw->pw_uid, pw->pw_gid) == -1 &&
+		    errno != ENOENT) {
+			snprintf(err, errlen, "chown %.512s: %s", path,
+			    strerror(errno));
+			return -1;
+		}
 	}
 	if (setgroups(1, &pw->pw_gid) == -1 ||
 	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
@@ -182,13 +192,27 @@ open_listeners(struct daemon_state *d, char *err, size_t errlen)
 	    &cfg->line_tls_listen, 1, &lim, line_session_accept, err,
 	    errlen)) == NULL)
 		return -1;
+
+	lim.max_sessions = cfg->smtp_max_sessions;
+	lim.max_per_ip = cfg->smtp_max_per_ip;
+	lim.refusal = "421 4.7.0 too many connections, try again later\r\n";
+	if (cfg->smtp_listen.text != NULL &&
+	    (d->listeners[L_SMTP] = listener_new(&d->gw, "smtp",
+	    &cfg->smtp_listen, 0, &lim, smtp_session_accept, err,
+	    errlen)) == NULL)
+		return -1;
+	if (cfg->smtp_tls_listen.text != NULL &&
+	    (d->listeners[L_SMTP_TLS] = listener_new(&d->gw, "smtps",
+	    &cfg->smtp_tls_listen, 1, &lim, smtp_session_accept, err,
+	    errlen)) == NULL)
+		return -1;
 	return 0;
 }
 
 static int
 drain_finished(void)
 {
-	return line_sessions_count() == 0;
+	return line_sessions_count() == 0 && smtp_sessions_count() == 0;
 }
 
 static void
@@ -199,8 +223,8 @@ drain_timer_cb(evutil_socket_t fd, short what, void *arg)
 	if (drain_finished() || time(NULL) >= d->drain_deadline) {
 		if (!drain_finished())
 			log_warn("drain: %zu sessions still open after %d s;"
-			    " closing them", line_sessions_count(),
-			    DRAIN_SECONDS);
+			    " closing them", line_sessions_count() +
+			    smtp_sessions_count(), DRAIN_SECONDS);
 		event_base_loopbreak(d->gw.base);
 	}
 }
@@ -220,6 +244,7 @@ start_drain(struct daemon_state *d, const char *why)
 		if (d->listeners[i] != NULL)
 			listener_disable(d->listeners[i]);
 	line_sessions_drain();
+	smtp_sessions_drain();
 	d->drain_deadline = time(NULL) + DRAIN_SECONDS;
 	d->drain_timer = event_new(d->gw.base, -1, EV_PERSIST, drain_timer_cb,
 	    d);
@@ -260,6 +285,14 @@ daemon_setup(struct daemon_state *d, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create the event loop");
 		return -1;
 	}
+	if ((gw->extractor = extractor_new(err, errlen)) == NULL ||
+	    (gw->classifier = classifier_new(classify_embedded,
+	    classify_embedded_len, &gw->tax, err, errlen)) == NULL)
+		return -1;
+	if ((gw->workers = worker_pool_new(gw->base, PARSE_THREADS)) == NULL) {
+		snprintf(err, errlen, "cannot start the parser thread");
+		return -1;
+	}
 	if (open_listeners(d, err, errlen) == -1)
 		return -1;
 	if (drop_privileges(&d->cfg, err, errlen) == -1)
@@ -294,6 +327,9 @@ daemon_teardown(struct daemon_state *d)
 
 	/* sessions first: their store jobs then complete into the void */
 	line_sessions_close_all();
+	smtp_sessions_close_all();
+	/* parse tasks first: their completions may still queue store jobs */
+	worker_pool_free(d->gw.workers);
 	if (d->gw.store != NULL) {
 		store_stop(d->gw.store);
 		store_close(d->gw.store);
@@ -310,6 +346,8 @@ daemon_teardown(struct daemon_state *d)
 	if (d->gw.base != NULL)
 		event_base_free(d->gw.base);
 	tls_ctx_free(d->gw.tls);
+	extractor_free(d->gw.extractor);
+	classifier_free(d->gw.classifier);
 	taxonomy_free(&d->gw.tax);
 	config_free(&d->cfg);
 }

@@ -140,6 +140,7 @@ store_start(struct store *st, struct event_base *base)
 		st->ev_done = NULL;
 		return -1;
 	}
+	(void)pthread_setname_np(st->thread, "store-writer");
 	st->running = 1;
 	return 0;
 }

@@ -636,8 +636,8 @@ store_read_show(struct store_read *rd, const char *id, json_t **out,
 		code[i] = toupper((unsigned char)id[i]);
 	code[i] = '\0';
 	if (strncmp(code, "IR-", 3) != 0 && strncmp(code, "IN-", 3) != 0) {
-		snprintf(err, errlen, "%s: not a report (IR-...) or incident "
-		    "(IN-...) ID", code);
+		snprintf(err, errlen, "\"%s\": not a report (IR-...) or "
+		    "incident (IN-...) ID", id);
 		return STORE_READ_INVALID;
 	}
 	if ((rc = store_read_exec(rd, "BEGIN", err, errlen)) != 0)

@@ -260,6 +260,12 @@ store_sql_open(const char *path, long long max_bytes, char *err,
 	sqlite3	*db = NULL;
 	int	 rc;
 
+	/*
+	 * Memory statistics cost a global mutex on every SQLite allocation;
+	 * we never read them. Process-wide and only possible before SQLite
+	 * initialises, so this is a no-op (SQLITE_MISUSE) when too late.
+	 */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {

@@ -47,8 +47,9 @@ struct tls_files {
 };
 
 /*
- * Format err as fmt, followed by the reason of the most recent OpenSSL
- * error if there is one, and clear OpenSSL's error queue. Returns -1.
+ * Format err as fmt, followed by the reason of the first OpenSSL error
+ * queued if there is one (the first is the most precise: "no start line"
+ * rather than "PEM lib"), and clear OpenSSL's error queue. Returns -1.
  */
 static int
 tls_error(char *err, size_t errlen, const char *fmt, ...)
@@ -58,7 +59,7 @@ static int
 tls_error(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list		 ap;
-	unsigned long	 e = ERR_peek_last_error();
+	unsigned long	 e = ERR_peek_error();
 	const char	*reason = e != 0 ? ERR_reason_error_string(e) : NULL;
 	size_t		 n;
 
@@ -301,8 +302,11 @@ tls_read_key(const char *path, char *err, size_t errlen)
 	}
 	pkey = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
 	fclose(fp);
-	if (pkey == NULL)
-		tls_error(err, errlen, "%s: cannot load private key", path);
+	if (pkey == NULL) {
+		ERR_clear_error();
+		tls_error(err, errlen, "%s: cannot load private key: no "
+		    "unencrypted PEM key found", path);
+	}
 	return pkey;
 }
 
@@ -402,6 +406,13 @@ tls_ctx_load(SSL_CTX *ctx, const struct tls_files *files, char *err,
 	EVP_PKEY	*pkey;
 	int		 ok;
 
+	FILE		*fp;
+
+	/* OpenSSL reports a missing file as "system lib": say it first */
+	if ((fp = fopen(files->cert, "r")) == NULL)
+		return tls_error(err, errlen, "%s: cannot load certificate: %s",
+		    files->cert, strerror(errno));
+	fclose(fp);
 	if (!SSL_CTX_use_certificate_chain_file(ctx, files->cert))
 		return tls_error(err, errlen, "%s: cannot load certificate",
 		    files->cert);

@@ -25,6 +25,9 @@
  *   undefined (0x81 0x8D 0x8F 0x90 0x9D) become U+FFFD.
  * - An unknown charset, or one iconv cannot open, is read like us-ascii
  *   (UTF-8 if well-formed, else windows-1252) and CHARSET_F_UNKNOWN is set.
+ *   (glibc reports some allocation failures inside iconv_open as an
+ *   unknown conversion: under memory pressure a legacy charset may thus
+ *   come out as this flagged fallback rather than as ENOMEM.)
  * - utf-8 is validated: overlong forms, surrogates and code points above
  *   U+10FFFF are replaced, one U+FFFD per maximal invalid subsequence.
  *

@@ -21,6 +21,9 @@ struct bufferevent;
 struct store;
 struct tls_ctx;
 struct listener;
+struct extractor;
+struct classifier;
+struct worker_pool;
 
 struct gateway {
 	struct config		*cfg;
@@ -29,6 +32,9 @@ struct gateway {
 	struct store		*store;
 	struct tls_ctx		*tls;
 	struct event_base	*base;
+	struct worker_pool	*workers;	/* message parsing off the loop */
+	struct extractor	*extractor;	/* indicators from free text */
+	struct classifier	*classifier;	/* category from keywords */
 	int			 draining;	/* SIGTERM seen: finish, accept nothing */
 };
 
@@ -75,5 +81,12 @@ void line_sessions_drain(void);
 size_t line_sessions_count(void);
 /* Close every session now (end of the drain). */
 void line_sessions_close_all(void);
+
+/* smtp_session.c: the incident mailbox */
+void smtp_session_accept(struct gateway *gw, struct listener *l,
+    struct bufferevent *bev, const struct sockaddr *peer, socklen_t peerlen);
+void smtp_sessions_drain(void);
+size_t smtp_sessions_count(void);
+void smtp_sessions_close_all(void);
 
 #endif

@@ -36,6 +36,7 @@
 #define SMTP_SESSION_SECONDS	1800
 #define SMTP_MAX_SESSIONS	1024
 #define SMTP_MAX_PER_IP		20
+#define SMTP_REPORTS_MAX	1000	/* events kept from one message */
 
 /* MIME */
 #define MIME_DEPTH_MAX		16

@@ -121,18 +121,20 @@ struct mime_part {
 };
 
 /*
- * A part's text is set for textual leaves: text/ *, message/ * other than
- * rfc822 and global (feedback-report, delivery-status, ...), application/
- * json, xml, yaml and their +json/+xml forms; and for containers that could
+ * A part's text is set for textual leaves: every "text" type, "message"
+ * types other than rfc822, global and external-body
+ * (feedback-report, delivery-status, ...), application/json, xml, yaml and
+ * the +json/+xml forms; and for containers that could
  * not be opened (multipart without a usable boundary, depth or part limit)
  * so that no words are lost. It is the body converted from its charset to
  * UTF-8 with line endings turned to "\n"; for text/html it is the HTML
  * reduced to text (html_to_text). Other parts (attachments) have text NULL
  * and only body.
  *
- * The children of message/rfc822, message/global and text/rfc822-headers
- * hold one part: the root of the nested message, whose headers are the
- * forwarded message's own (Received chain included).
+ * The children of message/rfc822, message/global, text/rfc822-headers and
+ * of the first fragment of a message/partial (number=1) hold one part: the
+ * root of the nested message, whose headers are the forwarded message's
+ * own (Received chain included). text/rfc822-headers has a text too.
  *
  * To read a header-like block (message/feedback-report, the fields of
  * message/delivery-status), run mime_parse() on the part's text: the root
@@ -295,5 +297,7 @@ int	mime_header_decode_buf(struct charset_buf *out, const char *raw,
 int	mime_params_parse(struct mime_arena *a, struct charset_buf *scratch,
 	    const char *raw, size_t len, char **value, struct mime_param **params,
 	    size_t *n_params, unsigned *flags);
+size_t	mime_skip_cfws(const char *s, size_t len, size_t off);
+int	mime_token_ok(const char *s, size_t n);
 
 #endif

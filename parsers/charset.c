@@ -516,7 +516,9 @@ static int
 append_guess(struct charset_buf *out, const char *in, size_t len,
     size_t max, unsigned *flags)
 {
-	if (utf8_span(in, len, 0) == len)
+	size_t	 n = utf8_span(in, len, 1);
+
+	if (n == len || utf8_span(in + n, len - n, 0) == len - n)
 		return append_utf8_clean(out, in, len, max, flags);
 	*flags |= CHARSET_F_INVALID;
 	return append_cp1252(out, in, len, max, flags);
@@ -525,7 +527,7 @@ append_guess(struct charset_buf *out, const char *in, size_t len,
 /*
  * Convert through iconv. Invalid or truncated input sequences become
  * U+FFFD and conversion resumes one byte later. Returns 0, 1 when iconv
- * cannot open the charset (nothing appended), or -1 on ENOMEM.
+ * does not know the charset (nothing appended), or -1 on ENOMEM.
  */
 static int
 append_iconv(struct charset_buf *out, const char *name, const char *in,
@@ -538,7 +540,7 @@ append_iconv(struct charset_buf *out, const char *name, const char *in,
 	int		 rc = 0, flushed = 0, err;
 
 	if ((cd = iconv_open("UTF-8", name)) == (iconv_t)-1)
-		return 1;
+		return errno == ENOMEM ? -1 : 1;
 	for (;;) {
 		left = max - (out->len - start);
 		if (left < 4) {

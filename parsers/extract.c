@@ -1,26 +1,35 @@
 /*
  * extract.c - the indicator extractor for free text (see extract.h).
  *
- * The text is first refanged into a private copy (never longer than the
- * input), then one PCRE2 pattern of seven alternatives is run over it from
- * left to right: URL, e-mail, IPv6, IPv4, hex digest, CVE ID, bare domain,
- * in that order of preference at one position. Each alternative captures
- * its candidate in its own group; the C side applies what a regular
- * expression says badly (trailing punctuation of URLs, the TLD check of
- * bare domains, digest lengths) and hands the survivors to report.h.
+ * How a call runs:
+ * 1. The text is copied once, refanged on the way (the copy is never
+ *    longer than the input); invalid UTF-8 bytes become blanks, so the
+ *    copy is valid UTF-8 and every pcre2_match can skip PCRE2's own UTF
+ *    check (which, given a start offset, re-reads the rest of the subject:
+ *    quadratic over many matches).
+ * 2. The copy is cut into tokens at ASCII blanks; nothing any pattern
+ *    matches contains one, so only tokens that can hold an indicator (with
+ *    '.', ':' or '@', or as long as a CVE ID) are handed to PCRE2.
+ * 3. One pattern of seven alternatives runs over each such token from left
+ *    to right: URL, e-mail, IPv6, IPv4, hex digest, CVE ID, bare domain,
+ *    in that order of preference at one position. Each alternative captures
+ *    its candidate in its own group; C code then applies what a regular
+ *    expression says badly (trailing punctuation of URLs, the TLD check of
+ *    bare domains, digest lengths) and hands the survivors to report.h.
+ *    A candidate seen before in the same call is not normalised again.
  *
- * Why it stays linear on hostile input ("a.a.a.a..." or "1.1.1.1..." or
- * hex runs of a megabyte): every repeat is bounded or possessive, so no
- * attempt backtracks more than a few steps, and every alternative starts
- * with a look-behind that refuses to begin inside a run of the characters
- * it consumes, so after one attempt fails at the start of a run the
- * following positions of that run fail at once. The scan resumes after each
- * match, accepted or not. A match limit and a depth limit bound any single
- * attempt in case a future edit breaks this.
+ * Why it stays linear on hostile input ("a.a.a.a..." or "1.1.1.1..." or a
+ * megabyte of hex): every repeat is bounded or possessive, so no attempt
+ * backtracks more than a few steps, and every alternative starts with a
+ * look-behind that refuses to begin inside a run of the characters it
+ * consumes, so after one attempt fails at the start of a run the following
+ * positions of that run fail at once. The scan resumes after each match,
+ * accepted or not. A match limit and a depth limit bound any one attempt in
+ * case a future edit breaks this; the unit test times hostile inputs.
  *
- * Limits: the text is copied once (len + 1 bytes) per call; URLs and
- * e-mail addresses are ASCII in the local part and path-tolerant only up to
- * the first blank, quote, angle bracket or Unicode punctuation.
+ * Limits: len + 1 bytes and a small table are allocated per call. E-mail
+ * local parts are ASCII; a URL runs to the first blank, quote, angle or
+ * square bracket, or Unicode punctuation or space.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -172,6 +181,7 @@ static int	extract_cmp_cc(const void *, const void *);
 static int	extract_in_list(const char *const *, size_t, const char *,
 		    size_t);
 static size_t	extract_defang_token(const char *, size_t, size_t, char *);
+static size_t	extract_utf8_len(const char *, size_t);
 static size_t	extract_blanks_before(const char *, size_t);
 static int	extract_is_alnum(unsigned char);
 static size_t	extract_last_label(const char *, size_t, size_t *);
@@ -300,6 +310,43 @@ extract_defang_token(const char *in, size_t len, size_t i, char *rep)
 	return 0;
 }
 
+/*
+ * Length of the well-formed UTF-8 sequence at s[0..len) (RFC 3629: no
+ * overlong form, no surrogate, nothing above U+10FFFF), or 0.
+ */
+static size_t
+extract_utf8_len(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	unsigned char		 lo = 0x80, hi = 0xbf;
+	size_t			 n, i;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		if (p[0] == 0xe0)
+			lo = 0xa0;
+		else if (p[0] == 0xed)
+			hi = 0x9f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		if (p[0] == 0xf0)
+			lo = 0x90;
+		else if (p[0] == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if (len < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
 size_t
 extract_refang(const char *in, size_t len, char *out)
 {
@@ -344,6 +391,18 @@ extract_refang(const char *in, size_t len, char *out)
 			memcpy(out + j, "ftp", 3);
 			i += 3;
 			j += 3;
+			continue;
+		}
+		if ((unsigned char)in[i] >= 0x80) {
+			/* invalid UTF-8 becomes a blank: see extractor_run */
+			if ((n = extract_utf8_len(in + i, len - i)) == 0) {
+				out[j++] = ' ';
+				i++;
+			} else {
+				memcpy(out + j, in + i, n);
+				i += n;
+				j += n;
+			}
 			continue;
 		}
 		out[j++] = in[i++];
@@ -608,8 +667,8 @@ extractor_new(char *err, size_t errlen)
 		return NULL;
 	}
 	ex->re = pcre2_compile((PCRE2_SPTR)extract_pattern,
-	    PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF |
-	    PCRE2_NEVER_BACKSLASH_C, &ecode, &erroff, NULL);
+	    PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_NEVER_BACKSLASH_C,
+	    &ecode, &erroff, NULL);
 	if (ex->re == NULL) {
 		pcre2_get_error_message(ecode, msg, sizeof(msg));
 		snprintf(err, errlen, "extractor pattern at %zu: %s",
@@ -658,8 +717,8 @@ extract_span(struct extract_scan *sc, size_t start, size_t end)
 	int		 rc, g;
 
 	while (off < end && !extract_full(sc)) {
-		rc = pcre2_match(sc->ex->re, (PCRE2_SPTR)sc->t, end, off, 0,
-		    sc->md, sc->ex->mctx);
+		rc = pcre2_match(sc->ex->re, (PCRE2_SPTR)sc->t, end, off,
+		    PCRE2_NO_UTF_CHECK, sc->md, sc->ex->mctx);
 		if (rc == PCRE2_ERROR_NOMATCH)
 			return 0;
 		if (rc < 0) {
@@ -725,6 +784,8 @@ extractor_run(const struct extractor *ex, const char *text, size_t len,
 		return -1;
 	}
 	n = extract_refang(text, len, sc.t);
+	/* defined bytes past the text: PCRE2's JIT may read ahead */
+	memset(sc.t + n, 0, len + 1 - n);
 	while (pos < n && ret == 0 && !extract_full(&sc)) {
 		while (pos < n && EXTRACT_BLANK(sc.t[pos]))
 			pos++;

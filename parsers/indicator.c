@@ -338,6 +338,7 @@ ind_domain_idn(const char *s, size_t len, char *out, const char **why)
 static int
 ind_domain(const char *s, size_t len, char *out, const char **why)
 {
+	char	v6[INET6_ADDRSTRLEN];
 	size_t	i;
 	int	idn = 0;
 
@@ -351,7 +352,8 @@ ind_domain(const char *s, size_t len, char *out, const char **why)
 		*why = "domain name too long";
 		return -1;
 	}
-	if (ind_is_ipv4_shape(s, len) || memchr(s, ':', len) != NULL) {
+	if (ind_is_ipv4_shape(s, len) || (memchr(s, ':', len) != NULL &&
+	    ind_ipv6(s, len, v6, why) == 0)) {
 		*why = "an IP address is not a domain name";
 		return -1;
 	}

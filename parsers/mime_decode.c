@@ -182,9 +182,8 @@ qp_line(const char *s, size_t n, char *o, int *soft, unsigned *flags)
 			*soft = 1;
 			break;
 		}
-		if (i + 2 < n + 1 && i + 2 <= n - 0 && i + 2 < n + 1 &&
-		    i + 2 <= n && (hi = qp_hex(s[i + 1])) >= 0 &&
-		    i + 2 < n && (lo = qp_hex(s[i + 2])) >= 0) {
+		if (i + 2 < n && (hi = qp_hex(s[i + 1])) >= 0 &&
+		    (lo = qp_hex(s[i + 2])) >= 0) {
 			o[w++] = (char)(hi << 4 | lo);
 			i += 3;
 			continue;
@@ -201,40 +200,29 @@ mime_qp_decode(const char *in, size_t len, char *out, size_t outcap,
     unsigned *flags)
 {
 	const char	*nl;
-	size_t		 off = 0, end, next, w = 0, n, eol;
+	size_t		 off = 0, end, next, w = 0, eol;
 	int		 soft;
-	char		 line[1024];
-	char		*o;
 
 	while (off < len) {
 		nl = memchr(in + off, '\n', len - off);
 		next = nl ? (size_t)(nl - in) + 1 : len;
 		end = nl ? (size_t)(nl - in) : len;
-		eol = end < len ? next - end : 0;	/* "\n" */
+		eol = next - end;			/* "\n" or nothing */
 		if (end > off && in[end - 1] == '\r') {
 			end--;
 			eol++;				/* "\r\n" */
 		}
 		while (end > off && (in[end - 1] == ' ' || in[end - 1] == '\t'))
 			end--;
-		/* Decode in place when it fits, else through a bounce. */
-		o = end - off <= outcap - w ? out + w : line;
-		if (o == line && end - off > sizeof(line)) {
-			/* Output nearly full: decode what fits and stop. */
-			end = off + sizeof(line);
+		/* Decoded is never longer than encoded: only the tail can
+		 * fail to fit, and then it is cut. */
+		if (end - off > outcap - w) {
+			w += qp_line(in + off, outcap - w, out + w, &soft,
+			    flags);
+			*flags |= MIME_F_TRUNCATED;
+			return w;
 		}
-		n = qp_line(in + off, end - off, o, &soft, flags);
-		if (o == line) {
-			if (n > outcap - w) {
-				n = outcap - w;
-				*flags |= MIME_F_TRUNCATED;
-			}
-			memcpy(out + w, line, n);
-			w += n;
-			if (*flags & MIME_F_TRUNCATED)
-				return w;
-		} else
-			w += n;
+		w += qp_line(in + off, end - off, out + w, &soft, flags);
 		if (!soft && eol > 0) {
 			if (eol > outcap - w) {
 				*flags |= MIME_F_TRUNCATED;

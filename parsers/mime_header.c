@@ -33,6 +33,26 @@ struct raw_param {
 	int		 used;
 };
 
+/* An encoded word "=?cs?E?text?=" found in a value. */
+struct ew {
+	const char	*cs;		/* charset (may hold "*lang") */
+	size_t		 cslen;
+	int		 enc;		/* 'B' or 'Q' */
+	const char	*text;
+	size_t		 tlen;
+	size_t		 end;		/* offset after "?=" */
+};
+
+/*
+ * No encoded word has its text start in [from, to): a scan from "from" met
+ * whitespace or the end at "to" before any "?=". Remembering it keeps the
+ * search linear on values like "=?a?q?x=?a?q?x=?a?q?x...".
+ */
+struct ew_miss {
+	size_t		 from;
+	size_t		 to;
+};
+
 static int	hdr_is_wsp(int);
 static size_t	hdr_line(const char *, size_t, size_t, size_t *);
 static int	hdr_name_len(const char *, size_t, size_t *);
@@ -40,21 +60,25 @@ static int	hdr_add(struct mime_arena *, struct mime_hblock *, size_t *,
 		    const char *, size_t, const char *, size_t);
 static int	hdr_values(struct mime_arena *, struct charset_buf *,
 		    struct mime_hblock *);
-static int	ew_parse(const char *, size_t, size_t, const char **,
-		    size_t *, int *, const char **, size_t *, size_t *);
+static unsigned	hdr_class(const unsigned char *, size_t);
+static char	*hdr_unfold_ascii(struct mime_arena *, const char *, size_t);
+static int	ew_parse(const char *, size_t, size_t, struct ew *,
+		    struct ew_miss *);
 static int	ew_decode(struct charset_buf *, int, const char *, size_t);
 static int	emit_literal(struct charset_buf *, const char *, size_t,
 		    unsigned *);
 static int	emit_pending(struct charset_buf *, struct charset_buf *,
 		    const char *, size_t, unsigned *);
 static int	hexval(int);
-static size_t	skip_cfws(const char *, size_t, size_t);
 static size_t	params_scan(const char *, size_t, size_t,
 		    struct raw_param *, size_t);
 static int	param_value(struct charset_buf *, struct raw_param *, size_t,
 		    size_t, unsigned *);
 static int	param_append(struct charset_buf *, const struct raw_param *,
 		    int);
+static size_t	addr_skip_unit(const char *, size_t, size_t,
+		    struct ew_miss *);
+static int	addr_copy(const char *, size_t, size_t, char *, size_t);
 static size_t	param_pick(const struct raw_param *, size_t, size_t);
 static void	param_charset(const struct raw_param *, const char **,
 		    size_t *);
@@ -169,7 +193,8 @@ mime_headers_parse(struct mime_arena *a, const struct mime_limits *lim,
 	start = off;
 	for (;;) {
 		if (off >= len) {
-			out->flags |= MIME_F_NO_SEPARATOR;
+			if (len > 0)	/* an empty entity is not a defect */
+				out->flags |= MIME_F_NO_SEPARATOR;
 			out->body_off = out->header_len = len;
 			break;
 		}
@@ -205,7 +230,8 @@ mime_headers_parse(struct mime_arena *a, const struct mime_limits *lim,
 			out->flags |= MIME_F_HEADER_LIMIT;
 			open = 0;
 		} else {
-			const char *v = memchr(buf + off, ':', end - off) + 1;
+			const char *v = (const char *)memchr(buf + off, ':',
+			    end - off) + 1;
 
 			if (hdr_add(a, out, &cap, buf + off, nlen, v,
 			    (size_t)(buf + end - v)) == -1)
@@ -218,6 +244,71 @@ mime_headers_parse(struct mime_arena *a, const struct mime_limits *lim,
 	return hdr_values(a, scratch, out);
 }
 
+#define HC_FOLD		0x01	/* CR, LF or TAB: unfold */
+#define HC_8BIT		0x02	/* bytes >= 0x80 */
+#define HC_CTL		0x04	/* NUL or another control byte */
+#define HC_EW		0x08	/* "=?": maybe an encoded word */
+
+#define HC_ONES		0x0101010101010101ULL
+#define HC_HIGH		0x8080808080808080ULL
+
+/*
+ * What a header value holds that needs work (HC_* bits). Eight bytes at a
+ * time: a word is looked at byte by byte only when it has a byte that is
+ * >= 0x80, < 0x20 or '='.
+ */
+static unsigned
+hdr_class(const unsigned char *r, size_t n)
+{
+	uint64_t	 w, q;
+	size_t		 i = 0;
+	unsigned	 cl = 0;
+	unsigned char	 c;
+
+	while (i < n) {
+		if (i + 8 <= n) {
+			memcpy(&w, r + i, 8);
+			q = w ^ (HC_ONES * '=');
+			if (((w & HC_HIGH) | ((w - HC_ONES * 0x20) & ~w & HC_HIGH) |
+			    ((q - HC_ONES) & ~q & HC_HIGH)) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		c = r[i];
+		if (c >= 0x80)
+			cl |= HC_8BIT;
+		else if (c == '\r' || c == '\n' || c == '\t')
+			cl |= HC_FOLD;
+		else if (c < 0x20)
+			cl |= HC_CTL;
+		else if (c == '=' && i + 1 < n && r[i + 1] == '?')
+			cl |= HC_EW;
+		i++;
+	}
+	return cl;
+}
+
+/* Unfold printable ASCII: CR and LF dropped, TAB to space, trimmed. */
+static char *
+hdr_unfold_ascii(struct mime_arena *a, const char *s, size_t n)
+{
+	char	*p, *o;
+	size_t	 i;
+
+	if ((p = mime_arena_alloc(a, n + 1)) == NULL)
+		return NULL;
+	for (o = p, i = 0; i < n; i++) {
+		if (s[i] == '\r' || s[i] == '\n')
+			continue;
+		*o++ = s[i] == '\t' ? ' ' : s[i];
+	}
+	while (o > p && o[-1] == ' ')
+		o--;
+	*o = '\0';
+	return p;
+}
+
 /* Decode every header value of hb into the arena. */
 static int
 hdr_values(struct mime_arena *a, struct charset_buf *scratch,
@@ -225,8 +316,8 @@ hdr_values(struct mime_arena *a, struct charset_buf *scratch,
 {
 	struct mime_header	*h;
 	const unsigned char	*r;
-	size_t			 i, j, b, e;
-	int			 plain;
+	size_t			 i, b, e;
+	unsigned		 cl;
 
 	for (i = 0; i < hb->n_headers; i++) {
 		h = &hb->headers[i];
@@ -235,18 +326,14 @@ hdr_values(struct mime_arena *a, struct charset_buf *scratch,
 			;
 		for (e = h->raw_len; e > b && hdr_is_wsp(r[e - 1]); e--)
 			;
-		plain = 1;
-		for (j = b; j < e; j++) {
-			if (r[j] >= 0x80) {
-				hb->flags |= MIME_F_8BIT_HEADER;
-				plain = 0;
-			} else if (r[j] < ' ' || (r[j] == '=' && j + 1 < e &&
-			    r[j + 1] == '?'))
-				plain = 0;
-		}
-		if (plain) {
+		cl = hdr_class(r + b, e - b);
+		if (cl & HC_8BIT)
+			hb->flags |= MIME_F_8BIT_HEADER;
+		if (cl == 0)
 			h->value = mime_arena_strndup(a, h->raw + b, e - b);
-		} else {
+		else if (cl == HC_FOLD)
+			h->value = hdr_unfold_ascii(a, h->raw + b, e - b);
+		else {
 			scratch->len = 0;
 			if (mime_header_decode_buf(scratch, h->raw + b, e - b,
 			    &hb->flags) == -1)
@@ -273,15 +360,15 @@ hexval(int c)
 }
 
 /*
- * Whether an encoded word "=?cs?E?text?=" starts at s[i]. Sets the charset
- * span, the encoding ('B' or 'Q'), the text span and *end (offset after
- * "?="). Returns 1 or 0.
+ * Whether an encoded word starts at s[i]; fills w when it does. miss
+ * carries what failed scans learnt between calls on the same value.
+ * Returns 1 or 0.
  */
 static int
-ew_parse(const char *s, size_t len, size_t i, const char **cs, size_t *cslen,
-    int *enc, const char **text, size_t *tlen, size_t *end)
+ew_parse(const char *s, size_t len, size_t i, struct ew *w,
+    struct ew_miss *miss)
 {
-	size_t	 j, k;
+	size_t	 j, k, t;
 
 	if (i + 8 > len || s[i] != '=' || s[i + 1] != '?')
 		return 0;
@@ -291,24 +378,30 @@ ew_parse(const char *s, size_t len, size_t i, const char **cs, size_t *cslen,
 	if (j == i + 2 || j + 2 >= len || s[j + 2] != '?')
 		return 0;
 	if (s[j + 1] == 'B' || s[j + 1] == 'b')
-		*enc = 'B';
+		w->enc = 'B';
 	else if (s[j + 1] == 'Q' || s[j + 1] == 'q')
-		*enc = 'Q';
+		w->enc = 'Q';
 	else
 		return 0;
-	for (k = j + 3; k + 1 < len; k++) {
+	t = j + 3;
+	if (t >= miss->from && t < miss->to)
+		return 0;
+	for (k = t; k + 1 < len; k++) {
 		if ((unsigned char)s[k] <= ' ')
-			return 0;
+			break;
 		if (s[k] == '?' && s[k + 1] == '=')
 			break;
 	}
-	if (k + 1 >= len)
+	if (k + 1 >= len || s[k] != '?') {
+		miss->from = t;
+		miss->to = k;
 		return 0;
-	*cs = s + i + 2;
-	*cslen = j - (i + 2);
-	*text = s + j + 3;
-	*tlen = k - (j + 3);
-	*end = k + 2;
+	}
+	w->cs = s + i + 2;
+	w->cslen = j - (i + 2);
+	w->text = s + t;
+	w->tlen = k - t;
+	w->end = k + 2;
 	return 1;
 }
 
@@ -400,10 +493,11 @@ mime_header_decode_buf(struct charset_buf *out, const char *raw, size_t len,
     unsigned *flags)
 {
 	struct charset_buf	 pend = { NULL, 0, 0 };
-	const char		*cs = NULL, *ncs, *text, *eq;
-	size_t			 start = out->len, i, lit, cslen = 0, ncslen;
-	size_t			 tlen, end, k;
-	int			 enc, prev_ew = 0, rc = -1;
+	struct ew		 w;
+	struct ew_miss		 miss = { 0, 0 };
+	const char		*cs = NULL, *eq;
+	size_t			 start = out->len, i, lit, cslen = 0, k;
+	int			 prev_ew = 0, rc = -1;
 
 	if (charset_buf_reserve(out, len) == -1)
 		return -1;
@@ -417,8 +511,7 @@ mime_header_decode_buf(struct charset_buf *out, const char *raw, size_t len,
 		if (eq == NULL)
 			break;
 		i = (size_t)(eq - raw);
-		if (!ew_parse(raw, len, i, &ncs, &ncslen, &enc, &text, &tlen,
-		    &end)) {
+		if (!ew_parse(raw, len, i, &w, &miss)) {
 			i++;
 			continue;
 		}
@@ -429,15 +522,16 @@ mime_header_decode_buf(struct charset_buf *out, const char *raw, size_t len,
 			if (emit_pending(out, &pend, cs, cslen, flags) == -1 ||
 			    emit_literal(out, raw + lit, i - lit, flags) == -1)
 				goto done;
-		} else if (cslen != ncslen || strncasecmp(cs, ncs, cslen) != 0)
+		} else if (cslen != w.cslen ||
+		    strncasecmp(cs, w.cs, cslen) != 0)
 			if (emit_pending(out, &pend, cs, cslen, flags) == -1)
 				goto done;
-		cs = ncs;
-		cslen = ncslen;
-		if (ew_decode(&pend, enc, text, tlen) == -1)
+		cs = w.cs;
+		cslen = w.cslen;
+		if (ew_decode(&pend, w.enc, w.text, w.tlen) == -1)
 			goto done;
 		prev_ew = 1;
-		i = lit = end;
+		i = lit = w.end;
 	}
 	if (emit_pending(out, &pend, cs, cslen, flags) == -1 ||
 	    emit_literal(out, raw + lit, len - lit, flags) == -1)
@@ -474,9 +568,27 @@ mime_header_decode(const char *raw, size_t len, char **out)
 	return 0;
 }
 
+/*
+ * Whether s[0..n) is a non-empty MIME token (RFC 2045: printable ASCII
+ * without specials; '*' and '\'' allowed, as RFC 2231 names use them).
+ */
+int
+mime_token_ok(const char *s, size_t n)
+{
+	size_t	 i;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7F ||
+		    strchr("()<>@,;:\\\"/[]?=", s[i]) != NULL)
+			return 0;
+	return 1;
+}
+
 /* Skip whitespace and (nested) comments from off. */
-static size_t
-skip_cfws(const char *s, size_t len, size_t off)
+size_t
+mime_skip_cfws(const char *s, size_t len, size_t off)
 {
 	int	 depth;
 
@@ -512,7 +624,7 @@ params_scan(const char *s, size_t len, size_t off, struct raw_param *rp,
 	const char	*star;
 
 	while (off < len && n < max) {
-		off = skip_cfws(s, len, off);
+		off = mime_skip_cfws(s, len, off);
 		if (off < len && s[off] == ';') {
 			off++;
 			continue;
@@ -521,8 +633,9 @@ params_scan(const char *s, size_t len, size_t off, struct raw_param *rp,
 		    (unsigned char)s[off] > ' ' && s[off] != '(' &&
 		    s[off] != '"'; off++)
 			;
-		if (off == a) {
-			if (off < len && s[off] != ';')
+		if (off == a || !mime_token_ok(s + a, off - a)) {
+			/* Not a parameter name: skip to the next ';'. */
+			while (off < len && s[off] != ';')
 				off++;
 			continue;
 		}
@@ -530,10 +643,10 @@ params_scan(const char *s, size_t len, size_t off, struct raw_param *rp,
 		rp[n].attr = s + a;
 		rp[n].alen = off - a;
 		rp[n].sec = -1;
-		off = skip_cfws(s, len, off);
+		off = mime_skip_cfws(s, len, off);
 		if (off >= len || s[off] != '=')
 			continue;
-		off = skip_cfws(s, len, off + 1);
+		off = mime_skip_cfws(s, len, off + 1);
 		if (off < len && s[off] == '"') {
 			for (q = ++off; off < len && s[off] != '"'; off++)
 				if (s[off] == '\\' && off + 1 < len)
@@ -560,7 +673,9 @@ params_scan(const char *s, size_t len, size_t off, struct raw_param *rp,
 				sec = sec * 10 + (*t++ - '0');
 				digits++;
 			}
-			if (t < e && *t == '*') {
+			if (digits == 0)		/* name* */
+				rp[n].ext = 1;
+			else if (t < e && *t == '*') {	/* name*N* */
 				rp[n].ext = 1;
 				t++;
 			}
@@ -720,7 +835,7 @@ mime_params_parse(struct mime_arena *a, struct charset_buf *scratch,
 		if (raw[i] != '\r' && raw[i] != '\n')
 			s->data[s->len++] = raw[i];
 	s->data[s->len] = '\0';
-	off = skip_cfws(s->data, s->len, 0);
+	off = mime_skip_cfws(s->data, s->len, 0);
 	for (start = off; off < s->len && s->data[off] != ';' &&
 	    (unsigned char)s->data[off] > ' ' && s->data[off] != '('; off++)
 		s->data[off] = (char)(s->data[off] >= 'A' &&
@@ -763,26 +878,24 @@ mime_params_parse(struct mime_arena *a, struct charset_buf *scratch,
 
 /*
  * Skip what an address parser steps over as a unit from off: a quoted
- * string, a comment or an encoded word. Returns the offset after it, or off
- * when none starts there.
+ * string, a comment or (with miss) an encoded word. Returns the offset
+ * after it, or off when none starts there.
  */
 static size_t
-addr_skip_unit(const char *s, size_t len, size_t off)
+addr_skip_unit(const char *s, size_t len, size_t off, struct ew_miss *miss)
 {
-	const char	*cs, *text;
-	size_t		 cslen, tlen, end;
-	int		 enc;
+	struct ew	 w;
 
 	if (s[off] == '(')
-		return skip_cfws(s, len, off);
+		return mime_skip_cfws(s, len, off);
 	if (s[off] == '"') {
 		for (off++; off < len && s[off] != '"'; off++)
 			if (s[off] == '\\' && off + 1 < len)
 				off++;
 		return off < len ? off + 1 : len;
 	}
-	if (ew_parse(s, len, off, &cs, &cslen, &enc, &text, &tlen, &end))
-		return end;
+	if (miss != NULL && ew_parse(s, len, off, &w, miss))
+		return w.end;
 	return off;
 }
 
@@ -807,21 +920,27 @@ addr_copy(const char *s, size_t b, size_t e, char *out, size_t outlen)
 	for (i = b; i < e; i++) {
 		c = (unsigned char)s[i];
 		if (c == '(' || c == '"') {
-			u = addr_skip_unit(s, e, i);
+			u = addr_skip_unit(s, e, i, NULL);
 			if (c == '(') {
 				i = u - 1;
 				continue;
 			}
 			if (seen_at || u - i + n >= outlen)
 				return -1;
-			memcpy(out + n, s + i, u - i);
-			n += u - i;
+			for (; i < u; i++) {
+				if ((unsigned char)s[i] < ' ' ||
+				    s[i] == 0x7F)
+					return -1;
+				out[n++] = s[i];
+			}
 			i = u - 1;
 			continue;
 		}
-		if (c <= ' ' || c == 0x7F || c == '<' || c == '>' ||
-		    c == ',' || c == ';')
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
+		    c == '<' || c == '>' || c == ',' || c == ';')
 			continue;
+		if (c < ' ' || c == 0x7F)
+			return -1;
 		if (c == '@') {
 			if (seen_at)
 				return -1;
@@ -842,8 +961,9 @@ addr_copy(const char *s, size_t b, size_t e, char *out, size_t outlen)
 int
 mime_addr_spec(const char *s, size_t len, char *out, size_t outlen)
 {
-	size_t	 off = 0, seg, i, lt, w;
-	int	 has_at;
+	struct ew_miss	 miss = { 0, 0 };
+	size_t		 off = 0, seg, i, lt, w;
+	int		 has_at;
 
 	if (outlen > 0)
 		out[0] = '\0';
@@ -853,7 +973,7 @@ mime_addr_spec(const char *s, size_t len, char *out, size_t outlen)
 		lt = len;
 		has_at = 0;
 		for (i = off; i < len && s[i] != ',' && s[i] != ';'; ) {
-			if ((w = addr_skip_unit(s, len, i)) != i) {
+			if ((w = addr_skip_unit(s, len, i, &miss)) != i) {
 				i = w;
 				continue;
 			}
@@ -868,18 +988,18 @@ mime_addr_spec(const char *s, size_t len, char *out, size_t outlen)
 		if (lt < len) {
 			for (w = lt + 1; w < i && s[w] != '>'; w++)
 				if (s[w] == '"')
-					w = addr_skip_unit(s, i, w) - 1;
+					w = addr_skip_unit(s, i, w, NULL) - 1;
 			if (addr_copy(s, lt + 1, w, out, outlen) == 0)
 				return 0;
 		} else if (has_at) {
 			/* Bare addr-spec: the word holding the '@'. */
 			for (w = seg; w < i; ) {
-				size_t b = w = skip_cfws(s, i, w);
+				size_t b = w = mime_skip_cfws(s, i, w);
 
 				while (w < i && (unsigned char)s[w] > ' ' &&
 				    s[w] != '(')
 					w = s[w] == '"' ?
-					    addr_skip_unit(s, i, w) : w + 1;
+					    addr_skip_unit(s, i, w, NULL) : w + 1;
 				if (memchr(s + b, '@', w - b) != NULL &&
 				    addr_copy(s, b, w, out, outlen) == 0)
 					return 0;
@@ -892,212 +1012,4 @@ mime_addr_spec(const char *s, size_t len, char *out, size_t outlen)
 	if (outlen > 0)
 		out[0] = '\0';
 	return -1;
-}
-
-struct date_zone {
-	const char	*name;
-	int		 minutes;
-};
-
-static const struct date_zone date_zones[] = {
-	{ "UT", 0 }, { "UTC", 0 }, { "GMT", 0 }, { "Z", 0 },
-	{ "EST", -300 }, { "EDT", -240 }, { "CST", -360 }, { "CDT", -300 },
-	{ "MST", -420 }, { "MDT", -360 }, { "PST", -480 }, { "PDT", -420 }
-};
-
-static const char date_months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
-
-/* Read an unsigned number of at most maxd digits; -1 if none. */
-static long
-date_num(const char **pp, int maxd, int *ndigits)
-{
-	const char	*p = *pp;
-	long		 v = 0;
-	int		 n = 0;
-
-	while (*p >= '0' && *p <= '9' && n < maxd) {
-		v = v * 10 + (*p++ - '0');
-		n++;
-	}
-	if (n == 0 || (*p >= '0' && *p <= '9'))
-		return -1;
-	*pp = p;
-	if (ndigits != NULL)
-		*ndigits = n;
-	return v;
-}
-
-/* Read a word of letters into w (lower-cased, truncated). */
-static size_t
-date_word(const char **pp, char *w, size_t wsz)
-{
-	const char	*p = *pp;
-	size_t		 n = 0;
-
-	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) {
-		if (n + 1 < wsz)
-			w[n++] = (char)(*p | 0x20);
-		p++;
-	}
-	w[n] = '\0';
-	*pp = p;
-	return (size_t)(p - *pp + n);
-}
-
-static int
-date_month(const char *w)
-{
-	int	 i;
-
-	if (strlen(w) < 3)
-		return -1;
-	for (i = 0; i < 12; i++)
-		if (strncmp(w, date_months + i * 3, 3) == 0)
-			return i + 1;
-	return -1;
-}
-
-static const char *
-date_skip(const char *p)
-{
-	size_t	 n = strlen(p);
-
-	return p + skip_cfws(p, n, 0);
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static long long
-date_days(long y, int m, int d)
-{
-	long long	 era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* hh:mm[:ss] */
-static int
-date_time(const char **pp, int *h, int *mi, int *sec)
-{
-	const char	*p = *pp;
-	long		 v;
-
-	if ((v = date_num(&p, 2, NULL)) < 0 || v > 23 || *p++ != ':')
-		return -1;
-	*h = (int)v;
-	if ((v = date_num(&p, 2, NULL)) < 0 || v > 59)
-		return -1;
-	*mi = (int)v;
-	*sec = 0;
-	if (*p == ':') {
-		p++;
-		if ((v = date_num(&p, 2, NULL)) < 0 || v > 60)
-			return -1;
-		*sec = (int)v;
-	}
-	*pp = p;
-	return 0;
-}
-
-/* The zone offset in minutes; unknown names count as -0000. */
-static int
-date_zone(const char *p, int *minutes)
-{
-	char	 w[8];
-	long	 v;
-	size_t	 i;
-	int	 sign, nd = 0;
-
-	*minutes = 0;
-	p = date_skip(p);
-	if (*p == '+' || *p == '-') {
-		sign = *p++ == '-' ? -1 : 1;
-		if ((v = date_num(&p, 4, &nd)) < 0)
-			return -1;
-		if (nd == 2 && *p == ':') {	/* +07:00 */
-			long m;
-
-			p++;
-			if ((m = date_num(&p, 2, NULL)) < 0)
-				return -1;
-			v = v * 100 + m;
-		} else if (nd != 4)
-			return -1;
-		if (v / 100 > 23 || v % 100 > 59)
-			return -1;
-		*minutes = sign * (int)(v / 100 * 60 + v % 100);
-		return 0;
-	}
-	date_word(&p, w, sizeof(w));
-	for (i = 0; i < sizeof(date_zones) / sizeof(date_zones[0]); i++) {
-		if (strcasecmp(w, date_zones[i].name) == 0) {
-			*minutes = date_zones[i].minutes;
-			break;
-		}
-	}
-	return 0;
-}
-
-int
-mime_parse_date(const char *s, time_t *out)
-{
-	const char	*p;
-	char		 w[16];
-	long		 day, year;
-	int		 mon, h, mi, sec, zone, nd = 0, ytime = 0;
-	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
-	    31, 30, 31 };
-
-	if (s == NULL)
-		return -1;
-	p = date_skip(s);
-	date_word(&p, w, sizeof(w));
-	mon = date_month(w);
-	if (w[0] != '\0' && mon < 0) {		/* day of week */
-		p = date_skip(p);
-		if (*p == ',')
-			p++;
-		p = date_skip(p);
-		date_word(&p, w, sizeof(w));
-		mon = date_month(w);
-	}
-	p = date_skip(p);
-	if (mon > 0) {				/* asctime: Mon DD HH:MM:SS YYYY */
-		if ((day = date_num(&p, 2, NULL)) < 0)
-			return -1;
-		p = date_skip(p);
-		if (date_time(&p, &h, &mi, &sec) == -1)
-			return -1;
-		ytime = 1;
-	} else {				/* DD Mon YYYY HH:MM:SS zone */
-		if ((day = date_num(&p, 2, NULL)) < 0)
-			return -1;
-		p = date_skip(p + (*p == '-'));
-		date_word(&p, w, sizeof(w));
-		if ((mon = date_month(w)) < 0)
-			return -1;
-		p = date_skip(p + (*p == '-'));
-	}
-	if ((year = date_num(&p, 4, &nd)) < 0)
-		return -1;
-	if (nd == 2)
-		year += year < 50 ? 2000 : 1900;
-	else if (nd == 3)
-		year += 1900;
-	p = date_skip(p);
-	if (!ytime && date_time(&p, &h, &mi, &sec) == -1)
-		return -1;
-	if (date_zone(p, &zone) == -1)
-		return -1;
-	if (year < 1900 || day < 1 || day > mdays[mon - 1] || (mon == 2 &&
-	    day == 29 && (year % 4 != 0 || (year % 100 == 0 &&
-	    year % 400 != 0))))
-		return -1;
-	*out = (time_t)(date_days(year, mon, (int)day) * 86400LL +
-	    h * 3600 + mi * 60 + sec - zone * 60LL);
-	return 0;
 }

@@ -46,6 +46,9 @@ stop_daemon() {
 		kill -KILL "$PID" 2>/dev/null
 	fi
 	wait "$PID" 2>/dev/null
+	rc=$?
+	[ $rc -eq 0 ] || echo "bench: intaked exited with status $rc" \
+	    "after SIGTERM" >&2
 	PID=
 }
 
@@ -84,18 +87,48 @@ status_kb() {
 	    2>/dev/null
 }
 
-# loadgen ARGS...: one run; its result line goes to stdout.
+# thread_ticks: "tid run_ns wait_ns" of each of the daemon's threads: time
+# on a CPU, and time runnable but waiting for one (/proc/.../schedstat).
+thread_ticks() {
+	for t in /proc/"$PID"/task/*; do
+		[ -r "$t/schedstat" ] || continue
+		awk -v t="${t##*/}" '{ print t, $1, $2 }' "$t/schedstat"
+	done
+}
+
+# cpu_since FILE SECONDS: the daemon's CPU use since the thread_ticks
+# snapshot in FILE: "intaked_cpu=N% threads=N%,N%,... cpu_wait=N%,N%,..."
+# (a thread is one core at 100%; main thread first; cpu_wait is the time
+# a thread was ready to run but found no free CPU).
+cpu_since() {
+	thread_ticks > "$1.now"
+	awk -v secs="$2" '
+	    NR == FNR { run[$1] = $2; wait[$1] = $3; next }
+	    { r = ($2 - run[$1]) / 1e7 / secs; w = ($3 - wait[$1]) / 1e7 / secs
+	      total += r
+	      rl = rl (rl == "" ? "" : ",") sprintf("%.0f%%", r)
+	      wl = wl (wl == "" ? "" : ",") sprintf("%.0f%%", w) }
+	    END { printf "intaked_cpu=%.0f%% threads=%s cpu_wait=%s", total,
+	      rl, wl }' "$1" "$1.now"
+}
+
+# loadgen ARGS...: one run; its result line, plus the daemon's CPU use
+# during it, goes to stdout.
 run_loadgen() {
+	thread_ticks > "$OUT.ticks"
+	t0=$(date +%s.%N)
 	timeout $((BENCH_SECONDS + 40)) "$LOADGEN" -h 127.0.0.1 -p "$PORT" \
 	    -t "$TOKEN" -d "$BENCH_SECONDS" "$@" > "$OUT" 2> "$OUT.err"
 	rc=$?
+	t1=$(date +%s.%N)
 	if [ $rc -ne 0 ] || ! grep -q '^conns=' "$OUT"; then
 		cat "$OUT.err" >&2
 		fail "loadgen $* failed (exit $rc)"
 	fi
 	[ -s "$OUT.err" ] && sed 's/^/    /' "$OUT.err" | head -n 5 >&2
 	kill -0 "$PID" 2>/dev/null || fail "intaked died during loadgen $*"
-	cat "$OUT"
+	echo "$(cat "$OUT") $(cpu_since "$OUT.ticks" \
+	    "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")"
 }
 
 # idle LABEL: 1000 idle connections; prints the idle_conns line.
@@ -140,6 +173,8 @@ listen =
 EOF
 
 echo "== intaked bench: $(nproc) CPUs, BENCH_SECONDS=$BENCH_SECONDS, line port $PORT, data in $TMP"
+echo "load average at start: $(cut -d ' ' -f 1-3 /proc/loadavg)" \
+    "(anything else running on these CPUs lowers the figures)"
 "$BIN/intaked" -c "$CONF" > "$LOG" 2>&1 &
 PID=$!
 i=0
@@ -185,7 +220,7 @@ if [ -x "$HERE/smtp.sh" ]; then
 	echo "-- tests/bench/smtp.sh"
 	mkdir -p "$TMP/smtp"
 	BUILD=$BUILD BIN=$BIN BENCH_SECONDS=$BENCH_SECONDS BENCH_TMP=$TMP/smtp \
-	    sh "$HERE/smtp.sh" || fail "tests/bench/smtp.sh failed"
+	    "$HERE/smtp.sh" || fail "tests/bench/smtp.sh failed"
 fi
 
 echo "-- sqlite ceiling (same filesystem as the daemon's data_dir)"
@@ -194,16 +229,22 @@ CSEC=$((BENCH_SECONDS / 2))
 timeout 120 "$CEILING" -d "$CSEC" -D "$TMP" -b 100 -b 256 -b 1000 \
     > "$OUT" || fail "sqlite_ceiling failed"
 cat "$OUT"
-CEIL=$(sed -n "s/^sqlite ceiling batch=$CEILING_BATCH: \([0-9]*\) rows.*/\1/p" "$OUT")
+ceiling() {	# $1 = batch: its rows/s from the output
+	sed -n "s/^sqlite ceiling batch=$1: \([0-9]*\) rows.*/\1/p" "$OUT"
+}
+CEILS="$(ceiling 100) / $(ceiling 256) / $(ceiling 1000)"
+CEIL=$(ceiling "$CEILING_BATCH")
 if [ -z "$CEIL" ]; then
-	CEIL=$(timeout 120 "$CEILING" -d "$CSEC" -D "$TMP" -b "$CEILING_BATCH" |
-	    sed -n "s/^sqlite ceiling batch=$CEILING_BATCH: \([0-9]*\) rows.*/\1/p")
+	timeout 120 "$CEILING" -d "$CSEC" -D "$TMP" -b "$CEILING_BATCH" \
+	    > "$OUT" || fail "sqlite_ceiling failed"
+	cat "$OUT"
+	CEIL=$(ceiling "$CEILING_BATCH")
 fi
 
 # The summary: one row per figure, the target beside it, ok or MISSED.
 awk -v l1="$L1" -v l16="$L16" -v l64="$L64" -v lh="$LH" -v half="$HALF" \
     -v i0="$IDLE0" -v i1="$IDLE1" -v hwm="${HWM:-0}" -v ceil="${CEIL:-0}" \
-    -v batch="$CEILING_BATCH" '
+    -v batch="$CEILING_BATCH" -v ceils="$CEILS" '
 function get(line, name,   n, i, a, kv) {
 	n = split(line, a, " ")
 	for (i = 1; i <= n; i++) {
@@ -240,6 +281,7 @@ BEGIN {
 	    get(l64, "p99")), "", "")
 	row(sprintf("p99, 16 conns at %d/s (half)", half),
 	    sprintf("%.2f ms", p99h), "< 25 ms", verdict(p99h >= 0 && p99h < 25))
+	row("sqlite ceiling b=100 / 256 / 1000", ceils " /s", "", "")
 	row(sprintf("16 conns / sqlite ceiling b=%d", batch),
 	    sprintf("%.0f%% of %d/s", frac, ceil), ">= 70%", verdict(frac >= 70))
 	row("RSS, 1000 idle conns, after load", sprintf("%.1f MB", rss1),

@@ -7,9 +7,9 @@
  * A bare loop on one thread, with no network, no parsing and no threads,
  * writing into a fresh database the same rows the store writes for one
  * ILP/1 report, with the same settings (WAL, synchronous=FULL, default page
- * size, the pragmas of gateway/store_sql.c) and the same schema and indexes
- * (copied from store_sql.c's first migration). Per report, inside one
- * savepoint as the store does:
+ * size, the pragmas and SQLite configuration of gateway/store_sql.c) and the
+ * same schema and indexes (copied from store_sql.c's first migration). Per
+ * report, inside one savepoint as the store does:
  *
  *	the idempotency lookup (token, external-id);
  *	one evidence row (the ~SIZE-byte REPORT line as raw blob);
@@ -310,6 +310,8 @@ sc_open(struct sc_db *d, const char *path)
 	int		 i, ok;
 
 	memset(d, 0, sizeof(*d));
+	/* As store_sql_open: no memory statistics (a global mutex). */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		sc_fatal("%s: %s", path, sqlite3_errmsg(d->db));

@@ -193,3 +193,71 @@ def test_idle_timeout_with_partial_line():
             expect(l.startswith("4"), "line before the idle close: %r" % l)
         c.close()
         expect_eq(d.queue_all(), [], "half a REPORT was stored")
+
+
+def test_full_disk_gives_4xx_and_recovers():
+    """SPEC promise: on a full disk, temporary-failure replies (4xx, nothing
+    stored); every acknowledged report survives; service resumes once space
+    is back. The data dir is put on a small tmpfs (needs mount rights)."""
+    import os
+    import subprocess
+    from harness import Skip, parse_report_reply, report_line
+    with Daemon(start=False) as d:
+        os.makedirs(d.data_dir, exist_ok=True)
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700",
+                            "tmpfs", d.data_dir], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise Skip("cannot mount a tmpfs here: %s" % r.stderr.strip())
+        try:
+            d.start()
+            tok = d.token("disk")
+            c = d.authed_client(tok)
+            # warm up (schema, first pages), then leave ~600 kB free
+            first = c.report_ok(category="spam", source_ip="10.200.0.1")
+            st = os.statvfs(d.data_dir)
+            free = st.f_bavail * st.f_frsize
+            filler = os.path.join(d.data_dir, "filler")
+            with open(filler, "wb") as f:
+                f.write(b"\0" * max(0, free - 600 * 1024))
+            acked = {"10.200.0.1": first.rid}
+            refused = []
+            for i in range(2, 400):
+                ip = "10.200.%d.%d" % (i // 256, i % 256)
+                reply = c.report(category="spam", source_ip=ip,
+                                 description=("%d " % i) + "x" * 8000)
+                if reply.startswith("250 "):
+                    acked[ip] = parse_report_reply(reply).rid
+                else:
+                    expect(reply.startswith("4"),
+                           "reply on a full disk: %r (want 4xx)" % reply)
+                    refused.append(ip)
+                    if len(refused) >= 3:
+                        break
+            expect(refused, "no 4xx although the disk is full (%d acked)" % len(acked))
+            expect_eq(c.cmd("PING"), "250 pong", "PING on a full disk")
+            os.unlink(filler)
+
+            def stored_again():
+                rep = c.report(category="spam", source_ip="10.201.0.1",
+                               description="after space came back")
+                if rep.startswith("250 "):
+                    return parse_report_reply(rep)
+                expect(rep.startswith("4"), "reply after freeing space: %r" % rep)
+                return None
+            again = wait_until(stored_again, scale(10), 0.5, "a 250 after freeing space")
+            acked["10.201.0.1"] = again.rid
+            c.close()
+            expect_eq(d.stop(), 0, "exit code")
+            d.start()
+            ips = set()
+            for inc in d.queue_all():
+                for ind in inc.get("indicators", []):
+                    ips.add(ind["value"])
+            lost = [ip for ip in acked if ip not in ips]
+            expect(not lost, "acknowledged reports lost: %r" % lost[:5])
+            kept = [ip for ip in refused if ip in ips]
+            expect(not kept, "reports refused with 4xx were stored: %r" % kept)
+        finally:
+            if d.running():
+                d.stop()
+            subprocess.run(["umount", "-l", d.data_dir], capture_output=True)

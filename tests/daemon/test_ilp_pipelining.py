@@ -161,3 +161,27 @@ def test_parallel_pipelined_clients():
             keys = [id_key(r) for r in ids]
             expect(keys == sorted(keys), "worker %d: IDs not increasing" % k)
         expect_eq(d.report_count(), 1200, "reports stored")
+
+
+def test_slow_reader_is_bounded_and_others_served():
+    """A client that pipelines 20,000 PINGs without reading: the daemon
+    must neither stall other clients nor lose or reorder its replies."""
+    import time
+    from harness import Pipeliner, scale
+    n = 20000
+    with Daemon() as d:
+        tok = d.token("slow")
+        slow = d.client()
+        p = Pipeliner(slow, ["PING"] * n).start()
+        time.sleep(0.5)
+        other = d.authed_client(tok)
+        t0 = time.monotonic()
+        expect_eq(other.cmd("PING"), "250 pong", "other client's PING")
+        parse_report_reply(other.report(category="spam", source_ip="192.0.2.250"))
+        expect(time.monotonic() - t0 < scale(2), "other client served slowly")
+        other.close()
+        replies = slow.read_replies(n, timeout=30)
+        expect_eq(replies.count("250 pong"), n, "pongs received by the slow reader")
+        expect(p.join(10) and p.error is None, "sending failed: %r" % p.error)
+        expect_eq(slow.cmd("PING"), "250 pong", "slow client after catching up")
+        slow.close()

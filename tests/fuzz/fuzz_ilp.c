@@ -15,6 +15,8 @@
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+static void	fz_check_text(const char *);
+static void	fz_check_report(struct report *);
 
 static struct taxonomy		fz_tax;
 static struct report_limits	fz_lim;

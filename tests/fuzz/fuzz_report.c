@@ -14,6 +14,7 @@
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+static void	fz_fixed_point(enum ind_type, const char *, size_t);
 
 static struct taxonomy		fz_tax;
 static struct report_limits	fz_lim;

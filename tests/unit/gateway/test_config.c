@@ -424,13 +424,14 @@ test_unreadable(void)
 static void
 test_long_line(void)
 {
-	struct config	cfg;
+	struct config	 cfg;
 	char		*text, err[512], want[128];
+	size_t		 n;
 
 	text = malloc(6000);
-	snprintf(text, 6000, "[http]\npublic_url = https://x/");
-	memset(text + strlen(text), 'a', 5000);
-	strcpy(text + 5040, "\n");
+	n = snprintf(text, 6000, "[http]\npublic_url = https://x/");
+	memset(text + n, 'a', 5000);
+	strcpy(text + n + 5000, "\n");
 	CHECK(load_text(&cfg, text, err, sizeof(err)) == -1);
 	snprintf(want, sizeof(want), "%s:2: line longer than 4093 bytes",
 	    tmp_path);

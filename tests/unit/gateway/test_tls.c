@@ -309,8 +309,8 @@ test_reload(struct tls_ctx *t, const char *fp)
 	cfg.tls_key = strdup("/nonexistent/key.pem");
 	err[0] = '\0';
 	CHECK(tls_ctx_reload(t, &cfg, err, sizeof(err)) == -1);
-	CHECK(strncmp(err, "/nonexistent/cert.pem: cannot load certificate",
-	    46) == 0);
+	CHECK_STR(err, "/nonexistent/cert.pem: cannot load certificate: "
+	    "No such file or directory");
 	CHECK(tls_ctx_get(t) == old);
 	config_free(&cfg);
 }
@@ -352,6 +352,22 @@ test_explicit_files(const char *fp)
 	CHECK(strncmp(err, want, strlen(want)) == 0);
 	if (strncmp(err, want, strlen(want)) != 0)
 		printf("  got: %s\n", err);
+
+	/* files that are not PEM say so */
+	free(cfg.tls_cert);
+	cfg.tls_cert = strdup(key_b);		/* a key, not a certificate */
+	CHECK(tls_ctx_new(&cfg, err, sizeof(err)) == NULL);
+	snprintf(want, sizeof(want), "%s: cannot load certificate: "
+	    "no start line", key_b);
+	CHECK_STR(err, want);
+	free(cfg.tls_cert);
+	free(cfg.tls_key);
+	cfg.tls_cert = strdup(cert_a);
+	cfg.tls_key = strdup(cert_a);		/* a certificate, not a key */
+	CHECK(tls_ctx_new(&cfg, err, sizeof(err)) == NULL);
+	snprintf(want, sizeof(want), "%s: cannot load private key: "
+	    "no unencrypted PEM key found", cert_a);
+	CHECK_STR(err, want);
 	config_free(&cfg_b);
 	config_free(&cfg);
 }

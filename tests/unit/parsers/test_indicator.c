@@ -97,6 +97,10 @@ static const struct norm_case testcases[] = {
 	    "an IP address is not a domain name" },
 	{ IND_DOMAIN, "2001:db8::1", 0, NULL,
 	    "an IP address is not a domain name" },
+	{ IND_DOMAIN, "[::1]", 0, NULL,
+	    "an IP address is not a domain name" },
+	{ IND_DOMAIN, "example.com:80", 0, NULL,
+	    "invalid character in domain name" },
 	{ IND_DOMAIN, "example.123", 0, NULL, "top-level label is numeric" },
 	{ IND_DOMAIN,
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"

@@ -1,0 +1,866 @@
+/*
+ * smtp_session.c - one ESMTP session of the incident mailbox (RFC 5321,
+ * STARTTLS RFC 3207, PIPELINING RFC 2920, SIZE, 8BITMIME, SMTPUTF8,
+ * ENHANCEDSTATUSCODES).
+ *
+ * Commands are read as lines of at most SMTP_LINE_MAX bytes and run through
+ * a command table (check the sequence, then proceed). PIPELINING is
+ * advertised and supported: MAIL, RCPT and friends are answered at once and
+ * in order; after DATA the session reads the message through the DATA
+ * decoder (smtp_proto.h), which ends only on CRLF.CRLF, so a bare CR or LF
+ * can never end or split a message. At the end of data the message is
+ * parsed on a worker thread (mail.h), then the raw message and its reports
+ * go to the store in one job, and "250 2.0.0 <report-id>" is sent only from
+ * the store's completion, once the group commit is durable. While that is
+ * in flight the session reads nothing more.
+ *
+ * Bounds: line length, recipients, message size (SIZE= and actual), header
+ * bytes and lines, errors per session, idle and total time; the listener
+ * bounds sessions in total and per IP. Input pipelined after STARTTLS is
+ * thrown away (RFC 3207 section 6, command injection).
+ *
+ * Only the configured mailboxes are recipients; nothing is ever relayed.
+ * Sessions with a message in the worker or the store stay allocated (state
+ * DEAD) after their socket is gone, until those complete.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <assert.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <openssl/ssl.h>
+
+#include "gateway.h"
+#include "limits_gw.h"
+#include "log.h"
+#include "mail.h"
+#include "smtp_proto.h"
+#include "store.h"
+#include "tls.h"
+#include "util.h"
+#include "worker.h"
+
+enum smtp_state {
+	SMTP_STATE_CONNECTED,	/* greeted; EHLO/HELO expected */
+	SMTP_STATE_HELO,	/* EHLO done; MAIL expected */
+	SMTP_STATE_MAIL,	/* MAIL accepted; RCPT expected */
+	SMTP_STATE_RCPT,	/* recipients accepted; RCPT or DATA */
+	SMTP_STATE_DATA,	/* reading the message */
+	SMTP_STATE_COMMIT,	/* message in the worker or the store */
+	SMTP_STATE_TLS,		/* STARTTLS handshake */
+	SMTP_STATE_CLOSING,	/* last reply queued; close once written */
+	SMTP_STATE_DEAD		/* socket gone; waiting for the store */
+};
+
+static const char *smtp_state_names[] = {
+	"CONNECTED", "HELO", "MAIL", "RCPT", "DATA", "COMMIT", "TLS",
+	"CLOSING", "DEAD"
+};
+
+/* One message transaction: MAIL to the final reply. */
+struct smtp_tx {
+	struct smtp_session	*sess;
+	char			*mail_from;
+	char			**rcpts;
+	size_t			 n_rcpts;
+	int			 smtputf8;
+	struct smtp_data	 data;
+	char			*msg;		/* unstuffed message */
+	size_t			 msg_len, msg_cap;
+	int			 too_big;	/* over max_message: drop */
+	/* filled by the worker */
+	struct mail_result	 result;
+	int			 parse_failed;
+};
+
+struct smtp_session {
+	TAILQ_ENTRY(smtp_session) entry;
+	uint32_t		 id;
+	enum smtp_state		 state;
+	struct gateway		*gw;
+	struct listener		*listener;
+	struct bufferevent	*bev;
+	struct event		*lifetime_ev;	/* total session time */
+	struct sockaddr_storage	 peer;
+	char			 peer_text[64];
+	char			*helo;
+	int			 esmtp;
+	int			 tls;
+	char			 tls_info[128];
+	int			 errors;
+	int			 pending;	/* tx in worker or store */
+	struct smtp_tx		*tx;
+};
+
+static TAILQ_HEAD(, smtp_session) smtp_sessions =
+    TAILQ_HEAD_INITIALIZER(smtp_sessions);
+static size_t		smtp_n_sessions;
+static uint32_t		smtp_next_id;
+static char		smtp_line[SMTP_LINE_MAX + 3];
+
+static void smtp_session_process_input(struct smtp_session *);
+static void smtp_session_close(struct smtp_session *);
+
+static void
+smtp_enter_state(struct smtp_session *s, enum smtp_state next)
+{
+	assert(next <= SMTP_STATE_DEAD);
+	log_debug("smtp %08x: %s -> %s", s->id, smtp_state_names[s->state],
+	    smtp_state_names[next]);
+	s->state = next;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+smtp_reply(struct smtp_session *s, const char *fmt, ...)
+{
+	struct evbuffer	*out = bufferevent_get_output(s->bev);
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	evbuffer_add_vprintf(out, fmt, ap);
+	va_end(ap);
+	evbuffer_add(out, "\r\n", 2);
+}
+
+/* Reply, read nothing more, close once the reply is written. */
+static void
+smtp_session_quit(struct smtp_session *s, const char *text)
+{
+	smtp_reply(s, "%s", text);
+	smtp_enter_state(s, SMTP_STATE_CLOSING);
+	bufferevent_disable(s->bev, EV_READ);
+}
+
+/* A refused command: count it; too many and the session ends. */
+static void __attribute__((format(printf, 2, 3)))
+smtp_error(struct smtp_session *s, const char *fmt, ...)
+{
+	struct evbuffer	*out = bufferevent_get_output(s->bev);
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	evbuffer_add_vprintf(out, fmt, ap);
+	va_end(ap);
+	evbuffer_add(out, "\r\n", 2);
+	if (++s->errors >= SMTP_ERRORS_MAX) {
+		log_info("smtp %08x: %s: too many errors", s->id,
+		    s->peer_text);
+		smtp_session_quit(s, "421 4.7.0 too many errors, closing");
+	}
+}
+
+/* --- transactions ------------------------------------------------------- */
+
+static void
+smtp_tx_free(struct smtp_tx *tx)
+{
+	size_t	i;
+
+	if (tx == NULL)
+		return;
+	if (tx->sess != NULL && tx->sess->tx == tx)
+		tx->sess->tx = NULL;
+	free(tx->mail_from);
+	for (i = 0; i < tx->n_rcpts; i++)
+		free(tx->rcpts[i]);
+	free(tx->rcpts);
+	free(tx->msg);
+	mail_result_free(&tx->result);
+	free(tx);
+}
+
+static void
+smtp_session_free(struct smtp_session *s)
+{
+	smtp_tx_free(s->tx);
+	free(s->helo);
+	free(s);
+}
+
+static void
+smtp_session_close(struct smtp_session *s)
+{
+	if (s->state == SMTP_STATE_DEAD)
+		return;
+	log_debug("smtp %08x: closed", s->id);
+	smtp_enter_state(s, SMTP_STATE_DEAD);
+	bufferevent_free(s->bev);
+	s->bev = NULL;
+	event_free(s->lifetime_ev);
+	listener_release(s->listener, (struct sockaddr *)&s->peer);
+	TAILQ_REMOVE(&smtp_sessions, s, entry);
+	smtp_n_sessions--;
+	if (s->pending == 0)
+		smtp_session_free(s);
+	/* else the worker or store completion frees it */
+}
+
+/* Append decoded message bytes, dropping them once over the size limit. */
+static void
+smtp_tx_append(struct smtp_tx *tx, const char *p, size_t n, size_t max)
+{
+	size_t	cap;
+
+	if (tx->too_big || n == 0)
+		return;
+	if (tx->msg_len + n > max) {
+		tx->too_big = 1;
+		free(tx->msg);
+		tx->msg = NULL;
+		tx->msg_len = tx->msg_cap = 0;
+		return;
+	}
+	if (tx->msg_len + n > tx->msg_cap) {
+		cap = tx->msg_cap ? tx->msg_cap : 8192;
+		while (cap < tx->msg_len + n)
+			cap *= 2;
+		if (cap > max)
+			cap = max;
+		tx->msg = xrealloc(tx->msg, cap);
+		tx->msg_cap = cap;
+	}
+	memcpy(tx->msg + tx->msg_len, p, n);
+	tx->msg_len += n;
+}
+
+/* --- end of data: parse on a worker, commit in the store --------------- */
+
+static void
+smtp_store_done(struct store_job *job, void *arg)
+{
+	struct smtp_tx		*tx = arg;
+	struct smtp_session	*s = tx->sess;
+	size_t			 n = job->n_reports;
+
+	s->pending--;
+	if (s->state == SMTP_STATE_DEAD) {
+		store_job_free(job);
+		smtp_tx_free(tx);
+		if (s->pending == 0)
+			smtp_session_free(s);
+		return;
+	}
+	if (job->rc == STORE_OK) {
+		if (n > 1)
+			smtp_reply(s, "250 2.0.0 %s accepted (%zu reports,"
+			    " last %s)", job->results[0].report_id, n,
+			    job->results[n - 1].report_id);
+		else
+			smtp_reply(s, "250 2.0.0 %s accepted",
+			    job->results[0].report_id);
+		log_info("smtp %08x: %s: message of %zu bytes stored as %s"
+		    " (%zu reports, %s%s)", s->id, s->peer_text, job->rawlen,
+		    job->results[0].report_id, n,
+		    mail_format_name(tx->result.format),
+		    tx->result.auto_generated ? ", automatic" : "");
+	} else
+		smtp_reply(s, "451 4.3.0 temporary failure, message not"
+		    " stored; try again later");
+	store_job_free(job);
+	smtp_tx_free(tx);
+	smtp_enter_state(s, SMTP_STATE_HELO);
+	if (s->gw->draining)
+		smtp_session_quit(s, "421 4.3.2 shutting down");
+	else
+		smtp_session_process_input(s);
+}
+
+/* Worker thread: the message is parsed here, never on the loop. */
+static void
+smtp_parse_work(void *arg)
+{
+	struct smtp_tx		*tx = arg;
+	struct gateway		*gw = tx->sess->gw;
+	struct mail_envelope	 env;
+	struct mail_context	 ctx;
+	char			 err[256];
+
+	memset(&env, 0, sizeof(env));
+	env.mail_from = tx->mail_from;
+	env.rcpts = (const char *const *)tx->rcpts;
+	env.n_rcpts = tx->n_rcpts;
+	env.helo = tx->sess->helo;
+	env.peer = tx->sess->peer_text;
+	env.tls = tx->sess->tls ? tx->sess->tls_info : NULL;
+	env.hostname = gw->cfg->smtp_hostname;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.tax = &gw->tax;
+	ctx.lim = &gw->limits;
+	ctx.extractor = gw->extractor;
+	ctx.classifier = gw->classifier;
+	ctx.trusted_upstreams = (const char *const *)
+	    gw->cfg->smtp_trusted_upstreams;
+	ctx.n_trusted_upstreams = gw->cfg->smtp_n_trusted_upstreams;
+	ctx.max_reports = SMTP_REPORTS_MAX;
+	if (mail_to_reports(&ctx, &env, tx->msg, tx->msg_len, &tx->result,
+	    err, sizeof(err)) == -1)
+		tx->parse_failed = 1;
+}
+
+/* Back on the loop: hand the raw message and its reports to the store. */
+static void
+smtp_parse_done(void *arg)
+{
+	struct smtp_tx		*tx = arg;
+	struct smtp_session	*s = tx->sess;
+	struct store_job	*job;
+
+	if (s->state == SMTP_STATE_DEAD || tx->parse_failed) {
+		if (s->state != SMTP_STATE_DEAD) {
+			s->pending--;
+			smtp_reply(s, "451 4.3.0 temporary failure, message"
+			    " not stored; try again later");
+			smtp_tx_free(tx);
+			smtp_enter_state(s, SMTP_STATE_HELO);
+			smtp_session_process_input(s);
+			return;
+		}
+		s->pending--;
+		smtp_tx_free(tx);
+		if (s->pending == 0)
+			smtp_session_free(s);
+		return;
+	}
+	job = store_job_new(STORE_OP_SUBMIT);
+	job->channel = "smtp";
+	job->verified = 0;
+	job->peer = xstrdup(s->peer_text);
+	job->raw = (unsigned char *)tx->msg;
+	job->rawlen = tx->msg_len;
+	tx->msg = NULL;
+	job->meta_json = tx->result.meta_json;
+	tx->result.meta_json = NULL;
+	job->reports = tx->result.reports;
+	job->n_reports = tx->result.n_reports;
+	tx->result.reports = NULL;
+	tx->result.n_reports = 0;
+	job->done = smtp_store_done;
+	job->arg = tx;
+	if (store_enqueue(s->gw->store, job) == -1) {
+		store_job_free(job);
+		s->pending--;
+		smtp_reply(s, "451 4.3.0 server busy, message not stored;"
+		    " try again later");
+		smtp_tx_free(tx);
+		smtp_enter_state(s, SMTP_STATE_HELO);
+		smtp_session_process_input(s);
+	}
+}
+
+/* CRLF.CRLF seen: check the bounds, then parse and commit. */
+static void
+smtp_session_end_data(struct smtp_session *s)
+{
+	struct smtp_tx	*tx = s->tx;
+
+	if (tx->too_big) {
+		smtp_error(s, "552 5.3.4 message exceeds the size limit of"
+		    " %lld bytes", s->gw->cfg->smtp_max_message);
+	} else if (tx->data.header_bytes > SMTP_HEADER_BYTES_MAX ||
+	    tx->data.header_lines > SMTP_HEADERS_MAX) {
+		smtp_error(s, "552 5.3.4 message header too large");
+	} else if (tx->msg_len == 0) {
+		smtp_error(s, "554 5.6.0 empty message");
+	} else {
+		smtp_enter_state(s, SMTP_STATE_COMMIT);
+		s->tx = NULL;		/* the worker and store own it now */
+		s->pending++;
+		worker_run(s->gw->workers, smtp_parse_work, smtp_parse_done,
+		    tx);
+		return;
+	}
+	smtp_tx_free(tx);
+	if (s->state != SMTP_STATE_CLOSING)
+		smtp_enter_state(s, SMTP_STATE_HELO);
+}
+
+/* Feed what has arrived to the DATA decoder. 1 = end of data reached. */
+static int
+smtp_session_read_data(struct smtp_session *s, struct evbuffer *in)
+{
+	struct evbuffer_iovec	 vec[8];
+	struct smtp_tx		*tx = s->tx;
+	char			 out[4096 + 2];
+	size_t			 used, produced, chunk, off, consumed = 0;
+	int			 i, n, done = 0;
+
+	n = evbuffer_peek(in, -1, NULL, vec, 8);
+	for (i = 0; i < n && i < 8 && !done; i++) {
+		for (off = 0; off < vec[i].iov_len && !done; off += used) {
+			chunk = vec[i].iov_len - off;
+			if (chunk > 4096)
+				chunk = 4096;
+			used = smtp_data_feed(&tx->data,
+			    (const char *)vec[i].iov_base + off, chunk, out,
+			    &produced);
+			smtp_tx_append(tx, out, produced,
+			    s->gw->cfg->smtp_max_message);
+			consumed += used;
+			done = tx->data.state == SMTP_DATA_DONE;
+		}
+	}
+	evbuffer_drain(in, consumed);
+	return done;
+}
+
+/* --- commands ----------------------------------------------------------- */
+
+static int
+smtp_is_mailbox(struct smtp_session *s, const char *addr)
+{
+	const struct config	*cfg = s->gw->cfg;
+	size_t			 i;
+
+	for (i = 0; i < cfg->smtp_n_mailboxes; i++)
+		if (strcasecmp(cfg->smtp_mailboxes[i], addr) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+smtp_cmd_helo(struct smtp_session *s, const struct smtp_command *cmd)
+{
+	const char	*host = s->gw->cfg->smtp_hostname;
+
+	if (cmd->arglen == 0) {
+		smtp_error(s, "501 5.5.4 syntax: %s hostname",
+		    cmd->verb == SMTP_CMD_EHLO ? "EHLO" : "HELO");
+		return;
+	}
+	free(s->helo);
+	s->helo = xstrndup(cmd->arg, cmd->arglen);
+	smtp_tx_free(s->tx);
+	s->esmtp = cmd->verb == SMTP_CMD_EHLO;
+	smtp_enter_state(s, SMTP_STATE_HELO);
+	if (!s->esmtp) {
+		smtp_reply(s, "250 %s", host);
+		return;
+	}
+	smtp_reply(s, "250-%s greets %s", host, s->peer_text);
+	smtp_reply(s, "250-PIPELINING");
+	smtp_reply(s, "250-SIZE %lld", s->gw->cfg->smtp_max_message);
+	smtp_reply(s, "250-8BITMIME");
+	smtp_reply(s, "250-SMTPUTF8");
+	if (!s->tls && s->gw->tls != NULL)
+		smtp_reply(s, "250-STARTTLS");
+	smtp_reply(s, "250 ENHANCEDSTATUSCODES");
+}
+
+static void
+smtp_cmd_mail(struct smtp_session *s, const struct smtp_command *cmd)
+{
+	struct smtp_path	 path;
+	const char		*why;
+	int			 code;
+
+	if (s->state == SMTP_STATE_CONNECTED) {
+		smtp_error(s, "503 5.5.1 say EHLO first");
+		return;
+	}
+	if (s->state != SMTP_STATE_HELO) {
+		smtp_error(s, "503 5.5.1 nested MAIL command");
+		return;
+	}
+	if (smtp_parse_path(cmd->arg, cmd->arglen, 1, &path, &code,
+	    &why) == -1) {
+		smtp_error(s, "%d 5.5.%d %s", code, code == 553 ? 2 : 4, why);
+		return;
+	}
+	if (path.size > s->gw->cfg->smtp_max_message) {
+		smtp_error(s, "552 5.3.4 message size exceeds the limit of"
+		    " %lld bytes", s->gw->cfg->smtp_max_message);
+		return;
+	}
+	s->tx = xcalloc(1, sizeof(*s->tx));
+	s->tx->sess = s;
+	s->tx->mail_from = xstrdup(path.addr);
+	s->tx->smtputf8 = path.smtputf8;
+	smtp_enter_state(s, SMTP_STATE_MAIL);
+	smtp_reply(s, "250 2.1.0 sender ok");
+}
+
+static void
+smtp_cmd_rcpt(struct smtp_session *s, const struct smtp_command *cmd)
+{
+	struct smtp_path	 path;
+	struct smtp_tx		*tx = s->tx;
+	const char		*why;
+	int			 code;
+
+	if (s->state != SMTP_STATE_MAIL && s->state != SMTP_STATE_RCPT) {
+		smtp_error(s, "503 5.5.1 need MAIL before RCPT");
+		return;
+	}
+	if (smtp_parse_path(cmd->arg, cmd->arglen, 0, &path, &code,
+	    &why) == -1) {
+		smtp_error(s, "%d 5.5.%d %s", code, code == 553 ? 2 : 4, why);
+		return;
+	}
+	if ((long long)tx->n_rcpts >= s->gw->cfg->smtp_max_recipients) {
+		smtp_reply(s, "452 4.5.3 too many recipients");
+		return;
+	}
+	if (!smtp_is_mailbox(s, path.addr)) {
+		smtp_error(s, "550 5.1.1 <%s>: no such mailbox here, and"
+		    " this server relays nothing", path.addr);
+		return;
+	}
+	tx->rcpts = xrealloc(tx->rcpts, (tx->n_rcpts + 1) *
+	    sizeof(*tx->rcpts));
+	tx->rcpts[tx->n_rcpts++] = xstrdup(path.addr);
+	smtp_enter_state(s, SMTP_STATE_RCPT);
+	smtp_reply(s, "250 2.1.5 recipient ok");
+}
+
+static void
+smtp_cmd_data(struct smtp_session *s, const struct smtp_command *cmd)
+{
+	if (cmd->arglen != 0) {
+		smtp_error(s, "501 5.5.4 syntax: DATA");
+		return;
+	}
+	if (s->state == SMTP_STATE_MAIL) {
+		/* RFC 2920: every RCPT of the pipeline was refused */
+		smtp_error(s, "554 5.5.1 no valid recipients");
+		return;
+	}
+	if (s->state != SMTP_STATE_RCPT) {
+		smtp_error(s, "503 5.5.1 need RCPT before DATA");
+		return;
+	}
+	smtp_data_init(&s->tx->data);
+	smtp_enter_state(s, SMTP_STATE_DATA);
+	smtp_reply(s, "354 end data with <CR><LF>.<CR><LF>");
+}
+
+static void
+smtp_cmd_rset(struct smtp_session *s, const struct smtp_command *cmd)
+{
+	smtp_tx_free(s->tx);
+	if (s->state != SMTP_STATE_CONNECTED)
+		smtp_enter_state(s, SMTP_STATE_HELO);
+	smtp_reply(s, "250 2.0.0 reset");
+}
+
+static void
+smtp_session_tls_event(struct bufferevent *, short, void *);
+
+static void
+smtp_cmd_starttls(struct smtp_session *s, const struct smtp_command *cmd)
+{
+	struct bufferevent	*tlsbev;
+	SSL			*ssl;
+
+	if (s->tls || s->gw->tls == NULL) {
+		smtp_error(s, "503 5.5.1 TLS already active or unavailable");
+		return;
+	}
+	if (cmd->arglen != 0) {
+		smtp_error(s, "501 5.5.4 syntax: STARTTLS");
+		return;
+	}
+	if (s->state == SMTP_STATE_CONNECTED) {
+		smtp_error(s, "503 5.5.1 say EHLO first");
+		return;
+	}
+	smtp_reply(s, "220 2.0.0 ready to start TLS");
+	/* RFC 3207 6: whatever the client pipelined after STARTTLS in the
+	 * clear must not be taken as commands of the protected session */
+	evbuffer_drain(bufferevent_get_input(s->bev),
+	    evbuffer_get_length(bufferevent_get_input(s->bev)));
+	if ((ssl = SSL_new(tls_ctx_get(s->gw->tls))) == NULL ||
+	    (tlsbev = bufferevent_openssl_filter_new(s->gw->base, s->bev, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		SSL_free(ssl);
+		smtp_session_quit(s, "454 4.7.0 TLS not available");
+		return;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(tlsbev, 1);
+	s->bev = tlsbev;
+	smtp_tx_free(s->tx);
+	free(s->helo);
+	s->helo = NULL;
+	smtp_enter_state(s, SMTP_STATE_TLS);
+	bufferevent_setcb(tlsbev, NULL, NULL, smtp_session_tls_event, s);
+	bufferevent_enable(tlsbev, EV_READ);
+}
+
+static void
+smtp_cmd_simple(struct smtp_session *s, const struct smtp_command *cmd)
+{
+	switch (cmd->verb) {
+	case SMTP_CMD_NOOP:
+		smtp_reply(s, "250 2.0.0 ok");
+		break;
+	case SMTP_CMD_VRFY:
+		smtp_reply(s, "252 2.5.2 cannot verify, but send the message");
+		break;
+	case SMTP_CMD_HELP:
+		smtp_reply(s, "214 2.0.0 this is the incident mailbox of %s;"
+		    " send reports to %s", s->gw->cfg->smtp_hostname,
+		    s->gw->cfg->smtp_n_mailboxes ?
+		    s->gw->cfg->smtp_mailboxes[0] : "the published address");
+		break;
+	case SMTP_CMD_QUIT:
+		smtp_session_quit(s, "221 2.0.0 bye");
+		break;
+	case SMTP_CMD_EXPN:
+	case SMTP_CMD_AUTH:
+	case SMTP_CMD_BDAT:
+		smtp_error(s, "502 5.5.1 command not implemented");
+		break;
+	default:
+		smtp_error(s, "500 5.5.2 command unrecognized");
+		break;
+	}
+}
+
+static const struct {
+	enum smtp_verb	 verb;
+	void		(*proceed)(struct smtp_session *,
+			    const struct smtp_command *);
+} smtp_commands[] = {
+	{ SMTP_CMD_HELO, smtp_cmd_helo },
+	{ SMTP_CMD_EHLO, smtp_cmd_helo },
+	{ SMTP_CMD_MAIL, smtp_cmd_mail },
+	{ SMTP_CMD_RCPT, smtp_cmd_rcpt },
+	{ SMTP_CMD_DATA, smtp_cmd_data },
+	{ SMTP_CMD_RSET, smtp_cmd_rset },
+	{ SMTP_CMD_STARTTLS, smtp_cmd_starttls },
+};
+
+static void
+smtp_session_execute(struct smtp_session *s, const char *line, size_t len)
+{
+	struct smtp_command	 cmd;
+	const char		*why;
+	size_t			 i;
+
+	if (smtp_parse_command(line, len, &cmd, &why) == -1) {
+		smtp_error(s, "500 5.5.2 %s", why);
+		return;
+	}
+	for (i = 0; i < sizeof(smtp_commands) / sizeof(smtp_commands[0]); i++)
+		if (smtp_commands[i].verb == cmd.verb) {
+			smtp_commands[i].proceed(s, &cmd);
+			return;
+		}
+	smtp_cmd_simple(s, &cmd);
+}
+
+/* --- input -------------------------------------------------------------- */
+
+/* 1 = a command line in smtp_line, 0 = need more, -1 = line refused. */
+static int
+smtp_session_next_line(struct smtp_session *s, struct evbuffer *in,
+    size_t *lenp)
+{
+	struct evbuffer_ptr	eol;
+	size_t			eol_len, len;
+
+	eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_CRLF);
+	if (eol.pos == -1) {
+		if (evbuffer_get_length(in) > SMTP_LINE_MAX) {
+			evbuffer_drain(in, evbuffer_get_length(in));
+			smtp_error(s, "500 5.5.2 line too long");
+			return -1;
+		}
+		return 0;
+	}
+	len = eol.pos;
+	if (len > SMTP_LINE_MAX - 2) {
+		evbuffer_drain(in, len + eol_len);
+		smtp_error(s, "500 5.5.2 line too long");
+		return -1;
+	}
+	evbuffer_remove(in, smtp_line, len + eol_len);
+	smtp_line[len] = '\0';
+	*lenp = len;
+	return 1;
+}
+
+static int
+smtp_session_reading(const struct smtp_session *s)
+{
+	return s->state <= SMTP_STATE_DATA;
+}
+
+static void
+smtp_session_process_input(struct smtp_session *s)
+{
+	struct evbuffer	*in = bufferevent_get_input(s->bev);
+	size_t		 len;
+	int		 rc;
+
+	while (smtp_session_reading(s) && evbuffer_get_length(in) > 0) {
+		if (s->state == SMTP_STATE_DATA) {
+			if (smtp_session_read_data(s, in))
+				smtp_session_end_data(s);
+			continue;
+		}
+		rc = smtp_session_next_line(s, in, &len);
+		if (rc == 0)
+			break;
+		if (rc == 1)
+			smtp_session_execute(s, smtp_line, len);
+	}
+	if (s->state == SMTP_STATE_DEAD || s->state == SMTP_STATE_TLS)
+		return;
+	if (smtp_session_reading(s))
+		bufferevent_enable(s->bev, EV_READ);
+	else
+		bufferevent_disable(s->bev, EV_READ);
+}
+
+static void
+smtp_read_cb(struct bufferevent *bev, void *arg)
+{
+	smtp_session_process_input(arg);
+}
+
+static void
+smtp_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct smtp_session	*s = arg;
+
+	if (s->state == SMTP_STATE_CLOSING)
+		smtp_session_close(s);
+}
+
+static void
+smtp_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct smtp_session	*s = arg;
+
+	if (what & BEV_EVENT_TIMEOUT) {
+		if (s->state == SMTP_STATE_COMMIT) {
+			bufferevent_enable(bev, EV_READ);	/* our turn */
+			return;
+		}
+		log_info("smtp %08x: %s idle, closing", s->id, s->peer_text);
+		smtp_session_quit(s, "421 4.4.2 idle timeout, closing");
+		return;
+	}
+	if (what & BEV_EVENT_ERROR)
+		log_debug("smtp %08x: %s: connection error", s->id,
+		    s->peer_text);
+	smtp_session_close(s);
+}
+
+static void
+smtp_session_tls_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct smtp_session	*s = arg;
+	SSL			*ssl;
+
+	if (!(what & BEV_EVENT_CONNECTED)) {
+		log_info("smtp %08x: %s: TLS handshake failed", s->id,
+		    s->peer_text);
+		smtp_session_close(s);
+		return;
+	}
+	s->tls = 1;
+	ssl = bufferevent_openssl_get_ssl(bev);
+	tls_describe(ssl, s->tls_info, sizeof(s->tls_info));
+	log_debug("smtp %08x: TLS started: %s", s->id, s->tls_info);
+	/* RFC 3207 4.2: back to the initial state, EHLO again */
+	smtp_enter_state(s, SMTP_STATE_CONNECTED);
+	bufferevent_setcb(bev, smtp_read_cb, smtp_write_cb, smtp_event_cb, s);
+	smtp_session_process_input(s);
+}
+
+static void
+smtp_lifetime_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct smtp_session	*s = arg;
+
+	if (s->state == SMTP_STATE_COMMIT || s->state == SMTP_STATE_CLOSING)
+		return;		/* the end is near anyway */
+	log_info("smtp %08x: %s: session too long, closing", s->id,
+	    s->peer_text);
+	smtp_session_quit(s, "421 4.4.2 session time limit reached, closing");
+}
+
+static void
+smtp_implicit_tls_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct smtp_session	*s = arg;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		s->tls = 1;
+		tls_describe(bufferevent_openssl_get_ssl(bev), s->tls_info,
+		    sizeof(s->tls_info));
+		bufferevent_setcb(bev, smtp_read_cb, smtp_write_cb,
+		    smtp_event_cb, s);
+		return;
+	}
+	smtp_event_cb(bev, what, arg);
+}
+
+void
+smtp_session_accept(struct gateway *gw, struct listener *l,
+    struct bufferevent *bev, const struct sockaddr *peer, socklen_t peerlen)
+{
+	struct smtp_session	*s = xcalloc(1, sizeof(*s));
+	struct timeval		 idle = { gw->cfg->smtp_idle_timeout, 0 };
+	struct timeval		 life = { SMTP_SESSION_SECONDS, 0 };
+	int			 implicit_tls;
+
+	s->id = ++smtp_next_id;
+	s->gw = gw;
+	s->listener = l;
+	s->bev = bev;
+	implicit_tls = bufferevent_openssl_get_ssl(bev) != NULL;
+	memcpy(&s->peer, peer, peerlen < sizeof(s->peer) ? peerlen :
+	    sizeof(s->peer));
+	sockaddr_text(peer, s->peer_text, sizeof(s->peer_text));
+	TAILQ_INSERT_TAIL(&smtp_sessions, s, entry);
+	smtp_n_sessions++;
+	log_debug("smtp %08x: connect from %s", s->id, s->peer_text);
+
+	s->lifetime_ev = evtimer_new(gw->base, smtp_lifetime_cb, s);
+	evtimer_add(s->lifetime_ev, &life);
+	bufferevent_setcb(bev, smtp_read_cb, smtp_write_cb,
+	    implicit_tls ? smtp_implicit_tls_event : smtp_event_cb, s);
+	bufferevent_set_timeouts(bev, &idle, &idle);
+	smtp_reply(s, "220 %s ESMTP intaked", gw->cfg->smtp_hostname);
+	bufferevent_enable(bev, EV_READ);
+}
+
+void
+smtp_sessions_drain(void)
+{
+	struct smtp_session	*s, *next;
+
+	for (s = TAILQ_FIRST(&smtp_sessions); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, entry);
+		/* a message in flight is answered by its completion */
+		if (s->state != SMTP_STATE_COMMIT &&
+		    s->state != SMTP_STATE_CLOSING)
+			smtp_session_quit(s, "421 4.3.2 shutting down");
+	}
+}
+
+size_t
+smtp_sessions_count(void)
+{
+	return smtp_n_sessions;
+}
+
+void
+smtp_sessions_close_all(void)
+{
+	struct smtp_session	*s;
+
+	while ((s = TAILQ_FIRST(&smtp_sessions)) != NULL)
+		smtp_session_close(s);
+}

@@ -1,0 +1,1076 @@
+/*
+ * mail.c - one received e-mail to the normalised reports it carries (see
+ * mail.h).
+ *
+ * The message is parsed once (mime.h) and its format recognised in this
+ * order, the first that yields a report winning:
+ *   ARF      a message/feedback-report part (arf.c);
+ *   DSN      multipart/report with report-type=delivery-status, or a
+ *            message/delivery-status part: one undetermined report;
+ *   X-ARF    a YAML or JSON report part (xarf.c), looked for in every part
+ *            when the X-ARF / X-XARF header says so, else in JSON parts and
+ *            parts that start like an X-ARF YAML document;
+ *   CSV      a CSV attachment, one report per row (mail_csv.c);
+ *   forward  message/rfc822 parts (one report each), or an inline forward
+ *            block ("---------- Forwarded message ---------", "-----Original
+ *            Message-----", "Begin forwarded message:", their Vietnamese
+ *            forms, or a "From:"/"Subject:" block under a Fwd:/FW:/TR:
+ *            subject);
+ *   plain    anything else: indicators from the text, a category from the
+ *            classifier.
+ * A forwarded or returned message (ARF) is mined for indicators: its From
+ * address and domain, its Reply-To, the public IPs of the "from" clauses of
+ * its Received chain, and whatever the extractor finds in its subject and
+ * text parts. Its category is the classifier's on the reporter's own words,
+ * then on the forwarded text, else phishing when the forwarded message
+ * holds a URL (what people forward most), else undetermined.
+ *
+ * Automatic messages (loop header, DSN, null sender, Auto-Submitted other
+ * than "no", Precedence bulk/junk/list, List-Id, X-Autoreply/X-Autorespond)
+ * are flagged on the result and on every report; a plain automatic message
+ * keeps the category undetermined. A [TBSC] subject (an official incident
+ * notification under the regulation) sets result->tbsc and raises every
+ * report's severity to at least high.
+ *
+ * Limits: MAIL_TEXT_MAX bytes of text per message fed to the classifier
+ * and the extractor, MAIL_NESTED_MAX forwarded messages, MAIL_RECEIVED_MAX
+ * Received headers each, ctx->max_reports reports (MAIL_REPORTS_DEFAULT
+ * when 0); the MIME limits bound the rest. Pure: no I/O, no globals.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "arf.h"
+#include "charset.h"
+#include "classify.h"
+#include "mail.h"
+#include "mime.h"
+#include "xarf.h"
+
+#define MAIL_TEXT_MAX		(1024 * 1024)
+#define MAIL_NESTED_MAX		8
+#define MAIL_REPORTS_DEFAULT	1000
+#define MAIL_ADDR_MAX		320
+#define MAIL_NAME_MAX		256
+#define MAIL_JSON_STR_MAX	2048
+#define MAIL_FWD_SCAN_LINES	8	/* lines after From: to find Subject: */
+#define MAIL_NELEM(a)		(sizeof(a) / sizeof((a)[0]))
+
+/* The working state of one mail_to_reports() call. */
+struct mail_state {
+	const struct mail_context	*ctx;
+	const struct mail_envelope	*env;
+	struct mime_message		*m;
+	struct arf_opts			 o;
+	struct arf_reports		 rs;
+	enum mail_format		 format;
+	const char			*detail;	/* meta "format" */
+	const char			*subject;	/* decoded or "" */
+	char				 from[MAIL_ADDR_MAX];
+	char				 name[MAIL_NAME_MAX];
+	char				*body;		/* main text, clean */
+	size_t				 body_len;
+	const char			*guess;		/* classifier on both */
+	struct charset_buf		 why;		/* auto reasons */
+	int				 tbsc;
+	json_t				*notes;		/* format details */
+};
+
+/* An inline forwarded block found in a text. */
+struct mail_inline {
+	const char	*outer;		/* the reporter's words */
+	size_t		 outer_len;
+	const char	*fwd;		/* the forwarded part */
+	size_t		 fwd_len;
+	char		 from[MAIL_ADDR_MAX];
+	char		 reply_to[MAIL_ADDR_MAX];
+	char		 subject[MAIL_NAME_MAX];
+};
+
+static const char *mail_hdr(const struct mime_part *, const char *);
+static void	mail_display_name(const char *, char *, size_t);
+static const struct mime_part *mail_main_part(const struct mime_part *);
+static int	mail_guess(struct mail_state *, const char *, const char *,
+		    size_t, const char **);
+static int	mail_why(struct mail_state *, const char *, const char *);
+static int	mail_auto(struct mail_state *);
+static int	mail_has_url(const struct report *);
+static void	mail_drop_own(struct mail_state *, struct report *);
+static int	mail_category(struct mail_state *, struct report *,
+		    const char *, size_t, const char *, size_t);
+static int	mail_arf(struct mail_state *);
+static int	mail_dsn(struct mail_state *);
+static int	mail_xarf(struct mail_state *);
+static int	mail_csv(struct mail_state *);
+static int	mail_fwd_describe(struct mail_state *, struct report *,
+		    const struct mime_part *);
+static int	mail_rfc822(struct mail_state *);
+static const char *mail_line_end(const char *, const char *);
+static int	mail_fwd_marker(const char *, size_t);
+static int	mail_key_in(const char *, size_t, const char *const *,
+		    size_t);
+static int	mail_fwd_header(const char *, size_t, struct mail_inline *);
+static int	mail_fwd_subject(const char *);
+static int	mail_inline_find(const char *, size_t, int,
+		    struct mail_inline *);
+static int	mail_inline(struct mail_state *);
+static int	mail_plain(struct mail_state *);
+static int	mail_common(struct mail_state *, struct report *);
+static json_t	*mail_jclean(const char *);
+static int	mail_jstr(json_t *, const char *, const char *);
+static int	mail_meta_envelope(struct mail_state *, json_t *);
+static int	mail_meta_headers(struct mail_state *, json_t *);
+static int	mail_meta(struct mail_state *, struct mail_result *);
+static int	mail_text_init(struct mail_state *);
+static int	mail_dispatch(struct mail_state *);
+
+static const char *const mail_format_names[] = {
+	[MAIL_FORMAT_PLAIN] = "plain",
+	[MAIL_FORMAT_ARF] = "arf",
+	[MAIL_FORMAT_XARF] = "xarf",
+	[MAIL_FORMAT_FORWARD] = "forward",
+	[MAIL_FORMAT_DSN] = "dsn",
+};
+
+/* Phrases of a forward separator line, any case for ASCII letters. */
+static const char *const mail_fwd_phrases[] = {
+	"forwarded message", "original message", "begin forwarded message",
+	"thư đã chuyển tiếp", "thư chuyển tiếp", "tin nhắn đã chuyển tiếp",
+	"thư gốc", "message transféré", "message d'origine",
+	"weitergeleitete nachricht", "ursprüngliche nachricht",
+	"mensaje reenviado", "mensaje original",
+};
+
+/* Header names of an inline forwarded block (lower-case). */
+static const char *const mail_fwd_from[] = { "from", "từ", "de", "von" };
+static const char *const mail_fwd_subj[] = { "subject", "tiêu đề",
+    "chủ đề", "objet", "betreff", "asunto" };
+static const char *const mail_fwd_reply[] = { "reply-to", "trả lời đến" };
+
+/* Subject prefixes that announce a forward (lower-case). */
+static const char *const mail_fwd_prefixes[] = { "fwd:", "fw:", "tr:",
+    "wg:", "rv:", "enc:", "i:", "chuyển tiếp:" };
+
+static const struct {
+	unsigned	 flag;
+	const char	*name;
+} mail_defects[] = {
+	{ MIME_F_TRUNCATED, "truncated" },
+	{ MIME_F_BAD_BASE64, "bad-base64" },
+	{ MIME_F_BAD_QP, "bad-quoted-printable" },
+	{ MIME_F_MISSING_BOUNDARY, "missing-boundary" },
+	{ MIME_F_HEADER_LIMIT, "header-limit" },
+	{ MIME_F_PART_LIMIT, "part-limit" },
+	{ MIME_F_DEPTH_LIMIT, "depth-limit" },
+	{ MIME_F_BAD_HEADER, "bad-header" },
+	{ MIME_F_NO_SEPARATOR, "no-separator" },
+	{ MIME_F_BAD_CONTENT_TYPE, "bad-content-type" },
+	{ MIME_F_BAD_ENCODING, "bad-encoding" },
+	{ MIME_F_BAD_CHARSET, "bad-charset" },
+	{ MIME_F_BAD_TEXT, "bad-text" },
+	{ MIME_F_8BIT_HEADER, "8bit-header" },
+};
+
+const char *
+mail_format_name(enum mail_format fmt)
+{
+	if ((size_t)fmt >= sizeof(mail_format_names) /
+	    sizeof(mail_format_names[0]))
+		return "unknown";
+	return mail_format_names[fmt];
+}
+
+/* Message helpers. */
+
+/* A header's decoded value, NULL when absent or empty. */
+static const char *
+mail_hdr(const struct mime_part *p, const char *name)
+{
+	const char	*v = p ? mime_header_get(p, name) : NULL;
+
+	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* The display name of a decoded address header ("" when none). */
+static void
+mail_display_name(const char *v, char *out, size_t outlen)
+{
+	const char	*s = v, *e;
+	size_t		 n = 0;
+
+	out[0] = '\0';
+	if (v == NULL)
+		return;
+	if ((e = strchr(v, '<')) == NULL) {
+		if ((s = strchr(v, '(')) == NULL || (e = strchr(s, ')')) ==
+		    NULL)
+			return;
+		s++;
+	}
+	while (s < e && (*s == ' ' || *s == '"'))
+		s++;
+	while (e > s && (e[-1] == ' ' || e[-1] == '"'))
+		e--;
+	for (; s < e && n + 1 < outlen; s++) {
+		if (*s == '\\' && s + 1 < e)
+			s++;
+		out[n++] = *s;
+	}
+	while (n > 0 && ((unsigned char)out[n - 1] & 0xC0) == 0x80 &&
+	    n + 1 >= outlen)
+		n--;	/* cut at a character boundary */
+	out[n] = '\0';
+}
+
+/*
+ * The main text part of the message at root (nested messages excluded):
+ * the first text/plain that is not an attachment, else the first text/html,
+ * else the first part with text. NULL when there is none.
+ */
+static const struct mime_part *
+mail_main_part(const struct mime_part *root)
+{
+	const struct mime_part	*p = NULL, *html = NULL, *any = NULL;
+
+	while ((p = arf_next_in(p, root)) != NULL) {
+		if (p->text == NULL || p->n_children > 0 ||
+		    arf_nested_in(p, root) || arf_is_container(p))
+			continue;
+		if (strcmp(p->type, "text") == 0 && (p->disposition == NULL ||
+		    strcmp(p->disposition, "attachment") != 0)) {
+			if (strcmp(p->subtype, "plain") == 0)
+				return p;
+			if (html == NULL && strcmp(p->subtype, "html") == 0)
+				html = p;
+		}
+		if (any == NULL)
+			any = p;
+	}
+	return html ? html : any;
+}
+
+/*
+ * The classifier's category for a subject and a text into *code, NULL when
+ * no rule matches (or there is no classifier). 0, or -1 on ENOMEM.
+ */
+static int
+mail_guess(struct mail_state *st, const char *subj, const char *text,
+    size_t len, const char **code)
+{
+	const struct taxonomy_entry	*e;
+
+	*code = NULL;
+	if (st->ctx->classifier == NULL)
+		return 0;
+	e = classifier_guess(st->ctx->classifier, subj, subj ? strlen(subj) :
+	    0, text, text ? len : 0, NULL);
+	if (e == NULL)
+		return -1;
+	if (strcmp(e->code, "undetermined") != 0)
+		*code = e->code;
+	return 0;
+}
+
+/* Automatic messages. */
+
+/* Add "what[: value]" to the reasons the message is automatic. */
+static int
+mail_why(struct mail_state *st, const char *what, const char *value)
+{
+	if ((st->why.len > 0 && charset_buf_append(&st->why, "; ", 2) == -1) ||
+	    charset_buf_append(&st->why, what, strlen(what)) == -1)
+		return -1;
+	if (value != NULL && (charset_buf_append(&st->why, ": ", 2) == -1 ||
+	    charset_buf_append(&st->why, value, strnlen(value, 64)) == -1))
+		return -1;
+	return 0;
+}
+
+/* Collect every reason the message is automatic. 0, or -1 (ENOMEM). */
+static int
+mail_auto(struct mail_state *st)
+{
+	const struct mime_part	*root = st->m ? st->m->root : NULL;
+	const char		*v, *rt;
+	int			 rc = 0;
+
+	if ((v = mail_hdr(root, MAIL_LOOP_HEADER)) != NULL)
+		rc |= mail_why(st, "mail loop (" MAIL_LOOP_HEADER ")", v);
+	if (root != NULL && strcmp(root->type, "multipart") == 0 &&
+	    strcmp(root->subtype, "report") == 0 &&
+	    (rt = mime_param(root, "report-type")) != NULL) {
+		if (strcasecmp(rt, "delivery-status") == 0)
+			rc |= mail_why(st, "delivery status notification",
+			    NULL);
+		else if (strcasecmp(rt, "disposition-notification") == 0)
+			rc |= mail_why(st, "disposition notification", NULL);
+	}
+	if (st->env != NULL && st->env->mail_from != NULL &&
+	    st->env->mail_from[0] == '\0')
+		rc |= mail_why(st, "null sender", NULL);
+	if ((v = mail_hdr(root, "Auto-Submitted")) != NULL &&
+	    strncasecmp(v, "no", 2) != 0)
+		rc |= mail_why(st, "Auto-Submitted", v);
+	if ((v = mail_hdr(root, "Precedence")) != NULL &&
+	    (strncasecmp(v, "bulk", 4) == 0 || strncasecmp(v, "junk", 4) == 0 ||
+	    strncasecmp(v, "list", 4) == 0))
+		rc |= mail_why(st, "Precedence", v);
+	if ((v = mail_hdr(root, "List-Id")) != NULL)
+		rc |= mail_why(st, "List-Id", v);
+	if ((v = mail_hdr(root, "X-Autoreply")) != NULL)
+		rc |= mail_why(st, "X-Autoreply", v);
+	if ((v = mail_hdr(root, "X-Autorespond")) != NULL)
+		rc |= mail_why(st, "X-Autorespond", v);
+	return rc ? -1 : 0;
+}
+
+/* 1 when the report holds a URL. */
+static int
+mail_has_url(const struct report *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->n_indicators; i++)
+		if (r->indicators[i].type == IND_URL)
+			return 1;
+	return 0;
+}
+
+/*
+ * Remove the e-mail indicators that are the reporter's own address or one
+ * of our mailboxes (signatures and "To:" lines of forwards name them).
+ */
+static void
+mail_drop_own(struct mail_state *st, struct report *r)
+{
+	size_t	i, k, own;
+
+	for (i = 0; i < r->n_indicators;) {
+		own = 0;
+		if (r->indicators[i].type == IND_EMAIL) {
+			own = st->from[0] != '\0' &&
+			    strcasecmp(r->indicators[i].value, st->from) == 0;
+			for (k = 0; st->env && !own && k < st->env->n_rcpts; k++)
+				own = st->env->rcpts[k] != NULL && strcasecmp(
+				    r->indicators[i].value,
+				    st->env->rcpts[k]) == 0;
+		}
+		if (!own) {
+			i++;
+			continue;
+		}
+		free(r->indicators[i].value);
+		memmove(&r->indicators[i], &r->indicators[i + 1],
+		    (r->n_indicators - i - 1) * sizeof(r->indicators[0]));
+		r->n_indicators--;
+	}
+}
+
+/*
+ * The category of a forward: the classifier on the reporter's words, then
+ * on the forwarded text, else phishing when a URL was found, else nothing
+ * (undetermined at the end). 0, or -1 on ENOMEM.
+ */
+static int
+mail_category(struct mail_state *st, struct report *r, const char *outer,
+    size_t olen, const char *fwd, size_t flen)
+{
+	const char	*code;
+
+	if (st->why.len > 0)
+		return 0;	/* automatic: undetermined */
+	if (outer == st->body)
+		code = st->guess;
+	else if (mail_guess(st, st->subject, outer, olen, &code) == -1)
+		return -1;
+	if (code == NULL && mail_guess(st, NULL, fwd, flen, &code) == -1)
+		return -1;
+	if (code == NULL && mail_has_url(r))
+		code = "phishing";
+	return code ? arf_field(r, &st->o, "category", code,
+	    strlen(code)) : 0;
+}
+
+/* Formats. */
+
+/* ARF: the feedback report, then the returned message mined. */
+static int
+mail_arf(struct mail_state *st)
+{
+	const struct mime_part	*human = mail_main_part(st->m->root);
+	struct arf_feedback	 fb;
+	json_t			*j;
+	int			 rc;
+
+	memset(&fb, 0, sizeof(fb));
+	if (human != NULL && strcmp(human->subtype, "feedback-report") != 0) {
+		st->o.note = human->text;
+		st->o.note_len = human->text_len;
+	}
+	if ((rc = arf_from_message(st->m, &st->o, &st->rs, &fb)) != 1)
+		return rc;
+	st->format = MAIL_FORMAT_ARF;
+	st->detail = "arf";
+	j = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "feedback_type",
+	    fb.feedback_type, "user_agent", fb.user_agent, "incidents",
+	    fb.incidents, "original_mail_from", fb.original_mail_from,
+	    "auth_failure", fb.auth_failure);
+	arf_feedback_free(&fb);
+	return j == NULL || json_object_set_new(st->notes, "arf", j) == -1 ?
+	    -1 : 0;
+}
+
+/* A delivery status notification: one undetermined report. */
+static int
+mail_dsn(struct mail_state *st)
+{
+	const struct mime_part	*ds, *human;
+	struct report		*r;
+	int			 rc;
+
+	ds = mime_find(st->m, "message", "delivery-status");
+	if (ds == NULL && (strcmp(st->m->root->subtype, "report") != 0 ||
+	    mime_param(st->m->root, "report-type") == NULL ||
+	    strcasecmp(mime_param(st->m->root, "report-type"),
+	    "delivery-status") != 0))
+		return 0;
+	st->format = MAIL_FORMAT_DSN;
+	st->detail = "dsn";
+	if ((rc = arf_reports_add(&st->rs, st->o.max_reports, &r)) != 0)
+		return rc == 1 ? 0 : -1;
+	human = mail_main_part(st->m->root);
+	if (ds != NULL && ds != human) {
+		st->o.note = ds->text;
+		st->o.note_len = ds->text ? ds->text_len : 0;
+	}
+	return arf_describe(r, &st->o, "Delivery status notification",
+	    human ? human->text : NULL, human ? human->text_len : 0);
+}
+
+/* X-ARF: a YAML or JSON report part. */
+static int
+mail_xarf(struct mail_state *st)
+{
+	const struct mime_part	*human = mail_main_part(st->m->root);
+	int			 rc;
+
+	if (human != NULL) {
+		st->o.note = human->text;
+		st->o.note_len = human->text_len;
+	}
+	if ((rc = xarf_from_message(st->m, human, &st->o, &st->rs)) == 1) {
+		st->format = MAIL_FORMAT_XARF;
+		st->detail = "xarf";
+	}
+	return rc == -1 ? -1 : 0;
+}
+
+/* CSV attachments: one report per row, the classifier's guess as default. */
+static int
+mail_csv(struct mail_state *st)
+{
+	const struct mime_part	*human = mail_main_part(st->m->root);
+	int			 rc;
+
+	if (human != NULL) {
+		st->o.note = human->text;
+		st->o.note_len = human->text_len;
+	}
+	st->o.fallback = st->guess;
+	rc = mail_csv_from_message(st->m, &st->o, &st->rs);
+	st->o.fallback = NULL;
+	if (rc == 1)
+		st->detail = "csv";
+	return rc == -1 ? -1 : 0;
+}
+
+/*
+ * The description of a forward: the reporter's words, then the forwarded
+ * message's From, Reply-To, Date and Subject and its main text. 0, or -1.
+ */
+static int
+mail_fwd_describe(struct mail_state *st, struct report *r,
+    const struct mime_part *fr)
+{
+	static const char *const names[] = { "From", "Reply-To", "Date",
+	    "Subject" };
+	const struct mime_part	*mp = mail_main_part(fr);
+	struct charset_buf	 b = { NULL, 0, 0 };
+	const char		*v;
+	size_t			 i, max = st->o.lim->description_max;
+	int			 rc;
+
+	rc = charset_buf_append(&b, "--- Forwarded message ---\n", 26);
+	for (i = 0; rc == 0 && i < sizeof(names) / sizeof(names[0]); i++)
+		if ((v = mail_hdr(fr, names[i])) != NULL &&
+		    (charset_buf_append(&b, names[i], strlen(names[i])) == -1 ||
+		    charset_buf_append(&b, ": ", 2) == -1 ||
+		    charset_buf_append(&b, v, strnlen(v, 1024)) == -1 ||
+		    charset_buf_append(&b, "\n", 1) == -1))
+			rc = -1;
+	if (rc == 0 && mp != NULL && (charset_buf_append(&b, "\n", 1) == -1 ||
+	    charset_buf_append(&b, mp->text, mp->text_len < max * 4 ?
+	    mp->text_len : max * 4) == -1))
+		rc = -1;
+	if (rc == 0)
+		rc = arf_describe(r, &st->o, st->body_len ? st->body : NULL,
+		    b.data, b.len);
+	charset_buf_free(&b);
+	return rc;
+}
+
+/* message/rfc822 parts: one report per forwarded message. */
+static int
+mail_rfc822(struct mail_state *st)
+{
+	const struct mime_part	*p = NULL, *fr, *mp;
+	const char		*fs;
+	struct report		*r;
+	size_t			 n = 0;
+	size_t			 budget = MAIL_TEXT_MAX;
+	int			 rc;
+
+	while ((p = mime_next(p ? p : st->m->root)) != NULL &&
+	    n < MAIL_NESTED_MAX) {
+		if (!arf_is_container(p) || p->n_children == 0 ||
+		    arf_nested_in(p, st->m->root))
+			continue;
+		fr = p->children[0];
+		n++;
+		if ((rc = arf_reports_add(&st->rs, st->o.max_reports, &r)) ==
+		    1)
+			continue;
+		if (rc == -1 || arf_mine(r, &st->o, fr, &budget) == -1)
+			return -1;
+		mail_drop_own(st, r);
+		mp = mail_main_part(fr);
+		fs = mail_hdr(fr, "Subject");
+		if (mail_category(st, r, st->body, st->body_len,
+		    mp ? mp->text : fs ? fs : "", mp ? mp->text_len :
+		    fs ? strlen(fs) : 0) == -1 ||
+		    mail_fwd_describe(st, r, fr) == -1)
+			return -1;
+	}
+	if (n > 0) {
+		st->format = MAIL_FORMAT_FORWARD;
+		st->detail = "forward";
+	}
+	return 0;
+}
+
+/* The end of the line at s (its '\n', or end). */
+static const char *
+mail_line_end(const char *s, const char *end)
+{
+	const char	*nl = memchr(s, '\n', end - s);
+
+	return nl ? nl : end;
+}
+
+/* 1 when the line is a forward separator ("----- Original Message -----"). */
+static int
+mail_fwd_marker(const char *line, size_t len)
+{
+	char	buf[256];
+	size_t	i, skip;
+	int	ruled;
+
+	skip = strspn(line, " \t>");
+	if (skip >= len || len - skip >= sizeof(buf))
+		return 0;
+	memcpy(buf, line + skip, len - skip);
+	buf[len - skip] = '\0';
+	ruled = strchr("-_=*", buf[0]) != NULL;
+	for (i = 0; i < MAIL_NELEM(mail_fwd_phrases); i++)
+		if (ruled ? strcasestr(buf, mail_fwd_phrases[i]) != NULL :
+		    strncasecmp(buf, mail_fwd_phrases[i],
+		    strlen(mail_fwd_phrases[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether key (klen bytes, any ASCII case) is one of names. */
+static int
+mail_key_in(const char *key, size_t klen, const char *const *names,
+    size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) == klen &&
+		    strncasecmp(key, names[i], klen) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A "Key: value" line of an inline forwarded header block ("*From:* x" as
+ * HTML mail renders it too). Returns 1 for From, 2 for Subject, 3 for
+ * Reply-To, 4 for another header-like line, 0 for anything else; the
+ * addresses and subject go into inl.
+ */
+static int
+mail_fwd_header(const char *line, size_t len, struct mail_inline *inl)
+{
+	const char	*colon, *v, *key = line;
+	size_t		 klen, vlen;
+
+	while (len > 0 && (*key == '*' || *key == ' ' || *key == '>'))
+		key++, len--;
+	if ((colon = memchr(key, ':', len)) == NULL ||
+	    (klen = colon - key) == 0 || klen > 24)
+		return 0;
+	v = colon + 1;
+	vlen = len - klen - 1;
+	while (klen > 0 && key[klen - 1] == '*')
+		klen--;
+	while (vlen > 0 && (*v == ' ' || *v == '*'))
+		v++, vlen--;
+	if (memchr(key, '<', klen) != NULL || memchr(key, '@', klen) != NULL)
+		return 0;
+	if (mail_key_in(key, klen, mail_fwd_from, MAIL_NELEM(mail_fwd_from))) {
+		if (inl->from[0] == '\0')
+			(void)arf_addr(v, vlen, inl->from, sizeof(inl->from));
+		return 1;
+	}
+	if (mail_key_in(key, klen, mail_fwd_subj, MAIL_NELEM(mail_fwd_subj))) {
+		snprintf(inl->subject, sizeof(inl->subject), "%.*s",
+		    (int)(vlen < sizeof(inl->subject) - 1 ? vlen :
+		    sizeof(inl->subject) - 1), v);
+		return 2;
+	}
+	if (mail_key_in(key, klen, mail_fwd_reply,
+	    MAIL_NELEM(mail_fwd_reply))) {
+		if (inl->reply_to[0] == '\0')
+			(void)arf_addr(v, vlen, inl->reply_to,
+			    sizeof(inl->reply_to));
+		return 3;
+	}
+	return memchr(key, ' ', klen) == NULL || klen < 10 ? 4 : 0;
+}
+
+/* 1 when the subject announces a forward (Fwd:, FW:, TR:, ...). */
+static int
+mail_fwd_subject(const char *s)
+{
+	size_t	i, k;
+
+	for (k = 0; k < 4; k++) {
+		s += strspn(s, " \t");
+		for (i = 0; i < MAIL_NELEM(mail_fwd_prefixes); i++)
+			if (strncasecmp(s, mail_fwd_prefixes[i],
+			    strlen(mail_fwd_prefixes[i])) == 0)
+				return 1;
+		if (strncasecmp(s, "re:", 3) == 0 ||
+		    strncasecmp(s, "aw:", 3) == 0)
+			s += 3;
+		else if (*s == '[' && strchr(s, ']') != NULL)
+			s = strchr(s, ']') + 1;
+		else
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * Find an inline forward in text: a separator line followed by its header
+ * block, or (lenient, under a forward subject) a From: line followed
+ * within a few lines by Subject:/Date:. 1 with inl filled, else 0.
+ */
+static int
+mail_inline_find(const char *text, size_t len, int lenient,
+    struct mail_inline *inl)
+{
+	const char	*end = text + len, *line, *le, *l2;
+	size_t		 k;
+	int		 kind, found;
+
+	for (line = text; line < end; line = le + 1) {
+		le = mail_line_end(line, end);
+		memset(inl, 0, sizeof(*inl));
+		found = mail_fwd_marker(line, le - line);
+		if (!found && lenient && mail_fwd_header(line, le - line,
+		    inl) == 1)
+			for (l2 = le + 1, k = 0; !found && l2 < end &&
+			    k < MAIL_FWD_SCAN_LINES; l2 = mail_line_end(l2,
+			    end) + 1, k++) {
+				kind = mail_fwd_header(l2, mail_line_end(l2,
+				    end) - l2, inl);
+				found = kind == 2 || kind == 4;
+			}
+		if (!found)
+			continue;
+		inl->outer = text;
+		inl->outer_len = line - text;
+		inl->fwd = line;
+		inl->fwd_len = end - line;
+		for (l2 = line, k = 0; l2 < end && k < 16; l2 = le + 1, k++) {
+			le = mail_line_end(l2, end);
+			if (mail_fwd_header(l2, le - l2, inl) == 0 && k > 1 &&
+			    le - l2 <= 1)
+				break;	/* blank line after the headers */
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* An inline forward in the main text: one report. */
+static int
+mail_inline(struct mail_state *st)
+{
+	struct mail_inline	 inl;
+	struct report		*r;
+	const char		*at;
+	const struct report_limits *lim = st->o.lim;
+	int			 rc;
+
+	if (st->body == NULL || !mail_inline_find(st->body, st->body_len,
+	    mail_fwd_subject(st->subject), &inl))
+		return 0;
+	if ((rc = arf_reports_add(&st->rs, st->o.max_reports, &r)) != 0)
+		return rc == 1 ? 0 : -1;
+	st->format = MAIL_FORMAT_FORWARD;
+	st->detail = "forward-inline";
+	if (inl.from[0] != '\0' && (arf_indicator(r, lim, IND_EMAIL,
+	    inl.from, strlen(inl.from)) == -1 || ((at = strrchr(inl.from,
+	    '@')) != NULL && arf_indicator(r, lim, IND_DOMAIN, at + 1,
+	    strlen(at + 1)) == -1)))
+		return -1;
+	if ((inl.reply_to[0] != '\0' && arf_indicator(r, lim, IND_EMAIL,
+	    inl.reply_to, strlen(inl.reply_to)) == -1) ||
+	    arf_extract(&st->o, r, inl.fwd, inl.fwd_len) == -1)
+		return -1;
+	mail_drop_own(st, r);
+	return mail_category(st, r, inl.outer, inl.outer_len, inl.fwd,
+	    inl.fwd_len) == -1 || arf_describe(r, &st->o, NULL, st->body,
+	    st->body_len) == -1 ? -1 : 0;
+}
+
+/* A plain report: indicators from every text part, the classifier. */
+static int
+mail_plain(struct mail_state *st)
+{
+	const struct mime_part	*p = NULL, *root = st->m ? st->m->root : NULL;
+	const char		*code = NULL;
+	struct report		*r;
+	size_t			 n, budget = MAIL_TEXT_MAX;
+	int			 rc;
+
+	if ((rc = arf_reports_add(&st->rs, st->o.max_reports, &r)) != 0)
+		return rc == 1 ? 0 : -1;
+	if (arf_extract(&st->o, r, st->subject, strlen(st->subject)) == -1)
+		return -1;
+	while (root != NULL && (p = arf_next_in(p, root)) != NULL &&
+	    budget > 0) {
+		if (p->text == NULL || p->n_children > 0 ||
+		    arf_nested_in(p, root) || arf_is_container(p))
+			continue;
+		n = p->text_len < budget ? p->text_len : budget;
+		budget -= n;
+		if (arf_extract(&st->o, r, p->text, n) == -1)
+			return -1;
+	}
+	mail_drop_own(st, r);
+	if (st->why.len == 0)
+		code = st->guess;
+	if (code != NULL && arf_field(r, &st->o, "category", code,
+	    strlen(code)) == -1)
+		return -1;
+	if (st->body_len > 0)
+		return arf_describe(r, &st->o, NULL, st->body, st->body_len);
+	return arf_describe(r, &st->o, NULL, st->subject,
+	    strlen(st->subject));
+}
+
+/*
+ * What every report of the message gets: subject, reporter, the automatic
+ * flag, the [TBSC] severity, and the fallbacks of arf_finish.
+ */
+static int
+mail_common(struct mail_state *st, struct report *r)
+{
+	const char	*sender = st->from;
+
+	if (r->subject == NULL && st->subject[0] != '\0' &&
+	    arf_text_clean(st->subject, strlen(st->subject),
+	    st->o.lim->field_max, 0, &r->subject, NULL) == -1)
+		return -1;
+	if (sender[0] == '\0' && st->env != NULL && st->env->mail_from)
+		sender = st->env->mail_from;
+	if (arf_field(r, &st->o, "reporter-email", sender,
+	    strlen(sender)) == -1 || arf_field(r, &st->o, "reporter-name",
+	    st->name, strlen(st->name)) == -1)
+		return -1;
+	r->auto_generated = st->why.len > 0;
+	st->o.fallback = NULL;
+	if (arf_finish(r, &st->o) == -1)
+		return -1;
+	if (st->tbsc && r->severity < SEV_HIGH)
+		r->severity = SEV_HIGH;
+	return 0;
+}
+
+/* Meta JSON. */
+
+/* A JSON string of s made valid single-line UTF-8; NULL on ENOMEM. */
+static json_t *
+mail_jclean(const char *s)
+{
+	json_t	*j;
+	char	*c;
+
+	if (arf_text_clean(s, strlen(s), MAIL_JSON_STR_MAX, 0, &c, NULL) ==
+	    -1)
+		return NULL;
+	j = json_string(c);
+	free(c);
+	return j;
+}
+
+/* obj[key] = s cleaned (nothing when s is NULL). 0, or -1 on ENOMEM. */
+static int
+mail_jstr(json_t *obj, const char *key, const char *s)
+{
+	return s == NULL ? 0 : json_object_set_new(obj, key, mail_jclean(s));
+}
+
+static int
+mail_meta_envelope(struct mail_state *st, json_t *root)
+{
+	const struct mail_envelope	*env = st->env;
+	json_t				*e, *rcpts;
+	size_t				 i;
+
+	if (env == NULL)
+		return 0;
+	if ((e = json_object()) == NULL ||
+	    json_object_set_new(root, "envelope", e) == -1 ||
+	    (rcpts = json_array()) == NULL ||
+	    json_object_set_new(e, "rcpts", rcpts) == -1)
+		return -1;
+	for (i = 0; i < env->n_rcpts; i++)
+		if (env->rcpts[i] != NULL && json_array_append_new(rcpts,
+		    mail_jclean(env->rcpts[i])) == -1)
+			return -1;
+	if (mail_jstr(e, "mail_from", env->mail_from) == -1 ||
+	    mail_jstr(e, "helo", env->helo) == -1 ||
+	    mail_jstr(e, "peer", env->peer) == -1 ||
+	    mail_jstr(e, "tls", env->tls) == -1)
+		return -1;
+	return 0;
+}
+
+/* Identity headers, defects and trusted Authentication-Results. */
+static int
+mail_meta_headers(struct mail_state *st, json_t *root)
+{
+	static const char *const hdrs[][2] = { { "Reply-To", "reply_to" },
+	    { "Sender", "sender" }, { "Message-ID", "message_id" },
+	    { "Date", "date" } };
+	const struct mime_part		*p = st->m ? st->m->root : NULL;
+	const struct mime_header	*h = NULL;
+	json_t				*arr, *from;
+	char				 addr[MAIL_ADDR_MAX];
+	const char			*v;
+	size_t				 i, k, idlen;
+
+	if ((from = json_object()) == NULL ||
+	    json_object_set_new(root, "from", from) == -1 ||
+	    mail_jstr(from, "addr", st->from[0] ? st->from : NULL) == -1 ||
+	    mail_jstr(from, "name", st->name[0] ? st->name : NULL) == -1 ||
+	    mail_jstr(root, "subject", st->subject) == -1)
+		return -1;
+	for (i = 0; i < MAIL_NELEM(hdrs); i++) {
+		v = mail_hdr(p, hdrs[i][0]);
+		if (i < 2 && v != NULL && arf_addr(v, strlen(v), addr,
+		    sizeof(addr)) == 0)
+			v = addr;
+		if (mail_jstr(root, hdrs[i][1], v) == -1)
+			return -1;
+	}
+	if ((arr = json_array()) == NULL ||
+	    json_object_set_new(root, "mime_defects", arr) == -1)
+		return -1;
+	for (i = 0; st->m != NULL && i < MAIL_NELEM(mail_defects); i++)
+		if ((st->m->flags & mail_defects[i].flag) &&
+		    json_array_append_new(arr,
+		    json_string(mail_defects[i].name)) == -1)
+			return -1;
+	if ((arr = json_array()) == NULL ||
+	    json_object_set_new(root, "authentication_results", arr) == -1)
+		return -1;
+	while (p != NULL &&
+	    (h = mime_header_next(p, "Authentication-Results", h)) != NULL) {
+		v = h->value + strspn(h->value, " \t");
+		idlen = strcspn(v, " \t;");
+		for (k = 0; k < st->ctx->n_trusted_upstreams; k++)
+			if (st->ctx->trusted_upstreams[k] != NULL &&
+			    strlen(st->ctx->trusted_upstreams[k]) == idlen &&
+			    strncasecmp(v, st->ctx->trusted_upstreams[k],
+			    idlen) == 0)
+				break;
+		if (k < st->ctx->n_trusted_upstreams &&
+		    json_array_append_new(arr, mail_jclean(v)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* result->meta_json: identity, envelope, format and parse notes. */
+static int
+mail_meta(struct mail_state *st, struct mail_result *out)
+{
+	json_t	*root;
+	int	 rc = -1;
+
+	if ((root = json_object()) == NULL)
+		return -1;
+	if (json_object_set_new(root, "format", json_string(st->detail)) ==
+	    -1 || mail_meta_envelope(st, root) == -1 ||
+	    mail_meta_headers(st, root) == -1 ||
+	    json_object_set_new(root, "auto_generated",
+	    json_boolean(st->why.len > 0)) == -1 ||
+	    mail_jstr(root, "auto_reason", st->why.len ? st->why.data :
+	    NULL) == -1 ||
+	    json_object_set_new(root, "tbsc", json_boolean(st->tbsc)) == -1 ||
+	    json_object_set_new(root, "reports",
+	    json_integer(st->rs.n)) == -1 ||
+	    json_object_set_new(root, "events_dropped",
+	    json_integer(st->rs.dropped)) == -1 ||
+	    json_object_update(root, st->notes) == -1)
+		goto done;
+	if ((out->meta_json = json_dumps(root, JSON_COMPACT)) != NULL)
+		rc = 0;
+ done:
+	json_decref(root);
+	return rc;
+}
+
+/* Entry point. */
+
+/* Subject, From and the main text, cleaned once for every format. */
+static int
+mail_text_init(struct mail_state *st)
+{
+	const struct mime_part	*root = st->m ? st->m->root : NULL, *mp;
+	const char		*v;
+
+	st->subject = mail_hdr(root, "Subject");
+	if (st->subject == NULL)
+		st->subject = "";
+	if ((v = mail_hdr(root, "From")) != NULL) {
+		if (arf_addr(v, strlen(v), st->from, sizeof(st->from)) == -1)
+			st->from[0] = '\0';
+		mail_display_name(v, st->name, sizeof(st->name));
+	}
+	if (root != NULL && (mp = mail_main_part(root)) != NULL &&
+	    arf_text_clean(mp->text, mp->text_len, MAIL_TEXT_MAX, 1,
+	    &st->body, &st->body_len) == -1)
+		return -1;
+	return mail_guess(st, st->subject, st->body, st->body_len,
+	    &st->guess);
+}
+
+/* Try the formats in order until one gives a report. 0, or -1 (ENOMEM). */
+static int
+mail_dispatch(struct mail_state *st)
+{
+	int	(*const formats[])(struct mail_state *) = { mail_arf, mail_dsn,
+	    mail_xarf, mail_csv, mail_rfc822, mail_inline };
+	size_t	i;
+
+	st->format = MAIL_FORMAT_PLAIN;
+	st->detail = "plain";
+	for (i = 0; st->m != NULL && i < MAIL_NELEM(formats); i++) {
+		if (formats[i](st) == -1)
+			return -1;
+		if (st->rs.n > 0)
+			return 0;
+		st->format = MAIL_FORMAT_PLAIN;
+		st->detail = "plain";
+		st->o.note = NULL;
+	}
+	return mail_plain(st);
+}
+
+int
+mail_to_reports(const struct mail_context *ctx,
+    const struct mail_envelope *env, const char *msg, size_t len,
+    struct mail_result *out, char *err, size_t errlen)
+{
+	struct mail_state	 st;
+	struct report_limits	 dl;
+	struct mime_error	 merr;
+	size_t			 i;
+	int			 rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	memset(&st, 0, sizeof(st));
+	report_limits_default(&dl);
+	st.ctx = ctx;
+	st.env = env;
+	st.o.tax = ctx->tax;
+	st.o.lim = ctx->lim ? ctx->lim : &dl;
+	st.o.ex = ctx->extractor;
+	st.o.max_reports = ctx->max_reports ? ctx->max_reports :
+	    MAIL_REPORTS_DEFAULT;
+	if ((st.notes = json_object()) == NULL)
+		goto done;
+	if (mime_parse(msg, len, NULL, &st.m, &merr) == -1) {
+		if (merr.code == MIME_ERR_NOMEM)
+			goto done;
+		st.m = NULL;	/* empty: one "(no text)" report */
+	}
+	if (mail_text_init(&st) == -1 || mail_auto(&st) == -1)
+		goto done;
+	st.tbsc = classify_is_tbsc_subject(st.subject, strlen(st.subject));
+	if (mail_dispatch(&st) == -1 || (st.rs.n == 0 &&
+	    mail_plain(&st) == -1))
+		goto done;
+	for (i = 0; i < st.rs.n; i++)
+		if (mail_common(&st, &st.rs.v[i]) == -1)
+			goto done;
+	if (mail_meta(&st, out) == -1 || (st.why.len > 0 &&
+	    (out->auto_reason = strdup(st.why.data)) == NULL))
+		goto done;
+	out->reports = st.rs.v;
+	out->n_reports = st.rs.n;
+	memset(&st.rs, 0, sizeof(st.rs));
+	out->format = st.format;
+	out->auto_generated = st.why.len > 0;
+	out->tbsc = st.tbsc;
+	rc = 0;
+ done:
+	if (rc == -1) {
+		mail_result_free(out);
+		snprintf(err, errlen, "out of memory");
+		errno = ENOMEM;
+	}
+	arf_reports_free(&st.rs);
+	json_decref(st.notes);
+	charset_buf_free(&st.why);
+	free(st.body);
+	mime_free(st.m);
+	return rc;
+}
+
+void
+mail_result_free(struct mail_result *res)
+{
+	size_t	i;
+
+	if (res == NULL)
+		return;
+	for (i = 0; i < res->n_reports; i++)
+		report_free(&res->reports[i]);
+	free(res->reports);
+	free(res->auto_reason);
+	free(res->meta_json);
+	memset(res, 0, sizeof(*res));
+}
