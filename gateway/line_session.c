@@ -229,8 +229,11 @@ line_session_close(struct line_session *s)
 		return;
 	log_debug("line %08x: closed (%zu jobs in flight)", s->id,
 	    s->pending_jobs);
+	if (s->state == LINE_STATE_CLOSING)
+		listener_linger_close(s->bev);
+	else
+		listener_bev_free(s->bev);
 	line_enter_state(s, LINE_STATE_DEAD);
-	bufferevent_free(s->bev);
 	s->bev = NULL;
 	listener_release(s->listener, (struct sockaddr *)&s->peer);
 	TAILQ_REMOVE(&line_sessions, s, entry);
@@ -434,8 +437,12 @@ line_cmd_status(struct line_session *s, const struct ilp_command *cmd)
 		line_reply(s, "530 authentication required");
 		return;
 	}
-	if (!line_report_id_valid(cmd->arg, cmd->arglen)) {
+	if (cmd->arglen == 0) {
 		line_reply(s, "501 syntax: STATUS <report-id>");
+		return;
+	}
+	if (!line_report_id_valid(cmd->arg, cmd->arglen)) {
+		line_reply(s, "550 unknown report");	/* no such ID can exist */
 		return;
 	}
 	job = store_job_new(STORE_OP_STATUS);
@@ -587,6 +594,8 @@ line_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct line_session	*s = arg;
 
+	if (what == BEV_EVENT_CONNECTED)	/* TLS handshake done */
+		return;
 	if (what & BEV_EVENT_TIMEOUT) {
 		if (s->pending_jobs > 0 || s->n_replies > 0) {
 			/* the client waits for us, not the other way round */

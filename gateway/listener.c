@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
@@ -45,16 +46,23 @@ struct peer_count {
 	size_t			 count;
 };
 
+/* The sessions of one protocol, in total and per remote address. */
+struct conn_limits {
+	size_t			 max_sessions;
+	size_t			 max_per_ip;
+	size_t			 sessions;
+	struct peer_count	*peers[PEER_BUCKETS];
+};
+
 struct listener {
 	struct gateway		*gw;
 	char			*name;
 	struct evconnlistener	*evl;
 	struct event		*resume_ev;	/* re-enable after EMFILE */
 	int			 tls;
-	struct listener_limits	 lim;
+	const char		*refusal;
+	struct conn_limits	*limits;	/* shared with sibling listeners */
 	listener_accept_fn	 accept_fn;
-	size_t			 sessions;
-	struct peer_count	*peers[PEER_BUCKETS];
 };
 
 static void
@@ -74,7 +82,7 @@ peer_key(const struct sockaddr *sa, unsigned char key[16])
 }
 
 static struct peer_count **
-peer_slot(struct listener *l, const unsigned char key[16])
+peer_slot(struct conn_limits *cl, const unsigned char key[16])
 {
 	uint32_t		 h = 2166136261u;
 	struct peer_count	**pp;
@@ -82,50 +90,83 @@ peer_slot(struct listener *l, const unsigned char key[16])
 
 	for (i = 0; i < 16; i++)
 		h = (h ^ key[i]) * 16777619u;
-	for (pp = &l->peers[h % PEER_BUCKETS]; *pp != NULL; pp = &(*pp)->next)
+	for (pp = &cl->peers[h % PEER_BUCKETS]; *pp != NULL; pp = &(*pp)->next)
 		if (memcmp((*pp)->addr, key, 16) == 0)
 			break;
 	return pp;
 }
 
+struct conn_limits *
+conn_limits_new(size_t max_sessions, size_t max_per_ip)
+{
+	struct conn_limits	*cl = xcalloc(1, sizeof(*cl));
+
+	cl->max_sessions = max_sessions;
+	cl->max_per_ip = max_per_ip;
+	return cl;
+}
+
+void
+conn_limits_free(struct conn_limits *cl)
+{
+	struct peer_count	*p, *next;
+	size_t			 i;
+
+	if (cl == NULL)
+		return;
+	for (i = 0; i < PEER_BUCKETS; i++)
+		for (p = cl->peers[i]; p != NULL; p = next) {
+			next = p->next;
+			free(p);
+		}
+	free(cl);
+}
+
+size_t
+conn_limits_sessions(const struct conn_limits *cl)
+{
+	return cl->sessions;
+}
+
 /* Count one more session from sa; -1 (nothing counted) when over a cap. */
 static int
-listener_acquire(struct listener *l, const struct sockaddr *sa)
+conn_limits_acquire(struct conn_limits *cl, const struct sockaddr *sa)
 {
 	unsigned char		 key[16];
 	struct peer_count	**pp, *p;
 
-	if (l->sessions >= l->lim.max_sessions)
+	if (cl->sessions >= cl->max_sessions)
 		return -1;
 	peer_key(sa, key);
-	pp = peer_slot(l, key);
+	pp = peer_slot(cl, key);
 	if ((p = *pp) == NULL) {
 		p = xcalloc(1, sizeof(*p));
 		memcpy(p->addr, key, 16);
 		*pp = p;
 	}
-	if (p->count >= l->lim.max_per_ip)
+	if (p->count >= cl->max_per_ip)
 		return -1;
 	p->count++;
-	l->sessions++;
+	cl->sessions++;
 	return 0;
 }
 
 void
 listener_release(struct listener *l, const struct sockaddr *sa)
 {
+	struct conn_limits	*cl = l->limits;
 	unsigned char		 key[16];
 	struct peer_count	**pp, *p;
 
 	peer_key(sa, key);
-	pp = peer_slot(l, key);
+	pp = peer_slot(cl, key);
 	if ((p = *pp) == NULL || p->count == 0)
 		fatalx("listener %s: release of an unknown peer", l->name);
 	if (--p->count == 0) {
 		*pp = p->next;
 		free(p);
 	}
-	l->sessions--;
+	cl->sessions--;
 }
 
 void
@@ -140,8 +181,8 @@ sockaddr_text(const struct sockaddr *sa, char *buf, size_t len)
 static void
 listener_refuse(struct listener *l, evutil_socket_t fd)
 {
-	if (!l->tls && l->lim.refusal != NULL)
-		(void)!send(fd, l->lim.refusal, strlen(l->lim.refusal),
+	if (!l->tls && l->refusal != NULL)
+		(void)!send(fd, l->refusal, strlen(l->refusal),
 		    MSG_DONTWAIT | MSG_NOSIGNAL);
 	evutil_closesocket(fd);
 }
@@ -156,7 +197,7 @@ listener_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 	int			 one = 1;
 	char			 peer[64];
 
-	if (l->gw->draining || listener_acquire(l, sa) == -1) {
+	if (l->gw->draining || conn_limits_acquire(l->limits, sa) == -1) {
 		sockaddr_text(sa, peer, sizeof(peer));
 		log_info("%s: refused %s: %s", l->name, peer,
 		    l->gw->draining ? "shutting down" : "too many sessions");
@@ -211,9 +252,9 @@ listener_error_cb(struct evconnlistener *evl, void *arg)
 
 struct listener *
 listener_new(struct gateway *gw, const char *name,
-    const struct config_listen *addr, int tls,
-    const struct listener_limits *lim, listener_accept_fn accept_fn,
-    char *err, size_t errlen)
+    const struct config_listen *addr, int tls, struct conn_limits *limits,
+    const char *refusal, listener_accept_fn accept_fn, char *err,
+    size_t errlen)
 {
 	struct addrinfo	 hints, *res;
 	struct listener	*l;
@@ -232,7 +273,8 @@ listener_new(struct gateway *gw, const char *name,
 	l->gw = gw;
 	l->name = xstrdup(name);
 	l->tls = tls;
-	l->lim = *lim;
+	l->limits = limits;
+	l->refusal = refusal;
 	l->accept_fn = accept_fn;
 	l->evl = evconnlistener_new_bind(gw->base, listener_accept_cb, l,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
@@ -251,17 +293,73 @@ listener_new(struct gateway *gw, const char *name,
 	return l;
 }
 
+#define LINGER_SECONDS	2
+
+static void
+linger_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct evbuffer	*in = bufferevent_get_input(bev);
+
+	evbuffer_drain(in, evbuffer_get_length(in));
+}
+
+/* Everything is on the wire: end our side, then wait for the client's. */
+static void
+linger_write_cb(struct bufferevent *bev, void *arg)
+{
+	if (shutdown(bufferevent_getfd(bev), SHUT_WR) == -1)
+		bufferevent_free(bev);
+}
+
+static void
+linger_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	bufferevent_free(bev);
+}
+
+void
+listener_bev_free(struct bufferevent *bev)
+{
+	struct bufferevent	*under = bufferevent_get_underlying(bev);
+
+	bufferevent_free(bev);
+	if (under != NULL)
+		bufferevent_free(under);
+}
+
+void
+listener_linger_close(struct bufferevent *bev)
+{
+	struct timeval		 linger = { LINGER_SECONDS, 0 };
+	struct bufferevent	*under = bufferevent_get_underlying(bev);
+
+	/*
+	 * Closing a socket with unread input makes the kernel send RST, and
+	 * an RST can destroy our last replies before the client reads them.
+	 * So: let the socket's bufferevent write out everything (for a
+	 * STARTTLS filter that is the one underneath, which the filter has
+	 * already filled), end our side, discard what the client still
+	 * sends, and free it on EOF or after a short time.
+	 */
+	if (under != NULL) {
+		bufferevent_free(bev);
+		bev = under;
+	}
+	evbuffer_drain(bufferevent_get_input(bev),
+	    evbuffer_get_length(bufferevent_get_input(bev)));
+	bufferevent_setcb(bev, linger_read_cb, linger_write_cb,
+	    linger_event_cb, NULL);
+	bufferevent_set_timeouts(bev, &linger, &linger);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		linger_write_cb(bev, NULL);
+}
+
 void
 listener_disable(struct listener *l)
 {
 	evconnlistener_disable(l->evl);
 	evtimer_del(l->resume_ev);
-}
-
-size_t
-listener_sessions(const struct listener *l)
-{
-	return l->sessions;
 }
 
 const char *
@@ -273,18 +371,10 @@ listener_name(const struct listener *l)
 void
 listener_free(struct listener *l)
 {
-	struct peer_count	*p, *next;
-	size_t			 i;
-
 	if (l == NULL)
 		return;
 	evconnlistener_free(l->evl);
 	event_free(l->resume_ev);
-	for (i = 0; i < PEER_BUCKETS; i++)
-		for (p = l->peers[i]; p != NULL; p = next) {
-			next = p->next;
-			free(p);
-		}
 	free(l->name);
 	free(l);
 }

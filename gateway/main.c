@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <errno.h>
+#include <stddef.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -49,6 +50,7 @@ struct daemon_state {
 	struct gateway	 gw;
 	struct config	 cfg;
 	struct listener	*listeners[L_COUNT];
+	struct conn_limits *line_limits, *smtp_limits;
 	struct event	*sig_term, *sig_int, *sig_hup;
 	struct event	*drain_timer;
 	time_t		 drain_deadline;
@@ -176,36 +178,46 @@ drop_privileges(const struct config *cfg, char *err, size_t errlen)
 static int
 open_listeners(struct daemon_state *d, char *err, size_t errlen)
 {
+	static const char line_refusal[] =
+	    "421 too many connections, try again later\r\n";
+	static const char smtp_refusal[] =
+	    "421 4.7.0 too many connections, try again later\r\n";
+	static const struct {
+		int		 slot;
+		const char	*name;
+		size_t		 listen_off;
+		int		 tls;
+		int		 smtp;
+	} table[] = {
+		{ L_LINE, "line", offsetof(struct config, line_listen), 0, 0 },
+		{ L_LINE_TLS, "line-tls",
+		    offsetof(struct config, line_tls_listen), 1, 0 },
+		{ L_SMTP, "smtp", offsetof(struct config, smtp_listen), 0, 1 },
+		{ L_SMTP_TLS, "smtps",
+		    offsetof(struct config, smtp_tls_listen), 1, 1 },
+	};
 	struct config		*cfg = &d->cfg;
-	struct listener_limits	 lim;
+	const struct config_listen *addr;
+	size_t			 i;
 
-	lim.max_sessions = cfg->line_max_sessions;
-	lim.max_per_ip = cfg->line_max_per_ip;
-	lim.refusal = "421 too many connections, try again later\r\n";
-	if (cfg->line_listen.text != NULL &&
-	    (d->listeners[L_LINE] = listener_new(&d->gw, "line",
-	    &cfg->line_listen, 0, &lim, line_session_accept, err,
-	    errlen)) == NULL)
-		return -1;
-	if (cfg->line_tls_listen.text != NULL &&
-	    (d->listeners[L_LINE_TLS] = listener_new(&d->gw, "line-tls",
-	    &cfg->line_tls_listen, 1, &lim, line_session_accept, err,
-	    errlen)) == NULL)
-		return -1;
-
-	lim.max_sessions = cfg->smtp_max_sessions;
-	lim.max_per_ip = cfg->smtp_max_per_ip;
-	lim.refusal = "421 4.7.0 too many connections, try again later\r\n";
-	if (cfg->smtp_listen.text != NULL &&
-	    (d->listeners[L_SMTP] = listener_new(&d->gw, "smtp",
-	    &cfg->smtp_listen, 0, &lim, smtp_session_accept, err,
-	    errlen)) == NULL)
-		return -1;
-	if (cfg->smtp_tls_listen.text != NULL &&
-	    (d->listeners[L_SMTP_TLS] = listener_new(&d->gw, "smtps",
-	    &cfg->smtp_tls_listen, 1, &lim, smtp_session_accept, err,
-	    errlen)) == NULL)
-		return -1;
+	d->line_limits = conn_limits_new(cfg->line_max_sessions,
+	    cfg->line_max_per_ip);
+	d->smtp_limits = conn_limits_new(cfg->smtp_max_sessions,
+	    cfg->smtp_max_per_ip);
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		addr = (const struct config_listen *)(const void *)
+		    ((const char *)cfg + table[i].listen_off);
+		if (addr->text == NULL)
+			continue;
+		d->listeners[table[i].slot] = listener_new(&d->gw,
+		    table[i].name, addr, table[i].tls,
+		    table[i].smtp ? d->smtp_limits : d->line_limits,
+		    table[i].smtp ? smtp_refusal : line_refusal,
+		    table[i].smtp ? smtp_session_accept : line_session_accept,
+		    err, errlen);
+		if (d->listeners[table[i].slot] == NULL)
+			return -1;
+	}
 	return 0;
 }
 
@@ -336,6 +348,8 @@ daemon_teardown(struct daemon_state *d)
 	}
 	for (i = 0; i < L_COUNT; i++)
 		listener_free(d->listeners[i]);
+	conn_limits_free(d->line_limits);
+	conn_limits_free(d->smtp_limits);
 	if (d->drain_timer != NULL)
 		event_free(d->drain_timer);
 	if (d->sig_term != NULL) {

@@ -72,6 +72,7 @@ struct smtp_tx {
 	char			*mail_from;
 	char			**rcpts;
 	size_t			 n_rcpts;
+	size_t			 rcpt_refused;	/* RCPTs answered 5xx */
 	int			 smtputf8;
 	struct smtp_data	 data;
 	char			*msg;		/* unstuffed message */
@@ -97,6 +98,7 @@ struct smtp_session {
 	int			 tls;
 	char			 tls_info[128];
 	int			 errors;
+	int			 skipping;	/* rest of an over-long line */
 	int			 pending;	/* tx in worker or store */
 	struct smtp_tx		*tx;
 };
@@ -192,8 +194,11 @@ smtp_session_close(struct smtp_session *s)
 	if (s->state == SMTP_STATE_DEAD)
 		return;
 	log_debug("smtp %08x: closed", s->id);
+	if (s->state == SMTP_STATE_CLOSING)
+		listener_linger_close(s->bev);
+	else
+		listener_bev_free(s->bev);
 	smtp_enter_state(s, SMTP_STATE_DEAD);
-	bufferevent_free(s->bev);
 	s->bev = NULL;
 	event_free(s->lifetime_ev);
 	listener_release(s->listener, (struct sockaddr *)&s->peer);
@@ -502,6 +507,7 @@ smtp_cmd_rcpt(struct smtp_session *s, const struct smtp_command *cmd)
 	}
 	if (smtp_parse_path(cmd->arg, cmd->arglen, 0, &path, &code,
 	    &why) == -1) {
+		tx->rcpt_refused++;
 		smtp_error(s, "%d 5.5.%d %s", code, code == 553 ? 2 : 4, why);
 		return;
 	}
@@ -510,6 +516,7 @@ smtp_cmd_rcpt(struct smtp_session *s, const struct smtp_command *cmd)
 		return;
 	}
 	if (!smtp_is_mailbox(s, path.addr)) {
+		tx->rcpt_refused++;
 		smtp_error(s, "550 5.1.1 <%s>: no such mailbox here, and"
 		    " this server relays nothing", path.addr);
 		return;
@@ -528,7 +535,7 @@ smtp_cmd_data(struct smtp_session *s, const struct smtp_command *cmd)
 		smtp_error(s, "501 5.5.4 syntax: DATA");
 		return;
 	}
-	if (s->state == SMTP_STATE_MAIL) {
+	if (s->state == SMTP_STATE_MAIL && s->tx->rcpt_refused > 0) {
 		/* RFC 2920: every RCPT of the pipeline was refused */
 		smtp_error(s, "554 5.5.1 no valid recipients");
 		return;
@@ -579,12 +586,13 @@ smtp_cmd_starttls(struct smtp_session *s, const struct smtp_command *cmd)
 	    evbuffer_get_length(bufferevent_get_input(s->bev)));
 	if ((ssl = SSL_new(tls_ctx_get(s->gw->tls))) == NULL ||
 	    (tlsbev = bufferevent_openssl_filter_new(s->gw->base, s->bev, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+	    BUFFEREVENT_SSL_ACCEPTING, 0)) == NULL) {
 		SSL_free(ssl);
 		smtp_session_quit(s, "454 4.7.0 TLS not available");
 		return;
 	}
 	bufferevent_openssl_set_allow_dirty_shutdown(tlsbev, 1);
+	/* the socket's idle timeout stays below; the filter passes it up */
 	s->bev = tlsbev;
 	smtp_tx_free(s->tx);
 	free(s->helo);
@@ -659,7 +667,10 @@ smtp_session_execute(struct smtp_session *s, const char *line, size_t len)
 
 /* --- input -------------------------------------------------------------- */
 
-/* 1 = a command line in smtp_line, 0 = need more, -1 = line refused. */
+/*
+ * 1 = a command line in smtp_line, 0 = need more, -1 = line refused or
+ * skipped. An over-long line is answered once and skipped up to its end.
+ */
 static int
 smtp_session_next_line(struct smtp_session *s, struct evbuffer *in,
     size_t *lenp)
@@ -671,15 +682,19 @@ smtp_session_next_line(struct smtp_session *s, struct evbuffer *in,
 	if (eol.pos == -1) {
 		if (evbuffer_get_length(in) > SMTP_LINE_MAX) {
 			evbuffer_drain(in, evbuffer_get_length(in));
-			smtp_error(s, "500 5.5.2 line too long");
+			if (!s->skipping)
+				smtp_error(s, "500 5.5.2 line too long");
+			s->skipping = 1;
 			return -1;
 		}
 		return 0;
 	}
 	len = eol.pos;
-	if (len > SMTP_LINE_MAX - 2) {
+	if (s->skipping || len > SMTP_LINE_MAX - 2) {
 		evbuffer_drain(in, len + eol_len);
-		smtp_error(s, "500 5.5.2 line too long");
+		if (!s->skipping)
+			smtp_error(s, "500 5.5.2 line too long");
+		s->skipping = 0;
 		return -1;
 	}
 	evbuffer_remove(in, smtp_line, len + eol_len);

@@ -40,11 +40,14 @@ struct gateway {
 
 /* listener.c */
 
-struct listener_limits {
-	size_t		 max_sessions;	/* open at once on this listener */
-	size_t		 max_per_ip;	/* open at once from one address */
-	const char	*refusal;	/* line sent (plain only) when over a limit */
-};
+/*
+ * The sessions of one protocol, bounded in total and per remote address;
+ * shared by that protocol's listeners (plain and TLS).
+ */
+struct conn_limits;
+struct conn_limits *conn_limits_new(size_t max_sessions, size_t max_per_ip);
+void conn_limits_free(struct conn_limits *cl);
+size_t conn_limits_sessions(const struct conn_limits *cl);
 
 /*
  * Called for each accepted connection that is within the limits, with a
@@ -57,17 +60,26 @@ typedef void (*listener_accept_fn)(struct gateway *gw, struct listener *l,
 
 /*
  * Bind addr ("host:port" already split in config) and start accepting.
- * tls: wrap each connection in TLS using gw->tls. Returns NULL with err
- * filled when the address cannot be bound.
+ * tls: wrap each connection in TLS using gw->tls. Over limits, a plain
+ * connection is sent refusal (one line with CRLF) and closed. Returns NULL
+ * with err filled when the address cannot be bound.
  */
 struct listener *listener_new(struct gateway *gw, const char *name,
-    const struct config_listen *addr, int tls,
-    const struct listener_limits *lim, listener_accept_fn accept_fn,
-    char *err, size_t errlen);
+    const struct config_listen *addr, int tls, struct conn_limits *limits,
+    const char *refusal, listener_accept_fn accept_fn, char *err,
+    size_t errlen);
 void listener_release(struct listener *l, const struct sockaddr *peer);
+/*
+ * Take over bev once our last reply is queued: write it out, shut down our
+ * side, discard what the client still sends, free it on EOF or after a short
+ * time. A TLS filter (STARTTLS) must have been made without
+ * BEV_OPT_CLOSE_ON_FREE; its underlying bufferevent is taken over too.
+ */
+void listener_linger_close(struct bufferevent *bev);
+/* Free bev now, and the bufferevent under it if it is a filter. */
+void listener_bev_free(struct bufferevent *bev);
 void listener_disable(struct listener *l);	/* stop accepting (drain) */
 void listener_free(struct listener *l);
-size_t listener_sessions(const struct listener *l);
 const char *listener_name(const struct listener *l);
 
 /* Text form of a peer address, "203.0.113.5" or "2001:db8::1". */

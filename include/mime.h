@@ -40,7 +40,9 @@
 #define MIME_F_HEADER_LIMIT	0x0010	/* headers over max_header_bytes/count */
 #define MIME_F_PART_LIMIT	0x0020	/* parts over max_parts: rest not split */
 #define MIME_F_DEPTH_LIMIT	0x0040	/* nested deeper than max_depth */
-#define MIME_F_BAD_HEADER	0x0080	/* header line without colon: skipped */
+#define MIME_F_BAD_HEADER	0x0080	/* line without colon: skipped (a first
+					   line that is no header starts
+					   the body: no headers) */
 #define MIME_F_NO_SEPARATOR	0x0100	/* no empty line after headers */
 #define MIME_F_BAD_CONTENT_TYPE	0x0200	/* unparsable Content-Type: default */
 #define MIME_F_BAD_ENCODING	0x0400	/* unknown transfer encoding: as is */
@@ -93,7 +95,8 @@ struct mime_part {
 
 	const struct mime_header *headers;	/* in order of appearance */
 	size_t			  n_headers;
-	const char		 *header_raw;	/* borrowed: the header block */
+	const char		 *header_raw;	/* borrowed: the header block (an
+						   mbox "From " line included) */
 	size_t			  header_raw_len;
 
 	const char		 *type;		/* "text", lower-case */
@@ -124,7 +127,8 @@ struct mime_part {
  * A part's text is set for textual leaves: every "text" type, "message"
  * types other than rfc822, global and external-body
  * (feedback-report, delivery-status, ...), application/json, xml, yaml and
- * the +json/+xml forms; and for containers that could
+ * the +json/+xml forms, application/octet-stream named *.txt, .csv, .log,
+ * .json, .xml, .yaml or .yml; and for containers that could
  * not be opened (multipart without a usable boundary, depth or part limit)
  * so that no words are lost. It is the body converted from its charset to
  * UTF-8 with line endings turned to "\n"; for text/html it is the HTML
@@ -221,8 +225,10 @@ int	mime_header_decode(const char *raw, size_t len, char **out);
 
 /*
  * The first addr-spec of an address header value (From, Reply-To, To,
- * Sender; raw or decoded, len bytes): "Name <a@b>", "a@b (Name)", groups and
- * quoted display names are understood, encoded words and comments skipped.
+ * Sender; len bytes): "Name <a@b>", "a@b (Name)", groups and quoted display
+ * names are understood, encoded words and comments skipped. Give it the
+ * raw value (h->raw, h->raw_len): an encoded word there is one unit, so a
+ * display name cannot smuggle in an address that decoding would reveal.
  * The domain is lower-cased, the local part kept as written. Writes a
  * NUL-terminated "local@domain" into out. Returns 0, or -1 when there is no
  * address or it does not fit in outlen.
@@ -258,9 +264,9 @@ size_t	mime_qp_decode(const char *in, size_t len, char *out, size_t outcap,
  * Reduce UTF-8 HTML (len bytes) to text: tags and comments dropped, script
  * and style content dropped, block elements become line breaks, whitespace
  * collapsed, entities decoded (&amp; &lt; &gt; &quot; &apos; &nbsp; and
- * other common named ones, &#NN; &#xHH;). The target of each href is kept
- * in the text as " <URL>" after the link's text, so the indicators of a
- * link survive. *out is malloc'd, NUL-terminated, owned by the caller, at
+ * other common named ones, &#NN; &#xHH;). Link targets (a and area href,
+ * form action) are kept in the text as " <URL>" after the link's text, so
+ * the indicators of a link survive. *out is malloc'd, NUL-terminated, owned by the caller, at
  * most max_out bytes (more sets *truncated, which may be NULL). Returns 0,
  * or -1 on ENOMEM (*out NULL).
  */

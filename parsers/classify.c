@@ -51,9 +51,9 @@ struct cls_rule {
 };
 
 struct cls_node {
-	uint32_t	 child;		/* first child, 0 when none */
-	uint32_t	 sibling;	/* next child of the parent, 0 when none */
-	int32_t		 rule;		/* first rule ending here, -1 when none */
+	uint32_t	 child;		/* first child; 0: none */
+	uint32_t	 sibling;	/* next child of the parent; 0: none */
+	int32_t		 rule;		/* first rule ending here; -1: none */
 	unsigned char	 byte;
 };
 
@@ -67,7 +67,7 @@ struct classifier {
 	size_t				 nnodes;
 	size_t				 capnodes;
 	uint32_t			 root[256];	/* root's children */
-	size_t				*rank;		/* per category: first rule */
+	size_t				*rank;	/* per category: its first rule */
 	pcre2_match_context		*mctx;
 	size_t				 nregex;
 };

@@ -103,12 +103,13 @@ struct extract_scan {
 
 static const char extract_pattern[] =
 	/* no alternative starts inside a word: ASCII test first, it is cheap */
-	"(?<![A-Za-z0-9_])(?<![\\p{L}\\p{N}\\p{M}])(?:"
-	/* 1: URL; an IPv6 host keeps its brackets */
+	"(?<![A-Za-z0-9_])(?:"
+	/* 1: URL, even glued to a Vietnamese word; IPv6 hosts keep brackets */
 	"((?i:https?|ftp)://"
 	"(?:\\[[0-9A-Fa-f:.]{2,45}+\\])?" EX_URLCHAR "*+)"
+	"|(?<![\\p{L}\\p{N}\\p{M}])(?:"
 	/* 2: e-mail address, ASCII local part */
-	"|(?<![.=/%+-])([A-Za-z0-9_%+-]{1,64}+"
+	"(?<![.=/%+-])([A-Za-z0-9_%+-]{1,64}+"
 	"(?:\\.[A-Za-z0-9_%+-]{1,64}+){0,32}+@" EX_DOMAIN ")"
 	/* 3: IPv6 candidate, checked by inet_pton later */
 	"|(?:(?<=(?i:IPv6):)|(?<![:.]))(" EX_HEX "{0,4}+"
@@ -122,7 +123,7 @@ static const char extract_pattern[] =
 	/* 6: CVE ID */
 	"|((?i:CVE)-[0-9]{4}-[0-9]{4,19}+)(?![\\p{L}\\p{N}_])"
 	/* 7: bare domain name */
-	"|(?<![.@/\\\\-])(" EX_DOMAIN "))";
+	"|(?<![.@/\\\\-])(" EX_DOMAIN ")))";
 
 /*
  * Top-level domains accepted for a bare domain, besides the two-letter

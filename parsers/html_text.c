@@ -111,6 +111,11 @@ static void	ht_newline(struct ht *, int);
 static size_t	ht_entity(const char *, size_t, char *, size_t *);
 static void	ht_link(struct ht *, const char *, size_t);
 static size_t	ht_tag(struct ht *, const char *, size_t, size_t);
+static void	ht_attr(const char *, size_t, size_t *, char *, size_t,
+		    size_t *, size_t *);
+static size_t	ht_attrs(struct ht *, const char *, size_t, size_t,
+		    enum ht_kind);
+static size_t	ht_skip_decl(const char *, size_t, size_t);
 static size_t	ht_skip_raw(const char *, size_t, size_t, const char *);
 static enum ht_kind ht_kind(const char *);
 static size_t	ht_utf8(uint32_t, char *);
@@ -338,6 +343,85 @@ ht_skip_raw(const char *s, size_t len, size_t off, const char *name)
 }
 
 /*
+ * One attribute at s[*off]: its name (lower-cased, truncated) into attr
+ * and its value span into *vb, *ve (empty without '='). Advances *off.
+ */
+static void
+ht_attr(const char *s, size_t len, size_t *off, char *attr, size_t asz,
+    size_t *vb, size_t *ve)
+{
+	size_t	 i = *off, an = 0;
+	char	 q;
+
+	for (; i < len && s[i] != '=' && s[i] != '>' &&
+	    (unsigned char)s[i] > ' '; i++)
+		if (an + 1 < asz)
+			attr[an++] = (char)(s[i] | 0x20);
+	attr[an] = '\0';
+	while (i < len && (unsigned char)s[i] <= ' ')
+		i++;
+	*vb = *ve = i;
+	if (i < len && s[i] == '=') {
+		for (i++; i < len && (unsigned char)s[i] <= ' '; i++)
+			;
+		if (i < len && (s[i] == '"' || s[i] == '\'')) {
+			q = s[i++];
+			for (*vb = i; i < len && s[i] != q; i++)
+				;
+			*ve = i;
+			if (i < len)
+				i++;
+		} else {
+			for (*vb = i; i < len && (unsigned char)s[i] > ' ' &&
+			    s[i] != '>'; i++)
+				;
+			*ve = i;
+		}
+	}
+	*off = i;
+}
+
+/* The attributes of an opening tag up to '>': link targets kept. */
+static size_t
+ht_attrs(struct ht *h, const char *s, size_t len, size_t i,
+    enum ht_kind kind)
+{
+	char	 attr[8];
+	size_t	 vb, ve;
+
+	while (i < len && s[i] != '>') {
+		if ((unsigned char)s[i] <= ' ' || s[i] == '/') {
+			i++;
+			continue;
+		}
+		ht_attr(s, len, &i, attr, sizeof(attr), &vb, &ve);
+		if (kind == HT_A && strcmp(attr, "href") == 0) {
+			if (h->href != NULL)
+				ht_link(h, h->href, h->href_len);
+			h->href = s + vb;
+			h->href_len = ve - vb;
+		} else if ((kind == HT_AREA && strcmp(attr, "href") == 0) ||
+		    (kind == HT_FORM && strcmp(attr, "action") == 0))
+			ht_link(h, s + vb, ve - vb);
+	}
+	return i < len ? i + 1 : len;
+}
+
+/* Comments, doctype and processing instructions: skipped whole. */
+static size_t
+ht_skip_decl(const char *s, size_t len, size_t i)
+{
+	const char	*p;
+
+	if (s[i] == '!' && i + 2 < len && s[i + 1] == '-' && s[i + 2] == '-') {
+		p = memmem(s + i + 3, len - i - 3, "-->", 3);
+		return p ? (size_t)(p - s) + 3 : len;
+	}
+	p = memchr(s + i, '>', len - i);
+	return p ? (size_t)(p - s) + 1 : len;
+}
+
+/*
  * The markup at s[off] == '<': act on it and return the offset after it
  * (after a skipped script/style element too). A '<' that does not start
  * markup is text.
@@ -345,24 +429,13 @@ ht_skip_raw(const char *s, size_t len, size_t off, const char *name)
 static size_t
 ht_tag(struct ht *h, const char *s, size_t len, size_t off)
 {
-	char		 name[16], attr[8];
-	size_t		 i = off + 1, n = 0, an, vb, ve;
-	const char	*p;
-	int		 close = 0, q;
+	char		 name[16];
+	size_t		 i = off + 1, n = 0;
+	int		 close = 0;
 	enum ht_kind	 kind;
 
-	if (i < len && s[i] == '!') {
-		if (i + 2 < len && s[i + 1] == '-' && s[i + 2] == '-') {
-			p = memmem(s + i + 3, len - i - 3, "-->", 3);
-			return p ? (size_t)(p - s) + 3 : len;
-		}
-		p = memchr(s + i, '>', len - i);
-		return p ? (size_t)(p - s) + 1 : len;
-	}
-	if (i < len && s[i] == '?') {
-		p = memchr(s + i, '>', len - i);
-		return p ? (size_t)(p - s) + 1 : len;
-	}
+	if (i < len && (s[i] == '!' || s[i] == '?'))
+		return ht_skip_decl(s, len, i);
 	if (i < len && s[i] == '/') {
 		close = 1;
 		i++;
@@ -379,48 +452,7 @@ ht_tag(struct ht *h, const char *s, size_t len, size_t off)
 	}
 	name[n] = '\0';
 	kind = ht_kind(name);
-	/* Attributes, up to the '>' outside quotes. */
-	while (i < len && s[i] != '>') {
-		if ((unsigned char)s[i] <= ' ' || s[i] == '/') {
-			i++;
-			continue;
-		}
-		for (an = 0; i < len && s[i] != '=' && s[i] != '>' &&
-		    (unsigned char)s[i] > ' '; i++)
-			if (an + 1 < sizeof(attr))
-				attr[an++] = (char)(s[i] | 0x20);
-		attr[an] = '\0';
-		while (i < len && (unsigned char)s[i] <= ' ')
-			i++;
-		if (i >= len || s[i] != '=')
-			continue;
-		for (i++; i < len && (unsigned char)s[i] <= ' '; i++)
-			;
-		if (i < len && (s[i] == '"' || s[i] == '\'')) {
-			q = s[i++];
-			for (vb = i; i < len && s[i] != q; i++)
-				;
-			ve = i;
-			if (i < len)
-				i++;
-		} else {
-			for (vb = i; i < len && (unsigned char)s[i] > ' ' &&
-			    s[i] != '>'; i++)
-				;
-			ve = i;
-		}
-		if (close || kind == HT_OTHER)
-			continue;
-		if (kind == HT_A && strcmp(attr, "href") == 0) {
-			if (h->href != NULL)
-				ht_link(h, h->href, h->href_len);
-			h->href = s + vb;
-			h->href_len = ve - vb;
-		} else if ((kind == HT_AREA && strcmp(attr, "href") == 0) ||
-		    (kind == HT_FORM && strcmp(attr, "action") == 0))
-			ht_link(h, s + vb, ve - vb);
-	}
-	i = i < len ? i + 1 : len;
+	i = ht_attrs(h, s, len, i, close ? HT_OTHER : kind);
 	switch (kind) {
 	case HT_A:
 		if (close && h->href != NULL) {

@@ -33,7 +33,7 @@
  * report's severity to at least high.
  *
  * Limits: MAIL_TEXT_MAX bytes of text per message fed to the classifier
- * and the extractor, MAIL_NESTED_MAX forwarded messages, MAIL_RECEIVED_MAX
+ * and the extractor, MAIL_NESTED_MAX forwarded messages, ARF_RECEIVED_MAX
  * Received headers each, ctx->max_reports reports (MAIL_REPORTS_DEFAULT
  * when 0); the MIME limits bound the rest. Pure: no I/O, no globals.
  */
@@ -221,9 +221,12 @@ mail_display_name(const char *v, char *out, size_t outlen)
 			s++;
 		out[n++] = *s;
 	}
-	while (n > 0 && ((unsigned char)out[n - 1] & 0xC0) == 0x80 &&
-	    n + 1 >= outlen)
-		n--;	/* cut at a character boundary */
+	if (s < e && ((unsigned char)*s & 0xC0) == 0x80) {
+		/* cut inside a character: drop its first bytes too */
+		while (n > 0 && ((unsigned char)out[n - 1] & 0xC0) == 0x80)
+			n--;
+		n -= n > 0;
+	}
 	out[n] = '\0';
 }
 
@@ -314,7 +317,7 @@ mail_auto(struct mail_state *st)
 	    st->env->mail_from[0] == '\0')
 		rc |= mail_why(st, "null sender", NULL);
 	if ((v = mail_hdr(root, "Auto-Submitted")) != NULL &&
-	    strncasecmp(v, "no", 2) != 0)
+	    !(strncasecmp(v, "no", 2) == 0 && strchr(" \t;(", v[2]) != NULL))
 		rc |= mail_why(st, "Auto-Submitted", v);
 	if ((v = mail_hdr(root, "Precedence")) != NULL &&
 	    (strncasecmp(v, "bulk", 4) == 0 || strncasecmp(v, "junk", 4) == 0 ||
@@ -678,9 +681,11 @@ mail_fwd_subject(const char *s)
 }
 
 /*
- * Find an inline forward in text: a separator line followed by its header
- * block, or (lenient, under a forward subject) a From: line followed
- * within a few lines by Subject:/Date:. 1 with inl filled, else 0.
+ * Find an inline forward in text: a separator line, or (lenient, under a
+ * forward subject) a From: line followed within MAIL_FWD_SCAN_LINES lines
+ * by another header-like line. Then read the header block: after the
+ * separator (blank lines skipped) or from the From: line, up to the first
+ * line that is not a header. 1 with inl filled, else 0.
  */
 static int
 mail_inline_find(const char *text, size_t len, int lenient,
@@ -688,36 +693,40 @@ mail_inline_find(const char *text, size_t len, int lenient,
 {
 	const char	*end = text + len, *line, *le, *l2;
 	size_t		 k;
-	int		 kind, found;
+	int		 kind, marker = 0;
 
-	for (line = text; line < end; line = le + 1) {
+	memset(inl, 0, sizeof(*inl));
+	for (line = text; line < end && !marker; line = le + 1) {
 		le = mail_line_end(line, end);
-		memset(inl, 0, sizeof(*inl));
-		found = mail_fwd_marker(line, le - line);
-		if (!found && lenient && mail_fwd_header(line, le - line,
-		    inl) == 1)
-			for (l2 = le + 1, k = 0; !found && l2 < end &&
-			    k < MAIL_FWD_SCAN_LINES; l2 = mail_line_end(l2,
-			    end) + 1, k++) {
-				kind = mail_fwd_header(l2, mail_line_end(l2,
-				    end) - l2, inl);
-				found = kind == 2 || kind == 4;
-			}
-		if (!found)
+		if ((marker = mail_fwd_marker(line, le - line)))
+			break;
+		if (!lenient || mail_fwd_header(line, le - line, inl) != 1)
 			continue;
-		inl->outer = text;
-		inl->outer_len = line - text;
-		inl->fwd = line;
-		inl->fwd_len = end - line;
-		for (l2 = line, k = 0; l2 < end && k < 16; l2 = le + 1, k++) {
-			le = mail_line_end(l2, end);
-			if (mail_fwd_header(l2, le - l2, inl) == 0 && k > 1 &&
-			    le - l2 <= 1)
-				break;	/* blank line after the headers */
+		for (l2 = le + 1, k = 0, kind = 0; l2 < end && k <
+		    MAIL_FWD_SCAN_LINES && kind != 2 && kind != 4; k++) {
+			kind = mail_fwd_header(l2, mail_line_end(l2, end) - l2,
+			    inl);
+			l2 = mail_line_end(l2, end) + 1;
 		}
-		return 1;
+		if (kind == 2 || kind == 4)
+			break;
+		memset(inl, 0, sizeof(*inl));
 	}
-	return 0;
+	if (line >= end)
+		return 0;
+	inl->outer = text;
+	inl->outer_len = line - text;
+	inl->fwd = line;
+	inl->fwd_len = end - line;
+	l2 = marker ? mail_line_end(line, end) + 1 : line;
+	for (k = 0; l2 < end && k < 2 && mail_line_end(l2, end) - l2 <= 1; k++)
+		l2 = mail_line_end(l2, end) + 1;	/* blank lines */
+	for (k = 0; l2 < end && k < 16; k++, l2 = le + 1) {
+		le = mail_line_end(l2, end);
+		if (mail_fwd_header(l2, le - l2, inl) == 0)
+			break;
+	}
+	return 1;
 }
 
 /* An inline forward in the main text: one report. */

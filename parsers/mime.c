@@ -4,8 +4,9 @@
  *
  * Top-down: an entity's header block is parsed (mime_header.c), then its
  * body is split by boundary (multipart), parsed as a nested message
- * (message/rfc822, message/global, text/rfc822-headers) or decoded as a
- * leaf (mime_decode.c, charset.c, html_text.c). Each level scans its own
+ * (message/rfc822, message/global, text/rfc822-headers, the first
+ * message/partial) or decoded as a leaf (mime_decode.c, charset.c,
+ * html_text.c). Each level scans its own
  * span once (memmem on the boundary, checked at line starts), so the work
  * is linear in the input times the nesting depth, which max_depth bounds.
  * Decoded output over the whole message is bounded by max_decoded_bytes;
@@ -58,6 +59,7 @@ static void	part_cte(struct mime_part *);
 static int	part_decode(struct mime_ctx *, struct mime_part *);
 static int	part_text(struct mime_ctx *, struct mime_part *);
 static int	part_textual(const struct mime_part *);
+static int	part_text_name(const char *);
 static int	part_nested(const struct mime_part *);
 static int	multipart_parse(struct mime_ctx *, struct mime_part *);
 static int	nested_parse(struct mime_ctx *, struct mime_part *);
@@ -400,6 +402,25 @@ part_nested(const struct mime_part *p)
 	    strcmp(p->subtype, "global") == 0;
 }
 
+/* Whether name ends in one of the extensions of text files. */
+static int
+part_text_name(const char *name)
+{
+	static const char *const ext[] = {
+		".txt", ".csv", ".log", ".json", ".xml", ".yaml", ".yml"
+	};
+	const char	*dot;
+	size_t		 i;
+
+	if (name == NULL || (dot = strrchr(name, '.')) == NULL)
+		return 0;
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (strcasecmp(dot, ext[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether p gets a text: see mime.h. */
 static int
 part_textual(const struct mime_part *p)
 {
@@ -416,7 +437,8 @@ part_textual(const struct mime_part *p)
 	return strcmp(s, "json") == 0 || strcmp(s, "xml") == 0 ||
 	    strcmp(s, "yaml") == 0 || strcmp(s, "x-yaml") == 0 ||
 	    (n > 5 && strcmp(s + n - 5, "+json") == 0) ||
-	    (n > 4 && strcmp(s + n - 4, "+xml") == 0);
+	    (n > 4 && strcmp(s + n - 4, "+xml") == 0) ||
+	    (strcmp(s, "octet-stream") == 0 && part_text_name(p->filename));
 }
 
 /*

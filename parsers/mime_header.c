@@ -1,14 +1,16 @@
 /*
  * mime_header.c - RFC 5322 header blocks and the values in them: folding,
  * RFC 2047 encoded words, Content-Type style parameters with RFC 2231
- * continuations and charsets.
+ * continuations and charsets, and addresses.
  *
  * Input is untrusted bytes with CRLF or bare LF line endings. A header
  * block ends at the first empty line; lines without a colon are skipped
  * (a first line that is not a header means the entity has no headers).
  * Limits: max_header_bytes and max_headers per block, 64 parameters per
- * value, 100 RFC 2231 sections per parameter. Nothing is printed; every
- * allocation goes to the caller's arena or buffers.
+ * value (more are ignored), 100 RFC 2231 sections per parameter, 64 bytes
+ * of charset name in an encoded word. Every scan is linear in the value.
+ * Nothing is printed; every allocation goes to the caller's arena or
+ * buffers.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -322,9 +324,11 @@ hdr_values(struct mime_arena *a, struct charset_buf *scratch,
 	for (i = 0; i < hb->n_headers; i++) {
 		h = &hb->headers[i];
 		r = (const unsigned char *)h->raw;
-		for (b = 0; b < h->raw_len && hdr_is_wsp(r[b]); b++)
+		for (b = 0; b < h->raw_len && (hdr_is_wsp(r[b]) ||
+		    r[b] == '\r' || r[b] == '\n'); b++)
 			;
-		for (e = h->raw_len; e > b && hdr_is_wsp(r[e - 1]); e--)
+		for (e = h->raw_len; e > b && (hdr_is_wsp(r[e - 1]) ||
+		    r[e - 1] == '\r' || r[e - 1] == '\n'); e--)
 			;
 		cl = hdr_class(r + b, e - b);
 		if (cl & HC_8BIT)

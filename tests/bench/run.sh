@@ -33,22 +33,30 @@ PID=
 LOG=$TMP/intaked.log
 OUT=$TMP/out
 
+# alive: the daemon is running (kill -0 alone would also accept a zombie).
+alive() {
+	[ -n "$PID" ] && [ -r "/proc/$PID/status" ] &&
+	    ! grep -q '^State:[[:space:]]*Z' "/proc/$PID/status"
+}
+
 stop_daemon() {
 	[ -n "$PID" ] || return 0
-	kill -TERM "$PID" 2>/dev/null
-	i=0
-	while kill -0 "$PID" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$PID" 2>/dev/null; then
-		echo "bench: intaked did not stop within 10 s of SIGTERM; killed" >&2
-		kill -KILL "$PID" 2>/dev/null
+	if alive; then
+		kill -TERM "$PID"
+		i=0
+		while alive && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if alive; then
+			echo "bench: intaked still running 10 s after SIGTERM;" \
+			    "killed" >&2
+			kill -KILL "$PID"
+		fi
 	fi
-	wait "$PID" 2>/dev/null
+	wait "$PID"
 	rc=$?
-	[ $rc -eq 0 ] || echo "bench: intaked exited with status $rc" \
-	    "after SIGTERM" >&2
+	[ $rc -eq 0 ] || echo "bench: intaked exited with status $rc" >&2
 	PID=
 }
 
@@ -126,7 +134,7 @@ run_loadgen() {
 		fail "loadgen $* failed (exit $rc)"
 	fi
 	[ -s "$OUT.err" ] && sed 's/^/    /' "$OUT.err" | head -n 5 >&2
-	kill -0 "$PID" 2>/dev/null || fail "intaked died during loadgen $*"
+	alive || fail "intaked died during loadgen $*"
 	echo "$(cat "$OUT") $(cpu_since "$OUT.ticks" \
 	    "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")"
 }
@@ -140,7 +148,7 @@ run_idle() {
 	grep -q '^idle_conns' "$OUT" || fail "idle_conns failed (exit $rc)"
 	[ $rc -eq 0 ] || echo "bench: not every idle connection was" \
 	    "greeted: $(cat "$OUT")" >&2
-	kill -0 "$PID" 2>/dev/null || fail "intaked died during idle_conns"
+	alive || fail "intaked died during idle_conns"
 	cat "$OUT"
 }
 
@@ -179,7 +187,7 @@ echo "load average at start: $(cut -d ' ' -f 1-3 /proc/loadavg)" \
 PID=$!
 i=0
 until "$IDLE" -h 127.0.0.1 -p "$PORT" -n 1 -s 0 > /dev/null 2>&1; do
-	kill -0 "$PID" 2>/dev/null || { PID=; fail "intaked exited at start-up"; }
+	alive || fail "intaked exited at start-up"
 	i=$((i + 1))
 	[ $i -lt 100 ] || fail "intaked not answering on port $PORT after 10 s"
 	sleep 0.1

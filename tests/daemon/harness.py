@@ -631,6 +631,7 @@ class IlpClient:
                     lines.append(self.buf.decode("utf-8", "replace"))
                     self.buf = b""
                 return True, lines
+            self.buf += chunk
 
     # commands
     def cmd(self, line, timeout=None):

@@ -172,6 +172,8 @@ static const char hdr_msg[] =
     "X-Unknown-Cs: =?x-nonsense?Q?caf=C3=A9?=\n"
     "Subject : obsolete spacing\n"
     "X-Empty:\n"
+    "X-Next-Line:\n"
+    "   on the next line\n"
     "Date: Tue, 07 Apr 2026 10:00:01 +0700\n"
     "\n"
     "Body line.\n";
@@ -189,7 +191,7 @@ test_headers(int crlf)
 	if (pm.m == NULL)
 		return;
 	r = pm.m->root;
-	CHECK(r->n_headers == 17);
+	CHECK(r->n_headers == 18);
 	CHECK_STR(mime_header_get(r, "from"),
 	    "Tr\xE1\xBA\xA7n V\xC4\x83n A <Reporter@Example.COM>");
 	CHECK_STR(mime_header_get(r, "SUBJECT"),
@@ -206,6 +208,7 @@ test_headers(int crlf)
 	CHECK_STR(mime_header_get(r, "X-Unknown-Cs"), "caf\xC3\xA9");
 	CHECK(r->flags & MIME_F_BAD_CHARSET);
 	CHECK_STR(mime_header_get(r, "X-Empty"), "");
+	CHECK_STR(mime_header_get(r, "X-Next-Line"), "on the next line");
 	CHECK(mime_header_get(r, "X-Absent") == NULL);
 	/* raw keeps the folding; names as written */
 	h = mime_header_next(r, "x-long", NULL);
@@ -222,7 +225,7 @@ test_headers(int crlf)
 	CHECK(n == 2);
 	for (n = 0, h = NULL; (h = mime_header_next(r, NULL, h)); n++)
 		;
-	CHECK(n == 17);
+	CHECK(n == 18);
 	/* the helpers on real header values */
 	h = mime_header_next(r, "From", NULL);
 	CHECK(h && mime_addr_spec(h->raw, h->raw_len, a, sizeof(a)) == 0);
@@ -275,6 +278,32 @@ test_header_decode(void)
 	CHECK(mime_header_decode("=?", 2, &s) == 0);
 	CHECK_STR(s, "=?");
 	free(s);
+}
+
+/*
+ * Values built so that every '=' starts what looks like an encoded word
+ * whose end never comes: the search must stay linear (a quadratic one
+ * takes minutes on 1 MB; the bound leaves room for valgrind).
+ */
+static void
+test_header_worst_case(void)
+{
+	static const char unit[] = "=?a?q?x";
+	size_t		 n = 1024 * 1024, i;
+	char		*v = malloc(n), *s = NULL, a[64];
+	clock_t		 t0;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		v[i] = unit[i % 7];
+	t0 = clock();
+	CHECK(mime_header_decode(v, n, &s) == 0);
+	CHECK(s != NULL && strlen(s) == n && memcmp(s, v, n) == 0);
+	free(s);
+	CHECK(mime_addr_spec(v, n, a, sizeof(a)) == -1);
+	CHECK((double)(clock() - t0) / CLOCKS_PER_SEC < 20);
+	free(v);
 }
 
 static const char param_msg[] =
@@ -518,6 +547,26 @@ test_broken_structure(void)
 	CHECK(p && strcmp(p->type, "message") == 0 && p->n_children == 1);
 	CHECK_STR(p ? mime_header_get(p->children[0], "subject") : NULL,
 	    "one");
+	pm_free(&pm);
+	/* message/partial: the first fragment holds the headers; the
+	 * others are text; an octet-stream named .csv is text too */
+	pm = parse("Content-Type: multipart/mixed; boundary=b\n\n"
+	    "--b\nContent-Type: message/partial; number=1; total=2; id=x\n\n"
+	    "Subject: part one\n\nfirst half\n"
+	    "--b\nContent-Type: message/partial; number=2; total=2; id=x\n\n"
+	    "second half\n"
+	    "--b\nContent-Type: application/octet-stream; name=\"ips.CSV\"\n\n"
+	    "ip,time\n192.0.2.1,2026-04-07\n"
+	    "--b\nContent-Type: application/octet-stream; name=\"a.bin\"\n\n"
+	    "xx\n--b--\n", 1);
+	p = pm.m ? nth(pm.m, 1) : NULL;
+	CHECK(p && p->n_children == 1 && p->text == NULL);
+	CHECK_STR(p ? mime_header_get(p->children[0], "subject") : NULL,
+	    "part one");
+	CHECK_STR(pm.m ? nth(pm.m, 3)->text : NULL, "second half");
+	CHECK_STR(pm.m ? nth(pm.m, 4)->text : NULL,
+	    "ip,time\n192.0.2.1,2026-04-07");
+	CHECK(pm.m && nth(pm.m, 5)->text == NULL && nth(pm.m, 5)->body_len == 2);
 	pm_free(&pm);
 }
 
@@ -1123,6 +1172,7 @@ main(void)
 		test_html(crlf);
 	}
 	test_header_decode();
+	test_header_worst_case();
 	test_walk();
 	test_broken_structure();
 	test_bare_lf_and_nul();
