@@ -12,6 +12,7 @@
  * runs out of descriptors, accepting pauses for a second instead of
  * spinning.
  */
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -295,6 +296,21 @@ listener_new(struct gateway *gw, const char *name,
 
 #define LINGER_SECONDS	2
 
+/* Connections closing slowly; freed at shutdown if still there. */
+struct lingering_conn {
+	TAILQ_ENTRY(lingering_conn)	 entry;
+	struct bufferevent	*bev;
+};
+static TAILQ_HEAD(, lingering_conn) lingering = TAILQ_HEAD_INITIALIZER(lingering);
+
+static void
+linger_free(struct lingering_conn *lg)
+{
+	TAILQ_REMOVE(&lingering, lg, entry);
+	bufferevent_free(lg->bev);
+	free(lg);
+}
+
 static void
 linger_read_cb(struct bufferevent *bev, void *arg)
 {
@@ -308,13 +324,34 @@ static void
 linger_write_cb(struct bufferevent *bev, void *arg)
 {
 	if (shutdown(bufferevent_getfd(bev), SHUT_WR) == -1)
-		bufferevent_free(bev);
+		linger_free(arg);
 }
 
 static void
 linger_event_cb(struct bufferevent *bev, short what, void *arg)
 {
-	bufferevent_free(bev);
+	linger_free(arg);
+}
+
+void
+listener_linger_free_all(void)
+{
+	while (!TAILQ_EMPTY(&lingering))
+		linger_free(TAILQ_FIRST(&lingering));
+}
+
+/*
+ * Free a STARTTLS filter but not the socket's bufferevent under it. The
+ * filter was made without BEV_OPT_CLOSE_ON_FREE (so that the socket can
+ * outlive it), and then libevent leaves its SSL to us.
+ */
+static void
+listener_filter_free(struct bufferevent *filter)
+{
+	SSL	*ssl = bufferevent_openssl_get_ssl(filter);
+
+	bufferevent_free(filter);
+	SSL_free(ssl);
 }
 
 void
@@ -322,9 +359,12 @@ listener_bev_free(struct bufferevent *bev)
 {
 	struct bufferevent	*under = bufferevent_get_underlying(bev);
 
-	bufferevent_free(bev);
-	if (under != NULL)
-		bufferevent_free(under);
+	if (under == NULL) {
+		bufferevent_free(bev);
+		return;
+	}
+	listener_filter_free(bev);
+	bufferevent_free(under);
 }
 
 void
@@ -332,6 +372,7 @@ listener_linger_close(struct bufferevent *bev)
 {
 	struct timeval		 linger = { LINGER_SECONDS, 0 };
 	struct bufferevent	*under = bufferevent_get_underlying(bev);
+	struct lingering_conn		*lg;
 
 	/*
 	 * Closing a socket with unread input makes the kernel send RST, and
@@ -342,17 +383,20 @@ listener_linger_close(struct bufferevent *bev)
 	 * sends, and free it on EOF or after a short time.
 	 */
 	if (under != NULL) {
-		bufferevent_free(bev);
+		listener_filter_free(bev);
 		bev = under;
 	}
+	lg = xmalloc(sizeof(*lg));
+	lg->bev = bev;
+	TAILQ_INSERT_TAIL(&lingering, lg, entry);
 	evbuffer_drain(bufferevent_get_input(bev),
 	    evbuffer_get_length(bufferevent_get_input(bev)));
 	bufferevent_setcb(bev, linger_read_cb, linger_write_cb,
-	    linger_event_cb, NULL);
+	    linger_event_cb, lg);
 	bufferevent_set_timeouts(bev, &linger, &linger);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		linger_write_cb(bev, NULL);
+		linger_write_cb(bev, lg);
 }
 
 void

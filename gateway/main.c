@@ -346,6 +346,7 @@ daemon_teardown(struct daemon_state *d)
 		store_stop(d->gw.store);
 		store_close(d->gw.store);
 	}
+	listener_linger_free_all();
 	for (i = 0; i < L_COUNT; i++)
 		listener_free(d->listeners[i]);
 	conn_limits_free(d->line_limits);

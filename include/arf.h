@@ -37,13 +37,13 @@ struct extractor;
 struct arf_opts {
 	const struct taxonomy		*tax;
 	const struct report_limits	*lim;
-	const struct extractor		*ex;		/* for arf_mine, or NULL */
+	const struct extractor		*ex;	/* arf_mine, or NULL */
 	size_t				 max_reports;	/* 0 means 1 */
-	const char			*note;		/* human text for every */
-	size_t				 note_len;	/* description, or NULL */
-	const char			*fallback;	/* category code when an
-							   event names none, or
-							   NULL: undetermined */
+	const char			*note;	/* human text for every */
+	size_t				 note_len; /* description, or NULL */
+	const char			*fallback; /* category code when an
+						      event names none, or
+						      NULL: undetermined */
 };
 
 /* Reports built so far; zero-initialise before first use. */
@@ -140,6 +140,20 @@ int	arf_nested_in(const struct mime_part *p, const struct mime_part *root);
 const struct mime_part *arf_next_in(const struct mime_part *p,
 	    const struct mime_part *root);
 int	arf_addr(const char *v, size_t len, char *out, size_t outlen);
+
+/*
+ * The display name of a decoded address header into out ("" when none):
+ * the words before "<addr>" without their quotes and backslashes, or the
+ * comment of "addr (Name)"; cut at a character boundary to fit.
+ */
+void	arf_display_name(const char *v, char *out, size_t outlen);
+
+/*
+ * The main text part of the message at root (nested messages excluded):
+ * the first text/plain that is not an attachment, else the first
+ * text/html, else the first part with text; NULL when there is none.
+ */
+const struct mime_part *arf_main_part(const struct mime_part *root);
 
 /* o->ex over text, when there is an extractor. 0, or -1 on ENOMEM. */
 int	arf_extract(const struct arf_opts *o, struct report *r,

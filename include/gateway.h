@@ -76,6 +76,8 @@ void listener_release(struct listener *l, const struct sockaddr *peer);
  * BEV_OPT_CLOSE_ON_FREE; its underlying bufferevent is taken over too.
  */
 void listener_linger_close(struct bufferevent *bev);
+/* At shutdown: free the connections still lingering. */
+void listener_linger_free_all(void);
 /* Free bev now, and the bufferevent under it if it is a filter. */
 void listener_bev_free(struct bufferevent *bev);
 void listener_disable(struct listener *l);	/* stop accepting (drain) */

@@ -27,8 +27,9 @@
 #include "extract.h"
 #include "xarf.h"
 
-#define ARF_TIME_MAX	64
-#define ARF_ADDR_MAX	320
+#define ARF_TIME_MAX		64
+#define ARF_ADDR_MAX		320
+#define ARF_MINE_TEXT_MAX	(1024 * 1024)	/* returned message text */
 
 struct arf_field {
 	const char	*name;
@@ -64,7 +65,6 @@ static int	arf_take(struct arf_feedback *, const char *, const char *);
 static int	arf_summary(const struct arf_feedback *, const char *,
 		    struct charset_buf *);
 static int	arf_sum_add(struct charset_buf *, const char *, const char *);
-
 
 /* Reports array. */
 
@@ -459,7 +459,8 @@ arf_addr(const char *v, size_t len, char *out, size_t outlen)
 
 	if (v == NULL)
 		return -1;
-	if (mime_addr_spec(v, len, out, outlen) == 0)
+	if (mime_addr_spec(v, len, out, outlen) == 0 &&
+	    strpbrk(out, stop) == NULL && strchr(out, ':') == NULL)
 		return 0;
 	if ((at = memchr(v, '@', len)) == NULL)
 		return -1;
@@ -474,6 +475,61 @@ arf_addr(const char *v, size_t len, char *out, size_t outlen)
 	memcpy(out, s, e - s);
 	out[e - s] = '\0';
 	return 0;
+}
+
+void
+arf_display_name(const char *v, char *out, size_t outlen)
+{
+	const char	*s = v, *e;
+	size_t		 n = 0;
+
+	out[0] = '\0';
+	if (v == NULL)
+		return;
+	if ((e = strchr(v, '<')) == NULL) {
+		if ((s = strchr(v, '(')) == NULL || (e = strchr(s, ')')) ==
+		    NULL)
+			return;
+		s++;
+	}
+	while (s < e && (*s == ' ' || *s == '"'))
+		s++;
+	while (e > s && (e[-1] == ' ' || e[-1] == '"'))
+		e--;
+	for (; s < e && n + 1 < outlen; s++) {
+		if (*s == '\\' && s + 1 < e)
+			s++;
+		out[n++] = *s;
+	}
+	if (s < e && ((unsigned char)*s & 0xC0) == 0x80) {
+		/* cut inside a character: drop its first bytes too */
+		while (n > 0 && ((unsigned char)out[n - 1] & 0xC0) == 0x80)
+			n--;
+		n -= n > 0;
+	}
+	out[n] = '\0';
+}
+
+const struct mime_part *
+arf_main_part(const struct mime_part *root)
+{
+	const struct mime_part	*p = NULL, *html = NULL, *any = NULL;
+
+	while ((p = arf_next_in(p, root)) != NULL) {
+		if (p->text == NULL || p->n_children > 0 ||
+		    arf_nested_in(p, root) || arf_is_container(p))
+			continue;
+		if (strcmp(p->type, "text") == 0 && (p->disposition == NULL ||
+		    strcmp(p->disposition, "attachment") != 0)) {
+			if (strcmp(p->subtype, "plain") == 0)
+				return p;
+			if (html == NULL && strcmp(p->subtype, "html") == 0)
+				html = p;
+		}
+		if (any == NULL)
+			any = p;
+	}
+	return html ? html : any;
 }
 
 /*
@@ -760,8 +816,8 @@ int
 arf_from_message(const struct mime_message *m, const struct arf_opts *o,
     struct arf_reports *out, struct arf_feedback *fb)
 {
-	const struct mime_part	*fr, *p = NULL;
-	size_t			 n0 = out->n, budget = 1024 * 1024;
+	const struct mime_part	*fr, *p;
+	size_t			 i, n0 = out->n, budget = ARF_MINE_TEXT_MAX;
 
 	if ((fr = mime_find(m, "message", "feedback-report")) == NULL ||
 	    fr->text == NULL)
@@ -770,11 +826,14 @@ arf_from_message(const struct mime_message *m, const struct arf_opts *o,
 		return errno == ENOMEM ? -1 : 0;
 	if (arf_to_report(fb, o, out) == -1)
 		return -1;
-	if (out->n == n0)
-		return 1;	/* no room: counted as dropped */
-	while ((p = mime_next(p ? p : m->root)) != NULL)
+	if (out->n == n0 || fr->parent == NULL)
+		return 1;	/* no room (counted as dropped), or alone */
+	/* the returned message is a sibling of the feedback report */
+	for (i = 0; i < fr->parent->n_children; i++) {
+		p = fr->parent->children[i];
 		if (arf_is_container(p) && p->n_children > 0)
 			return arf_mine(&out->v[n0], o, p->children[0],
 			    &budget) == -1 ? -1 : 1;
+	}
 	return 1;
 }

@@ -11,6 +11,9 @@
  * Limits: tag names over 15 bytes are treated as unknown tags; entity
  * names over 10 bytes are left as written.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE		/* memmem */
+#endif
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

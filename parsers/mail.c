@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -93,8 +94,6 @@ struct mail_inline {
 };
 
 static const char *mail_hdr(const struct mime_part *, const char *);
-static void	mail_display_name(const char *, char *, size_t);
-static const struct mime_part *mail_main_part(const struct mime_part *);
 static int	mail_guess(struct mail_state *, const char *, const char *,
 		    size_t, const char **);
 static int	mail_why(struct mail_state *, const char *, const char *);
@@ -111,7 +110,7 @@ static int	mail_fwd_describe(struct mail_state *, struct report *,
 		    const struct mime_part *);
 static int	mail_rfc822(struct mail_state *);
 static const char *mail_line_end(const char *, const char *);
-static int	mail_fwd_marker(const char *, size_t);
+static int	mail_fwd_marker(const char *, size_t, int);
 static int	mail_key_in(const char *, size_t, const char *const *,
 		    size_t);
 static int	mail_fwd_header(const char *, size_t, struct mail_inline *);
@@ -137,14 +136,19 @@ static const char *const mail_format_names[] = {
 	[MAIL_FORMAT_DSN] = "dsn",
 };
 
-/* Phrases of a forward separator line, any case for ASCII letters. */
+/*
+ * Phrases of a forward separator line, any case for ASCII letters. The
+ * "original message" ones also head replies, so they count only under a
+ * forward subject (the first MAIL_FWD_ALWAYS always count).
+ */
 static const char *const mail_fwd_phrases[] = {
-	"forwarded message", "original message", "begin forwarded message",
-	"thư đã chuyển tiếp", "thư chuyển tiếp", "tin nhắn đã chuyển tiếp",
-	"thư gốc", "message transféré", "message d'origine",
-	"weitergeleitete nachricht", "ursprüngliche nachricht",
-	"mensaje reenviado", "mensaje original",
+	"forwarded message", "begin forwarded message", "thư đã chuyển tiếp",
+	"thư chuyển tiếp", "tin nhắn đã chuyển tiếp", "message transféré",
+	"weitergeleitete nachricht", "mensaje reenviado",
+	"original message", "thư gốc", "message d'origine",
+	"ursprüngliche nachricht", "mensaje original",
 };
+#define MAIL_FWD_ALWAYS	8
 
 /* Header names of an inline forwarded block (lower-case). */
 static const char *const mail_fwd_from[] = { "from", "từ", "de", "von" };
@@ -194,67 +198,6 @@ mail_hdr(const struct mime_part *p, const char *name)
 	const char	*v = p ? mime_header_get(p, name) : NULL;
 
 	return v != NULL && v[0] != '\0' ? v : NULL;
-}
-
-/* The display name of a decoded address header ("" when none). */
-static void
-mail_display_name(const char *v, char *out, size_t outlen)
-{
-	const char	*s = v, *e;
-	size_t		 n = 0;
-
-	out[0] = '\0';
-	if (v == NULL)
-		return;
-	if ((e = strchr(v, '<')) == NULL) {
-		if ((s = strchr(v, '(')) == NULL || (e = strchr(s, ')')) ==
-		    NULL)
-			return;
-		s++;
-	}
-	while (s < e && (*s == ' ' || *s == '"'))
-		s++;
-	while (e > s && (e[-1] == ' ' || e[-1] == '"'))
-		e--;
-	for (; s < e && n + 1 < outlen; s++) {
-		if (*s == '\\' && s + 1 < e)
-			s++;
-		out[n++] = *s;
-	}
-	if (s < e && ((unsigned char)*s & 0xC0) == 0x80) {
-		/* cut inside a character: drop its first bytes too */
-		while (n > 0 && ((unsigned char)out[n - 1] & 0xC0) == 0x80)
-			n--;
-		n -= n > 0;
-	}
-	out[n] = '\0';
-}
-
-/*
- * The main text part of the message at root (nested messages excluded):
- * the first text/plain that is not an attachment, else the first text/html,
- * else the first part with text. NULL when there is none.
- */
-static const struct mime_part *
-mail_main_part(const struct mime_part *root)
-{
-	const struct mime_part	*p = NULL, *html = NULL, *any = NULL;
-
-	while ((p = arf_next_in(p, root)) != NULL) {
-		if (p->text == NULL || p->n_children > 0 ||
-		    arf_nested_in(p, root) || arf_is_container(p))
-			continue;
-		if (strcmp(p->type, "text") == 0 && (p->disposition == NULL ||
-		    strcmp(p->disposition, "attachment") != 0)) {
-			if (strcmp(p->subtype, "plain") == 0)
-				return p;
-			if (html == NULL && strcmp(p->subtype, "html") == 0)
-				html = p;
-		}
-		if (any == NULL)
-			any = p;
-	}
-	return html ? html : any;
 }
 
 /*
@@ -358,7 +301,8 @@ mail_drop_own(struct mail_state *st, struct report *r)
 		if (r->indicators[i].type == IND_EMAIL) {
 			own = st->from[0] != '\0' &&
 			    strcasecmp(r->indicators[i].value, st->from) == 0;
-			for (k = 0; st->env && !own && k < st->env->n_rcpts; k++)
+			for (k = 0; st->env != NULL && !own &&
+			    k < st->env->n_rcpts; k++)
 				own = st->env->rcpts[k] != NULL && strcasecmp(
 				    r->indicators[i].value,
 				    st->env->rcpts[k]) == 0;
@@ -405,7 +349,7 @@ mail_category(struct mail_state *st, struct report *r, const char *outer,
 static int
 mail_arf(struct mail_state *st)
 {
-	const struct mime_part	*human = mail_main_part(st->m->root);
+	const struct mime_part	*human = arf_main_part(st->m->root);
 	struct arf_feedback	 fb;
 	json_t			*j;
 	int			 rc;
@@ -446,7 +390,7 @@ mail_dsn(struct mail_state *st)
 	st->detail = "dsn";
 	if ((rc = arf_reports_add(&st->rs, st->o.max_reports, &r)) != 0)
 		return rc == 1 ? 0 : -1;
-	human = mail_main_part(st->m->root);
+	human = arf_main_part(st->m->root);
 	if (ds != NULL && ds != human) {
 		st->o.note = ds->text;
 		st->o.note_len = ds->text ? ds->text_len : 0;
@@ -459,7 +403,7 @@ mail_dsn(struct mail_state *st)
 static int
 mail_xarf(struct mail_state *st)
 {
-	const struct mime_part	*human = mail_main_part(st->m->root);
+	const struct mime_part	*human = arf_main_part(st->m->root);
 	int			 rc;
 
 	if (human != NULL) {
@@ -477,7 +421,7 @@ mail_xarf(struct mail_state *st)
 static int
 mail_csv(struct mail_state *st)
 {
-	const struct mime_part	*human = mail_main_part(st->m->root);
+	const struct mime_part	*human = arf_main_part(st->m->root);
 	int			 rc;
 
 	if (human != NULL) {
@@ -502,7 +446,7 @@ mail_fwd_describe(struct mail_state *st, struct report *r,
 {
 	static const char *const names[] = { "From", "Reply-To", "Date",
 	    "Subject" };
-	const struct mime_part	*mp = mail_main_part(fr);
+	const struct mime_part	*mp = arf_main_part(fr);
 	struct charset_buf	 b = { NULL, 0, 0 };
 	const char		*v;
 	size_t			 i, max = st->o.lim->description_max;
@@ -551,7 +495,7 @@ mail_rfc822(struct mail_state *st)
 		if (rc == -1 || arf_mine(r, &st->o, fr, &budget) == -1)
 			return -1;
 		mail_drop_own(st, r);
-		mp = mail_main_part(fr);
+		mp = arf_main_part(fr);
 		fs = mail_hdr(fr, "Subject");
 		if (mail_category(st, r, st->body, st->body_len,
 		    mp ? mp->text : fs ? fs : "", mp ? mp->text_len :
@@ -575,9 +519,13 @@ mail_line_end(const char *s, const char *end)
 	return nl ? nl : end;
 }
 
-/* 1 when the line is a forward separator ("----- Original Message -----"). */
+/*
+ * 1 when the line is a forward separator ("---------- Forwarded message
+ * ---------", "Begin forwarded message:"; "-----Original Message-----"
+ * only when fwd, the subject announcing a forward).
+ */
 static int
-mail_fwd_marker(const char *line, size_t len)
+mail_fwd_marker(const char *line, size_t len, int fwd)
 {
 	char	buf[256];
 	size_t	i, skip;
@@ -589,7 +537,8 @@ mail_fwd_marker(const char *line, size_t len)
 	memcpy(buf, line + skip, len - skip);
 	buf[len - skip] = '\0';
 	ruled = strchr("-_=*", buf[0]) != NULL;
-	for (i = 0; i < MAIL_NELEM(mail_fwd_phrases); i++)
+	for (i = 0; i < (fwd ? MAIL_NELEM(mail_fwd_phrases) :
+	    MAIL_FWD_ALWAYS); i++)
 		if (ruled ? strcasestr(buf, mail_fwd_phrases[i]) != NULL :
 		    strncasecmp(buf, mail_fwd_phrases[i],
 		    strlen(mail_fwd_phrases[i])) == 0)
@@ -630,8 +579,8 @@ mail_fwd_header(const char *line, size_t len, struct mail_inline *inl)
 		return 0;
 	v = colon + 1;
 	vlen = len - klen - 1;
-	while (klen > 0 && key[klen - 1] == '*')
-		klen--;
+	while (klen > 0 && (key[klen - 1] == '*' || key[klen - 1] == ' '))
+		klen--;	/* "*From:*", and "De :" as French clients write */
 	while (vlen > 0 && (*v == ' ' || *v == '*'))
 		v++, vlen--;
 	if (memchr(key, '<', klen) != NULL || memchr(key, '@', klen) != NULL)
@@ -682,8 +631,9 @@ mail_fwd_subject(const char *s)
 
 /*
  * Find an inline forward in text: a separator line, or (lenient, under a
- * forward subject) a From: line followed within MAIL_FWD_SCAN_LINES lines
- * by another header-like line. Then read the header block: after the
+ * forward subject, which also admits the "original message" separators) a
+ * From: line followed within MAIL_FWD_SCAN_LINES lines by another
+ * header-like line. Then read the header block: after the
  * separator (blank lines skipped) or from the From: line, up to the first
  * line that is not a header. 1 with inl filled, else 0.
  */
@@ -698,7 +648,7 @@ mail_inline_find(const char *text, size_t len, int lenient,
 	memset(inl, 0, sizeof(*inl));
 	for (line = text; line < end && !marker; line = le + 1) {
 		le = mail_line_end(line, end);
-		if ((marker = mail_fwd_marker(line, le - line)))
+		if ((marker = mail_fwd_marker(line, le - line, lenient)))
 			break;
 		if (!lenient || mail_fwd_header(line, le - line, inl) != 1)
 			continue;
@@ -804,17 +754,19 @@ mail_plain(struct mail_state *st)
 static int
 mail_common(struct mail_state *st, struct report *r)
 {
-	const char	*sender = st->from;
+	const char	*env_from = st->env ? st->env->mail_from : NULL;
 
 	if (r->subject == NULL && st->subject[0] != '\0' &&
 	    arf_text_clean(st->subject, strlen(st->subject),
 	    st->o.lim->field_max, 0, &r->subject, NULL) == -1)
 		return -1;
-	if (sender[0] == '\0' && st->env != NULL && st->env->mail_from)
-		sender = st->env->mail_from;
-	if (arf_field(r, &st->o, "reporter-email", sender,
-	    strlen(sender)) == -1 || arf_field(r, &st->o, "reporter-name",
-	    st->name, strlen(st->name)) == -1)
+	/* the From address, else (absent or invalid) the envelope sender */
+	if (arf_field(r, &st->o, "reporter-email", st->from,
+	    strlen(st->from)) == -1 || (r->reporter_email == NULL &&
+	    env_from != NULL && arf_field(r, &st->o, "reporter-email",
+	    env_from, strlen(env_from)) == -1) ||
+	    arf_field(r, &st->o, "reporter-name", st->name,
+	    strlen(st->name)) == -1)
 		return -1;
 	r->auto_generated = st->why.len > 0;
 	st->o.fallback = NULL;
@@ -849,6 +801,7 @@ mail_jstr(json_t *obj, const char *key, const char *s)
 	return s == NULL ? 0 : json_object_set_new(obj, key, mail_jclean(s));
 }
 
+/* root.envelope: what the SMTP session saw. 0, or -1 on ENOMEM. */
 static int
 mail_meta_envelope(struct mail_state *st, json_t *root)
 {
@@ -885,9 +838,11 @@ mail_meta_headers(struct mail_state *st, json_t *root)
 	const struct mime_part		*p = st->m ? st->m->root : NULL;
 	const struct mime_header	*h = NULL;
 	json_t				*arr, *from;
-	char				 addr[MAIL_ADDR_MAX];
+	char				 addr[MAIL_ADDR_MAX], utc[32];
 	const char			*v;
 	size_t				 i, k, idlen;
+	struct tm			 tm;
+	time_t				 t;
 
 	if ((from = json_object()) == NULL ||
 	    json_object_set_new(root, "from", from) == -1 ||
@@ -903,6 +858,11 @@ mail_meta_headers(struct mail_state *st, json_t *root)
 		if (mail_jstr(root, hdrs[i][1], v) == -1)
 			return -1;
 	}
+	if ((v = mail_hdr(p, "Date")) != NULL && mime_parse_date(v, &t) == 0 &&
+	    gmtime_r(&t, &tm) != NULL && strftime(utc, sizeof(utc),
+	    "%Y-%m-%dT%H:%M:%SZ", &tm) > 0 && mail_jstr(root, "date_utc",
+	    utc) == -1)
+		return -1;
 	if ((arr = json_array()) == NULL ||
 	    json_object_set_new(root, "mime_defects", arr) == -1)
 		return -1;
@@ -976,9 +936,9 @@ mail_text_init(struct mail_state *st)
 	if ((v = mail_hdr(root, "From")) != NULL) {
 		if (arf_addr(v, strlen(v), st->from, sizeof(st->from)) == -1)
 			st->from[0] = '\0';
-		mail_display_name(v, st->name, sizeof(st->name));
+		arf_display_name(v, st->name, sizeof(st->name));
 	}
-	if (root != NULL && (mp = mail_main_part(root)) != NULL &&
+	if (root != NULL && (mp = arf_main_part(root)) != NULL &&
 	    arf_text_clean(mp->text, mp->text_len, MAIL_TEXT_MAX, 1,
 	    &st->body, &st->body_len) == -1)
 		return -1;
@@ -1039,8 +999,7 @@ mail_to_reports(const struct mail_context *ctx,
 	if (mail_text_init(&st) == -1 || mail_auto(&st) == -1)
 		goto done;
 	st.tbsc = classify_is_tbsc_subject(st.subject, strlen(st.subject));
-	if (mail_dispatch(&st) == -1 || (st.rs.n == 0 &&
-	    mail_plain(&st) == -1))
+	if (mail_dispatch(&st) == -1)
 		goto done;
 	for (i = 0; i < st.rs.n; i++)
 		if (mail_common(&st, &st.rs.v[i]) == -1)
@@ -1058,7 +1017,8 @@ mail_to_reports(const struct mail_context *ctx,
  done:
 	if (rc == -1) {
 		mail_result_free(out);
-		snprintf(err, errlen, "out of memory");
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "out of memory");
 		errno = ENOMEM;
 	}
 	arf_reports_free(&st.rs);

@@ -8,9 +8,10 @@
  * what a column means is judged from its name (type, time, host-name
  * columns) and, for every other cell, from its value.
  *
- * Limits: CSV_COLS_MAX columns (the rest of a row is ignored), CSV_CELL_MAX
- * bytes kept of one cell, o->max_reports rows (the rest counted as
- * dropped). One pass over the text; each row reuses one buffer.
+ * Limits: MAIL_CSV_COLS_MAX columns (the rest of a row is ignored),
+ * MAIL_CSV_CELL_MAX bytes kept of one cell, MAIL_CSV_TEXT_MAX bytes of an
+ * attachment that needs converting, o->max_reports rows (the rest counted
+ * as dropped). One pass over the text; each row reuses one buffer.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,56 +22,62 @@
 #include "charset.h"
 #include "xarf.h"
 
-#define CSV_COLS_MAX	128
-#define CSV_CELL_MAX	2048
-#define CSV_NAME_MAX	64
-#define CSV_TEXT_MAX	(16 * 1024 * 1024)	/* bytes of one attachment */
+#define MAIL_CSV_COLS_MAX	128
+#define MAIL_CSV_CELL_MAX	2048
+#define MAIL_CSV_NAME_MAX	64
+#define MAIL_CSV_TEXT_MAX	(16 * 1024 * 1024)	/* one attachment */
 
 /* One row: its cells NUL-separated in buf, cell i at buf.data + off[i]. */
-struct csv_row {
+struct mail_csv_row {
 	struct charset_buf	 buf;
-	size_t			 off[CSV_COLS_MAX];
+	size_t			 off[MAIL_CSV_COLS_MAX];
 	size_t			 n;
 };
 
-enum csv_role {
-	CSV_ROLE_VALUE,		/* judged by its value */
-	CSV_ROLE_HOST,		/* host or domain names */
-	CSV_ROLE_TYPE,		/* abuse class */
-	CSV_ROLE_TIME,		/* full date and time */
-	CSV_ROLE_DATE,		/* date only, joined with CSV_ROLE_CLOCK */
-	CSV_ROLE_CLOCK
+enum mail_csv_role {
+	MAIL_CSV_ROLE_VALUE,		/* judged by its value */
+	MAIL_CSV_ROLE_HOST,		/* host or domain names */
+	MAIL_CSV_ROLE_TYPE,		/* abuse class */
+	MAIL_CSV_ROLE_TIME,		/* full date and time */
+	MAIL_CSV_ROLE_DATE,		/* date only, ... */
+	MAIL_CSV_ROLE_CLOCK		/* ... joined with this time */
 };
 
-struct csv_table {
+struct mail_csv_table {
 	char		 sep;
 	size_t		 ncols;
-	char		 name[CSV_COLS_MAX][CSV_NAME_MAX];
-	enum csv_role	 role[CSV_COLS_MAX];
+	char		 name[MAIL_CSV_COLS_MAX][MAIL_CSV_NAME_MAX];
+	enum mail_csv_role	 role[MAIL_CSV_COLS_MAX];
 };
 
-static char	csv_separator(const char *, size_t);
-static int	csv_read_row(const char **, const char *, char,
-		    struct csv_row *);
-static const char *csv_cell(const struct csv_row *, size_t);
-static void	csv_norm(const char *, char *, size_t);
-static enum csv_role csv_role(const char *);
-static const char *csv_type(const struct csv_table *, const struct csv_row *);
-static int	csv_time(const struct csv_table *, const struct csv_row *,
-		    struct report *, const struct arf_opts *);
-static int	csv_is_csv(const struct mime_part *);
-static int	csv_row_report(const struct csv_table *, const struct csv_row *,
-		    size_t, const struct arf_opts *, struct arf_reports *);
+static char	mail_csv_separator(const char *, size_t);
+static int	mail_csv_read_row(const char **, const char *, char,
+		    struct mail_csv_row *);
+static const char *mail_csv_cell(const struct mail_csv_row *, size_t);
+static void	mail_csv_norm(const char *, char *, size_t);
+static enum mail_csv_role mail_csv_role(const char *);
+static const char *mail_csv_type(const struct mail_csv_table *,
+		    const struct mail_csv_row *);
+static int	mail_csv_time(const struct mail_csv_table *,
+		    const struct mail_csv_row *, struct report *,
+		    const struct arf_opts *);
+static int	mail_csv_is_csv(const struct mime_part *);
+static int	mail_csv_row_report(const struct mail_csv_table *,
+		    const struct mail_csv_row *, size_t,
+		    const struct arf_opts *, struct arf_reports *);
 
 /* Names of type columns, most telling first. */
-static const char *const csv_type_cols[] = {
+static const char *const mail_csv_type_cols[] = {
 	"category", "classificationtype", "classification", "reporttype",
 	"type", "threattype", "infectiontype", "infection", "tag",
 };
 
+#define MAIL_CSV_NTYPES \
+	(sizeof(mail_csv_type_cols) / sizeof(mail_csv_type_cols[0]))
+
 /* The separator the header line uses most (outside quotes), or 0. */
 static char
-csv_separator(const char *s, size_t len)
+mail_csv_separator(const char *s, size_t len)
 {
 	size_t	i, comma = 0, semi = 0, tab = 0;
 	int	quoted = 0;
@@ -78,9 +85,12 @@ csv_separator(const char *s, size_t len)
 	for (i = 0; i < len && s[i] != '\n'; i++) {
 		if (s[i] == '"')
 			quoted = !quoted;
-		else if (!quoted)
-			comma += s[i] == ',', semi += s[i] == ';',
-			    tab += s[i] == '\t';
+		else if (!quoted && s[i] == ',')
+			comma++;
+		else if (!quoted && s[i] == ';')
+			semi++;
+		else if (!quoted && s[i] == '\t')
+			tab++;
 	}
 	if (comma >= semi && comma >= tab && comma > 0)
 		return ',';
@@ -94,7 +104,8 @@ csv_separator(const char *s, size_t len)
  * read, 0 at the end of the text, -1 on ENOMEM.
  */
 static int
-csv_read_row(const char **p, const char *end, char sep, struct csv_row *row)
+mail_csv_read_row(const char **p, const char *end, char sep,
+    struct mail_csv_row *row)
 {
 	const char	*s = *p;
 	size_t		 cell = 0, col = 0;
@@ -125,14 +136,15 @@ csv_read_row(const char **p, const char *end, char sep, struct csv_row *row)
 			break;
 		} else if (c == sep) {
 			cell = 0;
-			if (++col >= CSV_COLS_MAX)
+			if (++col >= MAIL_CSV_COLS_MAX)
 				continue;	/* columns beyond the limit */
 			if (charset_buf_append(&row->buf, "", 1) == -1)
 				return -1;
 			row->off[row->n++] = row->buf.len;
 			continue;
 		}
-		if (col >= CSV_COLS_MAX || c == '\0' || cell++ >= CSV_CELL_MAX)
+		if (col >= MAIL_CSV_COLS_MAX || c == '\0' ||
+		    cell++ >= MAIL_CSV_CELL_MAX)
 			continue;
 		if (charset_buf_append(&row->buf, &c, 1) == -1)
 			return -1;
@@ -145,14 +157,14 @@ csv_read_row(const char **p, const char *end, char sep, struct csv_row *row)
 
 /* Cell i of the row, "" when the row is shorter. */
 static const char *
-csv_cell(const struct csv_row *row, size_t i)
+mail_csv_cell(const struct mail_csv_row *row, size_t i)
 {
 	return i < row->n ? row->buf.data + row->off[i] : "";
 }
 
 /* Lower-case letters and digits of a column name. */
 static void
-csv_norm(const char *s, char *out, size_t outlen)
+mail_csv_norm(const char *s, char *out, size_t outlen)
 {
 	size_t	n = 0;
 
@@ -165,48 +177,49 @@ csv_norm(const char *s, char *out, size_t outlen)
 }
 
 /* What a column holds, from its normalised name. */
-static enum csv_role
-csv_role(const char *n)
+static enum mail_csv_role
+mail_csv_role(const char *n)
 {
 	static const char *const times[] = { "timestamp", "datetime",
 	    "time", "firstseen", "eventdatetime", "detected", "lastseen" };
 	size_t	i;
 
-	for (i = 0; i < sizeof(csv_type_cols) / sizeof(csv_type_cols[0]); i++)
-		if (strcmp(n, csv_type_cols[i]) == 0)
-			return CSV_ROLE_TYPE;
+	for (i = 0; i < MAIL_CSV_NTYPES; i++)
+		if (strcmp(n, mail_csv_type_cols[i]) == 0)
+			return MAIL_CSV_ROLE_TYPE;
 	if (strcmp(n, "date") == 0 || strcmp(n, "eventdate") == 0)
-		return CSV_ROLE_DATE;
+		return MAIL_CSV_ROLE_DATE;
 	if (strcmp(n, "eventtime") == 0)
-		return CSV_ROLE_CLOCK;
+		return MAIL_CSV_ROLE_CLOCK;
 	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++)
 		if (strcmp(n, times[i]) == 0)
-			return CSV_ROLE_TIME;
+			return MAIL_CSV_ROLE_TIME;
 	if (strstr(n, "host") != NULL || strstr(n, "domain") != NULL ||
 	    strstr(n, "dns") != NULL || strstr(n, "fqdn") != NULL)
-		return CSV_ROLE_HOST;
-	return CSV_ROLE_VALUE;
+		return MAIL_CSV_ROLE_HOST;
+	return MAIL_CSV_ROLE_VALUE;
 }
 
 /*
  * The category of a row: the first type column (in the order of
- * csv_type_cols) whose value, or one word of it ("Shadowserver Botnet
+ * mail_csv_type_cols) whose value, or one word of it ("Shadowserver Botnet
  * Drone"), names a known class. NULL when none does.
  */
 static const char *
-csv_type(const struct csv_table *t, const struct csv_row *row)
+mail_csv_type(const struct mail_csv_table *t, const struct mail_csv_row *row)
 {
 	const char	*code, *v;
-	char		 word[CSV_NAME_MAX];
+	char		 word[MAIL_CSV_NAME_MAX];
 	size_t		 k, i, wl;
 
-	for (k = 0; k < sizeof(csv_type_cols) / sizeof(csv_type_cols[0]); k++)
+	for (k = 0; k < MAIL_CSV_NTYPES; k++)
 		for (i = 0; i < t->ncols; i++) {
-			if (strcmp(t->name[i], csv_type_cols[k]) != 0)
+			if (strcmp(t->name[i], mail_csv_type_cols[k]) != 0)
 				continue;
-			v = csv_cell(row, i);
+			v = mail_csv_cell(row, i);
 			code = xarf_category(NULL, v);
-			while (strcmp(code, "undetermined") == 0 && *v != '\0') {
+			while (*v != '\0' &&
+			    strcmp(code, "undetermined") == 0) {
 				v += strcspn(v, "abcdefghijklmnopqrstuvwxyz"
 				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
 				wl = strspn(v, "abcdefghijklmnopqrstuvwxyz"
@@ -226,7 +239,7 @@ csv_type(const struct csv_table *t, const struct csv_row *row)
 
 /* occurred-at from a time column, or a date and a time column. */
 static int
-csv_time(const struct csv_table *t, const struct csv_row *row,
+mail_csv_time(const struct mail_csv_table *t, const struct mail_csv_row *row,
     struct report *r, const struct arf_opts *o)
 {
 	const char	*date = NULL, *clock = NULL, *v;
@@ -234,15 +247,15 @@ csv_time(const struct csv_table *t, const struct csv_row *row,
 	size_t		 i;
 
 	for (i = 0; i < t->ncols && r->occurred_at == NULL; i++) {
-		v = csv_cell(row, i);
+		v = mail_csv_cell(row, i);
 		if (*v == '\0')
 			continue;
-		if (t->role[i] == CSV_ROLE_TIME &&
+		if (t->role[i] == MAIL_CSV_ROLE_TIME &&
 		    arf_time(r, o, "occurred-at", v, strlen(v)) == -1)
 			return -1;
-		if (t->role[i] == CSV_ROLE_DATE && date == NULL)
+		if (t->role[i] == MAIL_CSV_ROLE_DATE && date == NULL)
 			date = v;
-		if (t->role[i] == CSV_ROLE_CLOCK && clock == NULL)
+		if (t->role[i] == MAIL_CSV_ROLE_CLOCK && clock == NULL)
 			clock = v;
 	}
 	if (r->occurred_at != NULL || date == NULL)
@@ -257,8 +270,9 @@ csv_time(const struct csv_table *t, const struct csv_row *row,
  * is dropped. 0, or -1 on ENOMEM.
  */
 static int
-csv_row_report(const struct csv_table *t, const struct csv_row *row,
-    size_t lineno, const struct arf_opts *o, struct arf_reports *out)
+mail_csv_row_report(const struct mail_csv_table *t,
+    const struct mail_csv_row *row, size_t lineno, const struct arf_opts *o,
+    struct arf_reports *out)
 {
 	struct charset_buf	 sum = { NULL, 0, 0 };
 	struct report		*r;
@@ -272,12 +286,13 @@ csv_row_report(const struct csv_table *t, const struct csv_row *row,
 	snprintf(head, sizeof(head), "CSV row %zu:", lineno);
 	rc = charset_buf_append(&sum, head, strlen(head));
 	for (i = 0; rc != -1 && i < t->ncols && i < row->n; i++) {
-		v = csv_cell(row, i);
+		v = mail_csv_cell(row, i);
 		if (*v == '\0')
 			continue;
-		hint = t->role[i] == CSV_ROLE_HOST ? ARF_GUESS :
+		hint = t->role[i] == MAIL_CSV_ROLE_HOST ? ARF_GUESS :
 		    ARF_GUESS_STRICT;
-		if (t->role[i] == CSV_ROLE_VALUE || t->role[i] == CSV_ROLE_HOST)
+		if (t->role[i] == MAIL_CSV_ROLE_VALUE ||
+		    t->role[i] == MAIL_CSV_ROLE_HOST)
 			rc = arf_indicator(r, o->lim, hint, v, strlen(v));
 		if (rc != -1 && (charset_buf_append(&sum, " ", 1) == -1 ||
 		    charset_buf_append(&sum, t->name[i],
@@ -291,11 +306,11 @@ csv_row_report(const struct csv_table *t, const struct csv_row *row,
 		charset_buf_free(&sum);
 		return 0;
 	}
-	code = csv_type(t, row);
+	code = mail_csv_type(t, row);
 	if (rc != -1 && code != NULL)
 		rc = arf_field(r, o, "category", code, strlen(code));
 	if (rc != -1)
-		rc = csv_time(t, row, r, o);
+		rc = mail_csv_time(t, row, r, o);
 	if (rc != -1)
 		rc = arf_describe(r, o, sum.data, NULL, 0);
 	if (rc != -1)
@@ -310,8 +325,8 @@ int
 mail_csv_parse(const char *text, size_t len, const struct arf_opts *o,
     struct arf_reports *out, const char **why)
 {
-	struct csv_table	*t;
-	struct csv_row		 row;
+	struct mail_csv_table	*t;
+	struct mail_csv_row		 row;
 	const char		*p = text, *end = text + len;
 	size_t			 i, lineno = 1, n0 = out->n, d0 = out->dropped;
 	int			 rc;
@@ -320,26 +335,27 @@ mail_csv_parse(const char *text, size_t len, const struct arf_opts *o,
 	memset(&row, 0, sizeof(row));
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return -1;
-	if ((t->sep = csv_separator(text, len)) == 0) {
+	if ((t->sep = mail_csv_separator(text, len)) == 0) {
 		*why = "no separator in the header row";
 		rc = 1;
 		goto done;
 	}
-	if ((rc = csv_read_row(&p, end, t->sep, &row)) != 1) {
+	if ((rc = mail_csv_read_row(&p, end, t->sep, &row)) != 1) {
 		*why = "no header row";
 		rc = rc == -1 ? -1 : 1;
 		goto done;
 	}
 	t->ncols = row.n;
 	for (i = 0; i < t->ncols; i++) {
-		csv_norm(csv_cell(&row, i), t->name[i], CSV_NAME_MAX);
-		t->role[i] = csv_role(t->name[i]);
+		mail_csv_norm(mail_csv_cell(&row, i), t->name[i],
+		    MAIL_CSV_NAME_MAX);
+		t->role[i] = mail_csv_role(t->name[i]);
 	}
-	while ((rc = csv_read_row(&p, end, t->sep, &row)) == 1) {
+	while ((rc = mail_csv_read_row(&p, end, t->sep, &row)) == 1) {
 		lineno++;
-		if (row.n == 1 && csv_cell(&row, 0)[0] == '\0')
+		if (row.n == 1 && mail_csv_cell(&row, 0)[0] == '\0')
 			continue;	/* blank line */
-		if (csv_row_report(t, &row, lineno, o, out) == -1) {
+		if (mail_csv_row_report(t, &row, lineno, o, out) == -1) {
 			rc = -1;
 			break;
 		}
@@ -359,7 +375,7 @@ mail_csv_parse(const char *text, size_t len, const struct arf_opts *o,
 
 /* 1 for a CSV part: text/csv and its aliases, or a name in ".csv". */
 static int
-csv_is_csv(const struct mime_part *p)
+mail_csv_is_csv(const struct mime_part *p)
 {
 	size_t	fl = p->filename ? strlen(p->filename) : 0;
 
@@ -379,12 +395,12 @@ mail_csv_from_message(const struct mime_message *m, const struct arf_opts *o,
 	int			 rc = 0, got = 0;
 
 	while (rc == 0 && (p = mime_next(p ? p : m->root)) != NULL) {
-		if (p->n_children > 0 || !csv_is_csv(p) ||
+		if (p->n_children > 0 || !mail_csv_is_csv(p) ||
 		    arf_nested_in(p, m->root))
 			continue;
 		conv = NULL;
 		if (p->text == NULL && charset_to_utf8(p->charset, p->body,
-		    p->body_len, CSV_TEXT_MAX, &conv, &len, NULL) == -1)
+		    p->body_len, MAIL_CSV_TEXT_MAX, &conv, &len, NULL) == -1)
 			return -1;
 		if (mail_csv_parse(conv ? conv : p->text, conv ? len :
 		    p->text_len, o, out, &why) == 0)

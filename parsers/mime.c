@@ -13,6 +13,9 @@
  * parts by max_parts. Bad input sets flags and never stops the parse; only
  * ENOMEM does.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE		/* memmem, reallocarray */
+#endif
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

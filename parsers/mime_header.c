@@ -12,6 +12,9 @@
  * Nothing is printed; every allocation goes to the caller's arena or
  * buffers.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE		/* memmem */
+#endif
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

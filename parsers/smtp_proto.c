@@ -44,7 +44,9 @@ smtp_parse_command(const char *line, size_t len, struct smtp_command *cmd,
 		*why = "invalid UTF-8 in command";
 		return -1;
 	}
-	if (text_has_controls(line, len, 0)) {
+	/* TAB is harmless; a CR or LF inside a command line never is */
+	if (text_has_controls(line, len, 1) || memchr(line, '\r', len) != NULL ||
+	    memchr(line, '\n', len) != NULL) {
 		*why = "control character in command";
 		return -1;
 	}

@@ -1,13 +1,14 @@
 /*
  * xarf.c - X-ARF abuse reports (0.1/0.2 YAML, 3 and 4 JSON) to normalised
- * reports, the abuse-class table shared by every machine format, and the
- * report builder used by all mail formats (see xarf.h).
+ * reports, finding them in a message, and the abuse-class table shared by
+ * every machine format (see xarf.h).
  *
- * Each format is first read into a struct xarf_event of borrowed strings,
- * and one function (xarf_event_report) turns any event into a report, so
- * the formats differ only in where they find a field. The YAML part is
- * read with libyaml's event parser (aliases are never expanded, so no
- * billion-laughs blow-up) and, when libyaml refuses it, line by line.
+ * Each version is first read into a struct xarf_event of borrowed strings,
+ * and one function (xarf_event_report) turns any event into a report with
+ * the builder of arf.h, so the versions differ only in where they find a
+ * field. The YAML part is read with libyaml's event parser (aliases are
+ * never expanded, so no billion-laughs blow-up) and, when libyaml refuses
+ * it, line by line. JSON is read by jansson (its nesting limit applies).
  *
  * Limits: XARF_KEYS_MAX keys per YAML document, XARF_EXTRA_MAX extra
  * indicators per event, XARF_YAML_EVENTS_MAX parser events per part; the
@@ -20,10 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <jansson.h>
-#include <utf8proc.h>
 #include <yaml.h>
 
 #include "charset.h"
@@ -34,7 +33,6 @@
 #define XARF_YAML_EVENTS_MAX	100000
 #define XARF_NAME_MAX		64	/* normalised class name */
 #define XARF_NUM_MAX		24	/* a JSON number as text */
-#define XARF_TIME_MAX		64
 
 /* One event of any X-ARF version; every string is borrowed. */
 struct xarf_event {
@@ -57,7 +55,7 @@ struct xarf_event {
 	const char	*text;
 	const char	*extra[XARF_EXTRA_MAX];
 	size_t		 n_extra;
-	char		 numbuf[3][XARF_NUM_MAX];
+	char		 numbuf[2][XARF_NUM_MAX];
 	char		 fmtbuf[48];
 };
 
@@ -400,6 +398,7 @@ xarf_event_report(const struct xarf_event *ev, const struct arf_opts *o,
 
 /* YAML (X-ARF 0.1, 0.2). */
 
+/* Free the pairs, keep the struct for the next document. */
 static void
 xarf_kv_clear(struct xarf_kv *kv)
 {
@@ -429,6 +428,7 @@ xarf_kv_put(struct xarf_kv *kv, const char *k, size_t klen, const char *v,
 	return 0;
 }
 
+/* The first non-empty value of key (any case), or NULL. */
 static const char *
 xarf_kv_get(const struct xarf_kv *kv, const char *key)
 {
@@ -591,9 +591,9 @@ xarf_yaml_lines(const char *text, size_t len, const struct arf_opts *o,
 			xarf_kv_clear(&kv);
 			continue;
 		}
-		for (klen = 0; klen < ll && (isalnum((unsigned char)line[klen]) ||
-		    line[klen] == '-' || line[klen] == '_'); klen++)
-			;
+		for (klen = 0; klen < ll && (line[klen] == '-' ||
+		    line[klen] == '_' || isalnum((unsigned char)line[klen]));)
+			klen++;
 		if (klen == 0 || klen > 64 || klen >= ll ||
 		    (colon = line + klen)[0] != ':')
 			continue;
@@ -675,7 +675,8 @@ xarf_jextra(struct xarf_event *ev, json_t *obj, const char *key)
 		ev->extra[ev->n_extra++] = json_string_value(v);
 	else if (json_is_array(v))
 		json_array_foreach(v, i, item)
-			if (json_is_string(item) && ev->n_extra < XARF_EXTRA_MAX)
+			if (json_is_string(item) &&
+			    ev->n_extra < XARF_EXTRA_MAX)
 				ev->extra[ev->n_extra++] =
 				    json_string_value(item);
 }

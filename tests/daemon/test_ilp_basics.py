@@ -152,3 +152,36 @@ def test_many_sequential_connections():
         c = d.client()
         expect_eq(c.cmd("PING"), "250 pong", "PING after 200 sessions")
         c.close()
+
+
+def test_many_concurrent_sessions():
+    """100 sessions open at once, each AUTH + REPORT + STATUS."""
+    import threading
+    with Daemon({"line": {"max_per_ip": "200"}}) as d:
+        tok = d.token("crowd")
+        clients = [d.client() for _ in range(100)]
+        errors = []
+        rids = []
+        barrier = threading.Barrier(len(clients))
+
+        def run(k, c):
+            try:
+                barrier.wait(20)
+                expect_eq(c.auth(tok), "235 authenticated crowd", "AUTH %d" % k)
+                r = c.report_ok(category="scan", source_ip="10.77.%d.%d" % (k // 256, k % 256))
+                st = c.status(r.rid)
+                expect(st.startswith("250 %s " % r.rid), "STATUS %d: %r" % (k, st))
+                rids.append(r.rid)
+                expect_eq(c.cmd("QUIT"), "221 bye", "QUIT %d" % k)
+            except Exception as e:  # collected below
+                errors.append("session %d: %r" % (k, e))
+            finally:
+                c.close()
+        ts = [threading.Thread(target=run, args=(k, c)) for k, c in enumerate(clients)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(60)
+        expect(not errors, "%d sessions failed: %s" % (len(errors), errors[:3]))
+        expect_eq(len(set(rids)), 100, "distinct report IDs")
+        expect_eq(d.report_count(), 100, "reports stored")

@@ -175,3 +175,50 @@ def test_kill9_during_auth_and_status():
         st = c.status(r.rid)
         expect(st.startswith("250 %s " % r.rid), "STATUS after kill -9: %r" % st)
         c.close()
+
+
+def test_kill9_mid_burst_of_duplicates():
+    """Reports that all fall into 5 incidents, killed mid-burst: incident
+    counts cover every acknowledged report and dedup still works after."""
+    n = 4000
+    ips = ["192.0.2.%d" % (200 + j) for j in range(5)]
+    with Daemon() as d:
+        tok = d.token("dup-crash")
+        c = d.authed_client(tok)
+        lines = [report_line(category="brute-force", source_ip=ips[i % 5],
+                             external_id="dc-%d" % i) for i in range(n)]
+        Pipeliner(c, lines).start()
+        acked = {}
+        killed = False
+        for i in range(n):
+            try:
+                r = c.read_reply(30)
+            except (ConnectionClosed, TimeoutError, OSError):
+                break
+            if r.startswith("250 "):
+                acked[i] = parse_report_reply(r)
+            if len(acked) == 600 and not killed:
+                d.kill9()
+                killed = True
+        c.close()
+        if not killed:
+            d.kill9()
+        expect(len(acked) < n, "burst finished before the kill")
+        d.restart()
+        inc_of_ip = {}
+        per_inc = {}
+        for i, rr in acked.items():
+            prev = inc_of_ip.setdefault(ips[i % 5], rr.iid)
+            expect_eq(rr.iid, prev, "incident of report #%d" % i)
+            per_inc[rr.iid] = per_inc.get(rr.iid, 0) + 1
+        for iid, count in per_inc.items():
+            inc = d.show(iid)
+            expect(inc.get("reports", 0) >= count,
+                   "%s counts %r reports, %d were acknowledged"
+                   % (iid, inc.get("reports"), count))
+        c = d.authed_client(tok)
+        for ip, iid in inc_of_ip.items():
+            rr = c.report_ok(category="brute-force", source_ip=ip)
+            expect_eq((rr.kind, rr.iid), ("duplicate", iid),
+                      "dedup after the crash for %s" % ip)
+        c.close()

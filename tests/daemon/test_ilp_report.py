@@ -302,3 +302,16 @@ def test_many_indicators_bounded():
             expect_eq(len(got), 200, "indicators stored")
         expect_eq(c.cmd("PING"), "250 pong", "PING after")
         c.close()
+
+
+def test_description_may_contain_newlines_and_tabs():
+    """Free text typed by people has line breaks and tabs; only the other
+    control characters are refused."""
+    with Daemon() as d:
+        c = d.authed_client(d.token("nl"))
+        text = "Dòng 1\nDòng 2\r\n\tthụt lề"
+        r = c.report_ok(category="fraud", description=text)
+        c.close()
+        got = d.show(r.rid).get("description")
+        expect(got in (text, text.replace("\r\n", "\n")),
+               "multi-line description came back as %r" % got)

@@ -195,3 +195,33 @@ def test_tls_pipelined_batch():
             parse_report_reply(r)
         c.close()
         expect_eq(d.report_count(), 300, "reports stored over TLS")
+
+
+def test_weak_ciphers_refused():
+    """TLS 1.2 with only NULL, anonymous, RC4, 3DES or export suites must
+    not get a session."""
+    with Daemon() as d:
+        try:
+            c = d.client(tls=True, tls_max=ssl.TLSVersion.TLSv1_2,
+                         ciphers="aNULL:eNULL:RC4:3DES:EXPORT:DES:@SECLEVEL=0")
+        except ssl.SSLError as e:
+            if "NO_CIPHERS_AVAILABLE" in str(e) or "no cipher" in str(e).lower():
+                raise Skip("python's OpenSSL offers none of those suites: %s" % e)
+            expect(re.search(r"ALERT|HANDSHAKE|EOF", str(e)),
+                   "weak-cipher attempt failed for another reason: %s" % e)
+            return
+        except (ConnectionError, OSError):
+            return
+        cipher = c.sock.cipher()
+        c.close()
+        raise AssertionError("a weak cipher suite was negotiated: %r" % (cipher,))
+
+
+def test_tls12_negotiates_aead_with_forward_secrecy():
+    with Daemon() as d:
+        c = d.client(tls=True, tls_min=ssl.TLSVersion.TLSv1_2,
+                     tls_max=ssl.TLSVersion.TLSv1_2)
+        name, _, _ = c.sock.cipher()
+        c.close()
+        expect(re.search(r"^(ECDHE|DHE)-", name) and re.search(r"GCM|CHACHA20", name),
+               "TLS 1.2 cipher %r is not (EC)DHE with an AEAD" % name)

@@ -44,7 +44,8 @@ fz_command(const char *line, size_t len)
 	    cmd.arg + cmd.arglen > line + len)
 		abort();
 	/* accepted lines hold no CR, LF or NUL */
-	if (memchr(line, '\0', len) != NULL || memchr(line, '\r', len) != NULL ||
+	if (memchr(line, '\0', len) != NULL ||
+	    memchr(line, '\r', len) != NULL ||
 	    memchr(line, '\n', len) != NULL)
 		abort();
 }
@@ -95,7 +96,7 @@ fz_path(const char *arg, size_t len, int is_mail)
  * does not), the unstuffed output and the bare CR/LF counts.
  */
 struct fz_ref {
-	size_t	 end;		/* consumed when done; len + 1: not done */
+	size_t	 end;	/* consumed when done, len + 1 if not */
 	char	*out;
 	size_t	 outlen;
 	size_t	 bare_cr, bare_lf;
@@ -170,7 +171,7 @@ fz_feed(const char *in, size_t len, uint64_t seed, char *out, size_t *outlen,
 			piece = fz_next(&seed) % 67;	/* 0 included */
 		if (piece > len - off)
 			piece = len - off;
-		buf = malloc(piece + 2);	/* exactly the documented room */
+		buf = malloc(piece + 2);	/* the documented room */
 		produced = (size_t)-1;
 		used = smtp_data_feed(d, in + off, piece, buf, &produced);
 		if (used > piece || produced > piece + 2)

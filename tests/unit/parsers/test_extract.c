@@ -44,7 +44,7 @@ static const struct xcase xcases[] = {
 	    "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca49599"
 	    "1b7852b855" },
 	{ "Tên miền bưuđiện.vn giả mạo", "domain xn--buin-1ua66gr30m.vn" },
-	{ "Truy cập tạihttps://evil.vn/x ngay", "url https://evil.vn/x" },
+	{ "Trang giả mạo ởhttps://evil.vn/x ngay", "url https://evil.vn/x" },
 	/* defanged */
 	{ "hxxps[:]//evil[.]example[.]com/a?b=1",
 	    "url https://evil.example.com/a?b=1" },

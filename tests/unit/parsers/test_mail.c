@@ -1,6 +1,6 @@
 /*
  * test_mail.c - mail_to_reports on hand-made messages, one or more per
- * path: ARF (abuse, auth-failure), X-ARF 0.2 YAML and X-ARF 4 JSON in a
+ * path: ARF (details in test_arf.c), X-ARF 0.2 YAML and X-ARF 4 JSON in a
  * mail, a CSV attachment with several rows, forwards (message/rfc822 with a
  * Received chain and Reply-To, inline "Fwd:"), automatic messages (DSN with
  * the null sender, Auto-Submitted, the loop header), plain reports in
@@ -88,130 +88,66 @@ meta(const struct mail_result *res)
 
 static const char msg_arf[] =
     "From: FBL <fbl@isp.example>\r\n"
-    "To: abuse@cert.example\r\n"
     "Subject: FW: Earn money\r\n"
-    "Date: Thu, 8 Mar 2005 17:40:36 EDT\r\n"
-    "Message-ID: <433689.81121.example@isp.example>\r\n"
-    "MIME-Version: 1.0\r\n"
     "Content-Type: multipart/report; report-type=feedback-report;\r\n"
-    "     boundary=\"part1_13d.2e68ed54_boundary\"\r\n"
+    "     boundary=\"b\"\r\n"
     "\r\n"
-    "--part1_13d.2e68ed54_boundary\r\n"
+    "--b\r\n"
     "Content-Type: text/plain; charset=\"US-ASCII\"\r\n"
     "\r\n"
-    "This is an email abuse report for an email message received from\r\n"
-    "IP 192.0.2.1 on Thu, 8 Mar 2005 14:00:00 EDT.\r\n"
-    "\r\n"
-    "--part1_13d.2e68ed54_boundary\r\n"
+    "This is an email abuse report for a message from 192.0.2.1.\r\n"
+    "--b\r\n"
     "Content-Type: message/feedback-report\r\n"
     "\r\n"
     "Feedback-Type: abuse\r\n"
     "User-Agent: SomeGenerator/1.0\r\n"
     "Version: 1\r\n"
-    "Original-Mail-From: <somespammer@spam.example>\r\n"
-    "Arrival-Date: Thu, 8 Mar 2005 14:00:00 EDT\r\n"
     "Source-IP: 192.0.2.1\r\n"
-    "Reported-URI: http://spam.example/earn\r\n"
     "Incidents: 3\r\n"
     "\r\n"
-    "--part1_13d.2e68ed54_boundary\r\n"
+    "--b\r\n"
     "Content-Type: message/rfc822\r\n"
-    "Content-Disposition: inline\r\n"
     "\r\n"
-    "Received: from mailserver.spam.example (mailserver.spam.example\r\n"
-    "   [192.0.2.1]) by mx.isp.example (8.13.1) with ESMTP id x;\r\n"
+    "Received: from spam.example (spam.example [192.0.2.1]) by mx;\r\n"
     "   Thu, 8 Mar 2005 14:00:00 -0400\r\n"
-    "Received: from inner (inner [10.1.2.3]) by mailserver.spam.example;\r\n"
-    "   Thu, 8 Mar 2005 13:59:00 -0400\r\n"
     "From: <somespammer@spam.example>\r\n"
-    "To: <victim@isp.example>\r\n"
     "Subject: Earn money\r\n"
-    "Date: Thu, 8 Mar 2005 13:58:00 -0400\r\n"
     "\r\n"
     "Spam spam spam: visit https://offers.spam.example/now\r\n"
-    "--part1_13d.2e68ed54_boundary--\r\n";
-
-static const char msg_arf_auth[] =
-    "From: dmarc@receiver.example\r\n"
-    "Subject: Authentication failure report\r\n"
-    "Content-Type: multipart/report; report-type=feedback-report;"
-    " boundary=\"b\"\r\n"
-    "\r\n"
-    "--b\r\n"
-    "Content-Type: text/plain\r\n"
-    "\r\n"
-    "A message claiming to be from your domain failed DMARC.\r\n"
-    "--b\r\n"
-    "Content-Type: message/feedback-report\r\n"
-    "\r\n"
-    "Feedback-Type: auth-failure\r\n"
-    "User-Agent: DMARC-Filter/1.2\r\n"
-    "Version: 1\r\n"
-    "Auth-Failure: dmarc\r\n"
-    "Source-IP: 2001:DB8::25\r\n"
-    "Reported-Domain: Bank.Example\r\n"
-    "Arrival-Date: 2024-05-01T10:00:00Z\r\n"
-    "\r\n"
-    "--b\r\n"
-    "Content-Type: text/rfc822-headers\r\n"
-    "\r\n"
-    "Received: from fake (fake [203.0.113.77]) by mx.receiver.example;\r\n"
-    "  Wed, 1 May 2024 10:00:00 +0000\r\n"
-    "From: security@bank.example\r\n"
-    "Reply-To: collect@drop.example\r\n"
-    "Subject: Verify your account\r\n"
-    "\r\n"
     "--b--\r\n";
 
+/* ARF end to end; arf.c itself is tested in test_arf.c. */
 static void
 test_arf(void)
 {
+	struct mail_envelope	 null_env = env;
 	struct mail_result	 res;
 	json_t			*j;
 
-	run(msg_arf, NULL, &res);
+	null_env.mail_from = "";
+	run(msg_arf, &null_env, &res);
 	CHECK(res.format == MAIL_FORMAT_ARF);
 	CHECK(res.n_reports == 1);
 	CHECK_STR(cat(&res, 0), "spam");
+	CHECK(res.auto_generated == 1);		/* the FBL's null sender */
 	if (res.n_reports == 1) {
 		const struct report *r = &res.reports[0];
 
 		CHECK(has_ind(r, IND_IPV4, "192.0.2.1"));
-		CHECK(has_ind(r, IND_URL, "http://spam.example/earn"));
 		CHECK(has_ind(r, IND_URL, "https://offers.spam.example/now"));
-		CHECK(has_ind(r, IND_DOMAIN, "spam.example"));
-		CHECK(!has_ind(r, IND_IPV4, "10.1.2.3"));
-		CHECK_STR(r->occurred_at, "2005-03-08T18:00:00Z");
 		CHECK(r->description && strncmp(r->description,
 		    "ARF feedback report (abuse -> spam)", 35) == 0);
 		CHECK(r->description && strstr(r->description,
-		    "Incidents: 3") != NULL);
-		CHECK(r->description && strstr(r->description,
-		    "This is an email abuse report") != NULL);
+		    "\n\nThis is an email abuse report") != NULL);
 		CHECK_STR(r->subject, "FW: Earn money");
 		CHECK_STR(r->reporter_email, "fbl@isp.example");
 		CHECK_STR(r->reporter_name, "FBL");
 	}
-	CHECK(res.auto_generated == 0);
 	j = meta(&res);
 	CHECK_STR(json_string_value(json_object_get(j, "format")), "arf");
 	CHECK_STR(json_string_value(json_object_get(json_object_get(j, "arf"),
 	    "incidents")), "3");
 	json_decref(j);
-	mail_result_free(&res);
-
-	run(msg_arf_auth, NULL, &res);
-	CHECK(res.format == MAIL_FORMAT_ARF);
-	CHECK_STR(cat(&res, 0), "phishing");
-	if (res.n_reports == 1) {
-		const struct report *r = &res.reports[0];
-
-		CHECK(has_ind(r, IND_IPV6, "2001:db8::25"));
-		CHECK(has_ind(r, IND_DOMAIN, "bank.example"));
-		CHECK(has_ind(r, IND_EMAIL, "collect@drop.example"));
-		CHECK(has_ind(r, IND_IPV4, "203.0.113.77"));
-		CHECK_STR(r->occurred_at, "2024-05-01T10:00:00Z");
-	}
 	mail_result_free(&res);
 }
 
@@ -274,7 +210,8 @@ test_xarf(void)
 	char			*b64, *msg;
 	const char		*json = "{\"xarf_version\": \"4.2.0\","
 	    "\"report_id\": \"r1\", \"timestamp\": \"2025-01-11T10:00:00Z\","
-	    "\"reporter\": {\"org\": \"SW\", \"contact\": \"r@scanwatch.example\","
+	    "\"reporter\": {\"org\": \"SW\","
+	    " \"contact\": \"r@scanwatch.example\","
 	    "\"domain\": \"scanwatch.example\"}, \"sender\": {\"org\": \"SW\","
 	    "\"contact\": \"r@scanwatch.example\", \"domain\": \"scanwatch."
 	    "example\"}, \"source_identifier\": \"198.51.100.150\","
@@ -345,7 +282,8 @@ static const char msg_csv[] =
     "Content-Disposition: attachment; filename=\"events.CSV\"\n"
     "\n"
     "timestamp,ip,port,hostname,type,infection\n"
-    "2015-03-02 00:45:59,192.0.2.13,2005,a.example.com,botnet drone,ZeroAccess\n"
+    "2015-03-02 00:45:59,192.0.2.13,2005,a.example.com,botnet drone,"
+    "ZeroAccess\n"
     "2015-03-02 00:46:59,192.0.2.14,2005,,botnet drone,Conficker\n"
     "2015-03-02 00:47:59,2001:db8::14,80,,scanner,\n"
     "--c--\n";
@@ -439,6 +377,137 @@ static const char msg_inline[] =
     "\n"
     "Nhan thuong tai hxxps://winner-lottery[.]example/claim ngay!\n";
 
+static const char msg_outlook[] =
+    "From: Le Van D <d.le@example.vn>\r\n"
+    "Subject: FW: Thong bao khoa tai khoan\r\n"
+    "\r\n"
+    "Nho CERT kiem tra giup.\r\n"
+    "\r\n"
+    "-----Original Message-----\r\n"
+    "From: Ngan hang [mailto:canhbao@vcb-secure.example]\r\n"
+    "Sent: Monday, January 1, 2024 10:00 AM\r\n"
+    "To: d.le@example.vn\r\n"
+    "Subject: Tai khoan cua ban bi khoa\r\n"
+    "\r\n"
+    "Truy cap http://vcb-secure.example/mo-khoa de mo khoa.\r\n";
+
+static const char msg_vi_marker[] =
+    "From: e@example.vn\n"
+    "Subject: =?UTF-8?Q?Chuy=E1=BB=83n_ti=E1=BA=BFp:_X=C3=A1c_minh?=\n"
+    "Content-Type: text/plain; charset=utf-8\n"
+    "\n"
+    "---------- Th\xc6\xb0 \xc4\x91\xc3\xa3 chuy\xe1\xbb\x83n ti\xe1"
+    "\xba\xbfp ----------\n"
+    "T\xe1\xbb\xab: Ng\xc3\xa2n h\xc3\xa0ng <otp@bank-otp.example>\n"
+    "Ti\xc3\xaau \xc4\x91\xe1\xbb\x81: X\xc3\xa1" "c minh\n"
+    "\n"
+    "Nh\xe1\xba\xadp OTP t\xe1\xba\xa1i https://bank-otp.example/x\n";
+
+/* no separator line: a Fwd: subject and a header block are enough */
+static const char msg_lenient[] =
+    "From: f@example.com\n"
+    "Subject: Fwd: prize\n"
+    "\n"
+    "see below\n"
+    "De : Lottery <win@lotto.example>\n"
+    "Envoy\xc3\xa9 : lundi\n"
+    "Objet : You won\n"
+    "\n"
+    "Claim at http://lotto.example/claim\n";
+
+static const char msg_two822[] =
+    "From: g@example.com\n"
+    "Subject: two mails\n"
+    "Content-Type: multipart/mixed; boundary=\"t\"\n"
+    "\n"
+    "--t\n"
+    "Content-Type: text/plain\n"
+    "\n"
+    "Please check these.\n"
+    "--t\n"
+    "Content-Type: message/rfc822\n"
+    "\n"
+    "From: a@one.example\n"
+    "Subject: one\n"
+    "\n"
+    "http://one.example/login\n"
+    "--t\n"
+    "Content-Type: message/rfc822\n"
+    "\n"
+    "From: b@two.example\n"
+    "Subject: two\n"
+    "\n"
+    "nothing to click\n"
+    "--t--\n";
+
+static void
+test_forward_more(void)
+{
+	struct mail_result	 res;
+
+	run(msg_outlook, NULL, &res);
+	CHECK(res.format == MAIL_FORMAT_FORWARD);
+	CHECK(res.n_reports == 1);
+	if (res.n_reports == 1) {
+		CHECK(has_ind(&res.reports[0], IND_EMAIL,
+		    "canhbao@vcb-secure.example"));
+		CHECK(has_ind(&res.reports[0], IND_DOMAIN,
+		    "vcb-secure.example"));
+		CHECK(has_ind(&res.reports[0], IND_URL,
+		    "http://vcb-secure.example/mo-khoa"));
+		CHECK(!has_ind(&res.reports[0], IND_EMAIL, "d.le@example.vn"));
+	}
+	mail_result_free(&res);
+
+	run(msg_vi_marker, NULL, &res);
+	CHECK(res.format == MAIL_FORMAT_FORWARD);
+	CHECK(res.n_reports == 1 && has_ind(&res.reports[0], IND_EMAIL,
+	    "otp@bank-otp.example"));
+	CHECK_STR(cat(&res, 0), "phishing");
+	mail_result_free(&res);
+
+	run(msg_lenient, NULL, &res);
+	CHECK(res.format == MAIL_FORMAT_FORWARD);
+	CHECK(res.n_reports == 1 && has_ind(&res.reports[0], IND_EMAIL,
+	    "win@lotto.example"));
+	CHECK(res.n_reports == 1 && has_ind(&res.reports[0], IND_URL,
+	    "http://lotto.example/claim"));
+	mail_result_free(&res);
+
+	/* a reply quoting the message it answers is no forward */
+	run("From: f@example.com\nSubject: Re: your report\n\nthanks\n\n"
+	    "-----Original Message-----\nFrom: ir@cert.example\n"
+	    "Subject: your report\n\nSee http://cert.example/s\n", NULL,
+	    &res);
+	CHECK(res.format == MAIL_FORMAT_PLAIN);
+	mail_result_free(&res);
+
+	/* the same lines without a forward subject are a plain report */
+	run("From: f@example.com\nSubject: prize\n\nsee below\n"
+	    "De : Lottery <win@lotto.example>\nObjet : You won\n", NULL, &res);
+	CHECK(res.format == MAIL_FORMAT_PLAIN);
+	mail_result_free(&res);
+
+	/* one report per attached message; only the one with a URL is
+	   phishing by default */
+	run(msg_two822, NULL, &res);
+	CHECK(res.format == MAIL_FORMAT_FORWARD);
+	CHECK(res.n_reports == 2);
+	if (res.n_reports == 2) {
+		CHECK(has_ind(&res.reports[0], IND_DOMAIN, "one.example"));
+		CHECK(has_ind(&res.reports[1], IND_DOMAIN, "two.example"));
+		CHECK(!has_ind(&res.reports[0], IND_DOMAIN, "two.example"));
+		CHECK_STR(cat(&res, 0), "phishing");
+		CHECK_STR(cat(&res, 1), "undetermined");
+	}
+	mail_result_free(&res);
+	ctx.max_reports = 1;
+	run(msg_two822, NULL, &res);
+	CHECK(res.n_reports == 1);
+	mail_result_free(&res);
+	ctx.max_reports = 100;
+}
+
 static void
 test_forward(void)
 {
@@ -451,7 +520,8 @@ test_forward(void)
 	if (res.n_reports == 1) {
 		const struct report *r = &res.reports[0];
 
-		CHECK(has_ind(r, IND_URL, "http://bank-verify.example/login?id=1"));
+		CHECK(has_ind(r, IND_URL,
+		    "http://bank-verify.example/login?id=1"));
 		CHECK(has_ind(r, IND_DOMAIN, "bank-verify.example"));
 		CHECK(has_ind(r, IND_EMAIL, "security@bank-verify.example"));
 		CHECK(has_ind(r, IND_EMAIL, "refunds@collector.example"));
@@ -595,8 +665,9 @@ static const char msg_viqp[] =
     "Content-Type: text/plain; charset=utf-8\n"
     "Content-Transfer-Encoding: quoted-printable\n"
     "\n"
-    "T=C3=B4i ph=C3=A1t hi=E1=BB=87n trang l=E1=BB=ABa =C4=91=E1=BA=A3o ng=C3=\n"
-    "=A2n h=C3=A0ng t=E1=BA=A1i hxxps://vietcombank-xac-minh[.]example/otp,=\n"
+    "T=C3=B4i ph=C3=A1t hi=E1=BB=87n trang l=E1=BB=ABa =C4=91=E1=BA=A3o=\n"
+    " ng=C3=A2n h=C3=A0ng t=E1=BA=A1i =\n"
+    "hxxps://vietcombank-xac-minh[.]example/otp,=\n"
     " m=C3=A1y ch=E1=BB=A7 198.51.100.77.\n";
 
 static const char msg_en[] =
@@ -770,6 +841,51 @@ static const char msg_ar[] =
     "hello\n";
 
 static void
+test_misc(void)
+{
+	struct mail_result	 res;
+	json_t			*j;
+
+	/* X-ARF YAML found without the header */
+	run("From: r@example.org\nSubject: report\n"
+	    "Content-Type: multipart/mixed; boundary=\"y\"\n\n"
+	    "--y\nContent-Type: text/plain\n\nSee the report.\n"
+	    "--y\nContent-Type: text/plain; name=report.txt\n\n"
+	    "---\nCategory: abuse\nReport-Type: ddos\nSource: 192.0.2.66\n"
+	    "--y--\n", NULL, &res);
+	CHECK(res.format == MAIL_FORMAT_XARF);
+	CHECK_STR(cat(&res, 0), "dos");
+	mail_result_free(&res);
+
+	/* an unusable From: the envelope sender is the reporter */
+	run("From: MAILER-DAEMON\nSubject: x\nDate: Mon, 1 Jan 2024 10:00:00"
+	    " +0700\n\nhello\n", NULL, &res);
+	CHECK_STR(res.reports[0].reporter_email, "reporter@example.net");
+	CHECK(res.reports[0].reporter_name == NULL);
+	j = meta(&res);
+	CHECK_STR(json_string_value(json_object_get(j, "date_utc")),
+	    "2024-01-01T03:00:00Z");
+	json_decref(j);
+	mail_result_free(&res);
+
+	/* a display name cut inside a character is cut before it */
+	{
+		char	msg[1024];
+		size_t	n;
+
+		n = snprintf(msg, sizeof(msg), "From: \"");
+		while (n < 260)
+			n += snprintf(msg + n, sizeof(msg) - n, "\xe1\xba\xa1");
+		snprintf(msg + n, sizeof(msg) - n, "\" <x@example.com>\n"
+		    "Subject: s\n\nbody\n");
+		run(msg, NULL, &res);
+		CHECK(res.reports[0].reporter_name != NULL &&
+		    strlen(res.reports[0].reporter_name) == 255);
+		mail_result_free(&res);
+	}
+}
+
+static void
 test_meta(void)
 {
 	struct mail_result	 res;
@@ -858,11 +974,13 @@ main(void)
 	test_xarf();
 	test_csv();
 	test_forward();
+	test_forward_more();
 	test_auto();
 	test_plain();
 	test_tbsc_html();
 	test_broken();
 	test_meta();
+	test_misc();
 	classifier_free(cl);
 	extractor_free(ex);
 	taxonomy_free(&tax);

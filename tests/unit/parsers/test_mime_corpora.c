@@ -14,6 +14,9 @@
  * and, when the mail holds one, their report ("Report-Type:") in some
  * part's text. Prints SKIP and passes when the corpora are absent.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE		/* memmem, strcasestr */
+#endif
 #include <ctype.h>
 #include <ftw.h>
 #include <stdio.h>

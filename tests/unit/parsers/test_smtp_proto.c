@@ -132,8 +132,10 @@ struct path_case {
 };
 
 /* A mailbox of exactly SMTP_PATH_MAX (256) bytes and one byte more. */
-#define L60	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-#define D63	"ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+#define A10	"aaaaaaaaaa"
+#define D10	"dddddddddd"
+#define L60	A10 A10 A10 A10 A10 A10
+#define D63	D10 D10 D10 D10 D10 D10 "ddd"
 #define ADDR256	L60 "@" D63 "." D63 "." D63 ".exa"
 #define ADDR257	L60 "@" D63 "." D63 "." D63 ".exam"
 
