@@ -23,6 +23,7 @@
 
 #include "charset.h"
 #include "mime.h"
+#include "mime_impl.h"
 
 #define ARENA_FIRST	4096		/* first chunk, then doubling */
 #define ARENA_MAX	65536		/* largest shared chunk */

@@ -22,6 +22,7 @@
 
 #include "charset.h"
 #include "mime.h"
+#include "mime_impl.h"
 
 #define PARAMS_MAX	64	/* raw parameters looked at in one value */
 #define SECTIONS_MAX	100	/* RFC 2231 name*0 .. name*99 */
