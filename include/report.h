@@ -135,4 +135,13 @@ int ind_type_parse(const char *s, size_t len);	/* -1 when unknown */
 int utf8_valid(const char *s, size_t len);
 int text_has_controls(const char *s, size_t len, int allow_newlines);
 
+/* Blanks trimmed from field values: space, TAB, CR, LF. */
+#define TEXT_BLANKS	" \t\r\n"
+/* Narrow s[0..*len) past leading and trailing bytes found in blanks. */
+void text_trim(const char **s, size_t *len, const char *blanks);
+/* A NUL-terminated copy of s[0..len); NULL (errno ENOMEM) when out of memory. */
+char *text_strndup(const char *s, size_t len);
+/* Value of one hex digit, -1 when c is not one. */
+int text_hexval(int c);
+
 #endif

@@ -97,7 +97,6 @@ static int	cls_add_regex(struct classifier *, size_t, int,
 		    const char *, size_t, char *, size_t, size_t);
 static int	cls_add_line(struct classifier *, const char *, size_t,
 		    size_t, char *, size_t);
-static void	cls_trim(const char **, size_t *);
 static void	cls_scan(const struct classifier *, const char *, size_t,
 		    unsigned char *, unsigned char);
 static int	cls_scan_regex(const struct classifier *, const char *,
@@ -450,18 +449,6 @@ cls_add_regex(struct classifier *cl, size_t cat, int weight, const char *re,
 	return 0;
 }
 
-/* Drop blanks (space, TAB) at both ends. */
-static void
-cls_trim(const char **s, size_t *len)
-{
-	while (*len > 0 && (**s == ' ' || **s == '\t')) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len > 0 && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
-		(*len)--;
-}
-
 /* One line of the rules file, CR already removed. */
 static int
 cls_add_line(struct classifier *cl, const char *s, size_t len, size_t line,
@@ -482,9 +469,9 @@ cls_add_line(struct classifier *cl, const char *s, size_t len, size_t line,
 	wlen = t2 - w;
 	pat = t2 + 1;
 	plen = s + len - pat;
-	cls_trim(&cat, &clen);
-	cls_trim(&w, &wlen);
-	cls_trim(&pat, &plen);
+	text_trim(&cat, &clen, " \t");
+	text_trim(&w, &wlen, " \t");
+	text_trim(&pat, &plen, " \t");
 	if ((e = taxonomy_find(cl->tax, cat, clen)) == NULL)
 		return cls_fail(err, errlen, line, "unknown category \"%.*s\"",
 		    (int)(clen > 32 ? 32 : clen), cat);

@@ -34,7 +34,6 @@ static const struct {
 };
 
 static int	ilp_has_controls(const char *, size_t);
-static int	ilp_hex(unsigned char);
 static void	ilp_shown(char *, size_t, const char *, size_t);
 static int	ilp_fail(struct report_error *, const char *, size_t,
 		    const char *);
@@ -110,17 +109,6 @@ ilp_parse_command(const char *line, size_t len, struct ilp_command *cmd,
 	return 0;
 }
 
-static int
-ilp_hex(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 long
 ilp_percent_decode(const char *src, size_t len, char *dst)
 {
@@ -136,8 +124,8 @@ ilp_percent_decode(const char *src, size_t len, char *dst)
 		i += run;
 		if (pct == NULL)
 			break;
-		if (len - i < 3 || (hi = ilp_hex(src[i + 1])) < 0 ||
-		    (lo = ilp_hex(src[i + 2])) < 0) {
+		if (len - i < 3 || (hi = text_hexval(src[i + 1])) < 0 ||
+		    (lo = text_hexval(src[i + 2])) < 0) {
 			dst[o] = '\0';
 			return -1;
 		}

@@ -35,7 +35,6 @@
 #define IND_LOCAL_MAX		64	/* RFC 5321 4.5.3.1.1 */
 #define IND_CVE_SEQ_MAX		19
 
-#define IND_BLANK(c)	((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')
 
 struct ind_defang {
 	const char	*from;
@@ -62,8 +61,6 @@ static const char *const ind_names[IND_TYPE_COUNT] = {
 	[IND_CVE] = "cve",
 };
 
-static void	ind_trim(const char **, size_t *);
-static char	*ind_strndup(const char *, size_t);
 static int	ind_refang(const char *, size_t, char **, size_t *);
 static int	ind_ipv4(const char *, size_t, char *, const char **);
 static int	ind_ipv6(const char *, size_t, char *, const char **);
@@ -83,30 +80,6 @@ static int	ind_email(const char *, size_t, char **, const char **);
 static int	ind_hash(const char *, size_t, size_t, char **,
 		    const char **);
 static int	ind_cve(const char *, size_t, char **, const char **);
-
-/* Drop ASCII blanks (space, TAB, CR, LF) at both ends. */
-static void
-ind_trim(const char **s, size_t *len)
-{
-	while (*len > 0 && IND_BLANK((*s)[0])) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len > 0 && IND_BLANK((*s)[*len - 1]))
-		(*len)--;
-}
-
-static char *
-ind_strndup(const char *s, size_t len)
-{
-	char	*p;
-
-	if ((p = malloc(len + 1)) == NULL)
-		return NULL;
-	memcpy(p, s, len);
-	p[len] = '\0';
-	return p;
-}
 
 /*
  * Undo the usual defanging of s[0..len). When there is nothing to undo
@@ -692,7 +665,7 @@ ind_cve(const char *s, size_t len, char **out, const char **why)
 	for (i = 9; i < len; i++)
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
-	if ((d = ind_strndup(s, len)) == NULL) {
+	if ((d = text_strndup(s, len)) == NULL) {
 		*why = "out of memory";
 		return -1;
 	}
@@ -715,7 +688,7 @@ indicator_normalise(enum ind_type type, const char *in, size_t len,
 	size_t		 n;
 	int		 rc = -1;
 
-	ind_trim(&in, &len);
+	text_trim(&in, &len, TEXT_BLANKS);
 	if (len == 0) {
 		*why = "empty value";
 		return -1;

@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "mime.h"
+#include "report.h"
 
 #define B64_BLOCK	4096	/* cleaned characters per EVP_DecodeBlock */
 
@@ -145,18 +146,6 @@ mime_base64_decode(const char *in, size_t len, char *out, size_t outcap,
 	return st.n;
 }
 
-static int
-qp_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * Decode one line's content s[0..n) (line ending excluded, trailing
  * whitespace already dropped) into o. Returns bytes written; *soft is set
@@ -182,8 +171,8 @@ qp_line(const char *s, size_t n, char *o, int *soft, unsigned *flags)
 			*soft = 1;
 			break;
 		}
-		if (i + 2 < n && (hi = qp_hex(s[i + 1])) >= 0 &&
-		    (lo = qp_hex(s[i + 2])) >= 0) {
+		if (i + 2 < n && (hi = text_hexval(s[i + 1])) >= 0 &&
+		    (lo = text_hexval(s[i + 2])) >= 0) {
 			o[w++] = (char)(hi << 4 | lo);
 			i += 3;
 			continue;

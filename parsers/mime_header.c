@@ -22,6 +22,7 @@
 
 #include "charset.h"
 #include "mime.h"
+#include "report.h"
 #include "mime_impl.h"
 
 #define PARAMS_MAX	64	/* raw parameters looked at in one value */
@@ -75,7 +76,6 @@ static int	emit_literal(struct charset_buf *, const char *, size_t,
 		    unsigned *);
 static int	emit_pending(struct charset_buf *, struct charset_buf *,
 		    const char *, size_t, unsigned *);
-static int	hexval(int);
 static size_t	params_scan(const char *, size_t, size_t,
 		    struct raw_param *, size_t);
 static int	param_value(struct charset_buf *, struct raw_param *, size_t,
@@ -355,18 +355,6 @@ hdr_values(struct mime_arena *a, struct charset_buf *scratch,
 	return 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * Whether an encoded word starts at s[i]; fills w when it does. miss
  * carries what failed scans learnt between calls on the same value.
@@ -432,8 +420,8 @@ ew_decode(struct charset_buf *pend, int enc, const char *t, size_t n)
 			if (t[i] == '_')
 				*o++ = ' ';
 			else if (t[i] == '=' && i + 2 < n &&
-			    (hi = hexval(t[i + 1])) >= 0 &&
-			    (lo = hexval(t[i + 2])) >= 0) {
+			    (hi = text_hexval(t[i + 1])) >= 0 &&
+			    (lo = text_hexval(t[i + 2])) >= 0) {
 				*o++ = (char)(hi << 4 | lo);
 				i += 2;
 			} else
@@ -718,7 +706,7 @@ param_append(struct charset_buf *b, const struct raw_param *p, int skip_cs)
 		if (p->quoted && c == '\\' && v + 1 < e)
 			c = *++v;
 		else if (p->ext && c == '%' && e - v > 2 &&
-		    (hi = hexval(v[1])) >= 0 && (lo = hexval(v[2])) >= 0) {
+		    (hi = text_hexval(v[1])) >= 0 && (lo = text_hexval(v[2])) >= 0) {
 			c = (char)(hi << 4 | lo);
 			v += 2;
 		}

@@ -33,7 +33,6 @@
 #define RPT_IND_INITIAL		8
 #define RPT_ENOMEM		"out of memory"
 
-#define RPT_BLANK(c)	((c) == ' ' || (c) == '\t' || (c) == '\r' || (c) == '\n')
 
 enum rpt_kind {
 	RK_CATEGORY,
@@ -94,8 +93,6 @@ static void	rpt_field_name(char *, size_t, const char *, size_t);
 static const struct rpt_field *rpt_lookup(const char *, size_t);
 static char	**rpt_str(struct report *, const struct rpt_field *);
 static int	rpt_is_set(struct report *, const struct rpt_field *);
-static void	rpt_trim(const char **, size_t *);
-static char	*rpt_strndup(const char *, size_t);
 static int	rpt_text(const char *, size_t, int, size_t, char **,
 		    const char **);
 static int	rpt_digits(const char *, size_t, int *);
@@ -245,29 +242,6 @@ rpt_is_set(struct report *r, const struct rpt_field *f)
 	}
 }
 
-static void
-rpt_trim(const char **s, size_t *len)
-{
-	while (*len > 0 && RPT_BLANK((*s)[0])) {
-		(*s)++;
-		(*len)--;
-	}
-	while (*len > 0 && RPT_BLANK((*s)[*len - 1]))
-		(*len)--;
-}
-
-static char *
-rpt_strndup(const char *s, size_t len)
-{
-	char	*p;
-
-	if ((p = malloc(len + 1)) == NULL)
-		return NULL;
-	memcpy(p, s, len);
-	p[len] = '\0';
-	return p;
-}
-
 /*
  * Free text: valid UTF-8, no controls (TAB, CR, LF allowed when multiline),
  * at most max bytes once in NFC. *out is a new string. Returns 0, or -1
@@ -292,7 +266,7 @@ rpt_text(const char *s, size_t len, int multiline, size_t max, char **out,
 	for (i = 0; i < len && (unsigned char)s[i] < 0x80; i++)
 		;
 	if (i == len) {		/* ASCII is already NFC */
-		*out = rpt_strndup(s, len);
+		*out = text_strndup(s, len);
 		*why = RPT_ENOMEM;
 		return *out ? 0 : -1;
 	}
@@ -550,7 +524,7 @@ rpt_set_scalar(struct report *r, const struct taxonomy *tax,
 		break;
 	case RK_TIME:
 		if ((rc = rpt_time(v, len, tbuf, &why)) == 0)
-			s = rpt_strndup(tbuf, RPT_TIME_LEN);
+			s = text_strndup(tbuf, RPT_TIME_LEN);
 		break;
 	case RK_REPORTER_EMAIL:
 		if ((rc = indicator_normalise(IND_EMAIL, v, len, &norm,
@@ -559,11 +533,11 @@ rpt_set_scalar(struct report *r, const struct taxonomy *tax,
 		break;
 	case RK_PHONE:
 		if ((rc = rpt_phone(v, len, &why)) == 0)
-			s = rpt_strndup(v, len);
+			s = text_strndup(v, len);
 		break;
 	case RK_EXTERNAL_ID:
 		if ((rc = rpt_external_id(v, len, &why)) == 0)
-			s = rpt_strndup(v, len);
+			s = text_strndup(v, len);
 		break;
 	default:
 		return rpt_fail(err, f->name, "not a single-valued field");
@@ -602,7 +576,7 @@ report_set_field(struct report *r, const struct taxonomy *tax,
 	if (r->n_fields >= lim->fields_max)
 		return rpt_fail(err, f->name, "too many fields (max %zu)",
 		    lim->fields_max);
-	rpt_trim(&value, &vlen);
+	text_trim(&value, &vlen, TEXT_BLANKS);
 	max = f->kind == RK_DESCRIPTION ? lim->description_max :
 	    lim->field_max;
 	if (vlen > max)

@@ -33,7 +33,6 @@ static int	tax_fail(char *, size_t, size_t, const char *, ...)
 static size_t	tax_split(const char *, size_t, struct tax_col *, size_t);
 static const char *tax_check_code(const struct tax_col *);
 static int	tax_parse_mau05(const struct tax_col *, int *);
-static char	*tax_strndup(const char *, size_t);
 static void	tax_entry_free(struct taxonomy_entry *);
 static const char *tax_entry_fill(struct taxonomy_entry *,
 		    const struct tax_col *);
@@ -133,18 +132,6 @@ tax_parse_mau05(const struct tax_col *c, int *out)
 	return 0;
 }
 
-static char *
-tax_strndup(const char *s, size_t len)
-{
-	char	*p;
-
-	if ((p = malloc(len + 1)) == NULL)
-		return NULL;
-	memcpy(p, s, len);
-	p[len] = '\0';
-	return p;
-}
-
 static void
 tax_entry_free(struct taxonomy_entry *e)
 {
@@ -187,7 +174,7 @@ tax_entry_fill(struct taxonomy_entry *e, const struct tax_col *cols)
 			why = "invalid UTF-8";
 		else if (text_has_controls(cols[i].s, cols[i].len, 0))
 			why = "control character";
-		else if ((*dst[i] = tax_strndup(cols[i].s, cols[i].len)) ==
+		else if ((*dst[i] = text_strndup(cols[i].s, cols[i].len)) ==
 		    NULL)
 			why = "out of memory";
 		if (why != NULL) {

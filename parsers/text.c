@@ -1,13 +1,15 @@
 /*
- * text.c - byte-level text checks shared by every parser: strict UTF-8
+ * text.c - byte-level text helpers shared by every parser: strict UTF-8
  * validation (RFC 3629: no overlong forms, no surrogates, nothing above
- * U+10FFFF) and detection of control characters (C0, DEL and C1).
+ * U+10FFFF), detection of control characters (C0, DEL and C1), trimming
+ * and copying of counted strings.
  *
- * Both functions are pure, allocation-free and linear in the input; they
- * take a length, so embedded NUL bytes are seen rather than ending the scan.
+ * All are linear in the input and take a length, so embedded NUL bytes are
+ * seen rather than ending the scan. Only text_strndup allocates.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -122,4 +124,40 @@ text_has_controls(const char *s, size_t len, int allow_newlines)
 			return 1;
 	}
 	return 0;
+}
+
+void
+text_trim(const char **s, size_t *len, const char *blanks)
+{
+	while (*len > 0 && strchr(blanks, (*s)[0]) != NULL && (*s)[0] != '\0') {
+		(*s)++;
+		(*len)--;
+	}
+	while (*len > 0 && strchr(blanks, (*s)[*len - 1]) != NULL &&
+	    (*s)[*len - 1] != '\0')
+		(*len)--;
+}
+
+char *
+text_strndup(const char *s, size_t len)
+{
+	char	*p;
+
+	if ((p = malloc(len + 1)) == NULL)
+		return NULL;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+int
+text_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
 }
