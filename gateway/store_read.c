@@ -331,6 +331,34 @@ store_read_token_state(struct store_read *rd, const char *name, char *err,
 	return state;
 }
 
+/*
+ * Run the bound change s inside the open transaction, record it in the
+ * audit trail and commit. On any failure the transaction is rolled back.
+ * Returns STORE_READ_OK or STORE_READ_ERROR with err filled.
+ */
+static int
+store_read_commit_change(struct store_read *rd, sqlite3_stmt *s,
+    const char *actor, const char *action, const char *object,
+    const char *detail, char *err, size_t errlen)
+{
+	int	rc;
+
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_read_fail(rd, err, errlen);
+		store_read_end(rd);
+		return STORE_READ_ERROR;
+	}
+	if (store_read_audit(rd, actor, action, object, detail, err,
+	    errlen) != STORE_READ_OK ||
+	    store_read_exec(rd, "COMMIT", err, errlen) != STORE_READ_OK) {
+		store_read_end(rd);
+		return STORE_READ_ERROR;
+	}
+	return STORE_READ_OK;
+}
+
 int
 store_read_token_add(struct store_read *rd, const char *name,
     const char *role, const char *secret, const char *actor, char *err,
@@ -367,17 +395,8 @@ store_read_token_add(struct store_read *rd, const char *name,
 	sqlite3_bind_text(s, 2, role, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 3, hash, sizeof(hash), SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, time(NULL));
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_read_fail(rd, err, errlen);
-		goto fail;
-	}
-	if (store_read_audit(rd, actor, "token.add", name, role, err,
-	    errlen) != STORE_READ_OK ||
-	    store_read_exec(rd, "COMMIT", err, errlen) != STORE_READ_OK)
-		goto fail;
-	return STORE_READ_OK;
+	return store_read_commit_change(rd, s, actor, "token.add", name, role,
+	    err, errlen);
 fail:
 	store_read_end(rd);
 	return STORE_READ_ERROR;
@@ -408,17 +427,8 @@ store_read_token_revoke(struct store_read *rd, const char *name,
 		goto fail;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, time(NULL));
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		store_read_fail(rd, err, errlen);
-		goto fail;
-	}
-	if (store_read_audit(rd, actor, "token.revoke", name, NULL, err,
-	    errlen) != STORE_READ_OK ||
-	    store_read_exec(rd, "COMMIT", err, errlen) != STORE_READ_OK)
-		goto fail;
-	return STORE_READ_OK;
+	return store_read_commit_change(rd, s, actor, "token.revoke", name,
+	    NULL, err, errlen);
 fail:
 	store_read_end(rd);
 	return STORE_READ_ERROR;
