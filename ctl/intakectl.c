@@ -70,6 +70,7 @@ static int	ctl_token_list(struct store_read *, const struct ctl_args *);
 static int	ctl_token_revoke(struct store_read *, const struct ctl_args *);
 static int	ctl_queue(struct store_read *, const struct ctl_args *);
 static int	ctl_show(struct store_read *, const struct ctl_args *);
+static int	ctl_evidence(struct store_read *, const struct ctl_args *);
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "token", "add", 1, OPT_ROLE, ctl_token_add },
@@ -77,6 +78,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "token", "revoke", 1, 0, ctl_token_revoke },
 	{ "queue", NULL, 0, OPT_JSON | OPT_ALL | OPT_STATUS, ctl_queue },
 	{ "show", NULL, 1, OPT_JSON, ctl_show },
+	{ "evidence", NULL, 1, 0, ctl_evidence },
 };
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -94,6 +96,8 @@ ctl_usage(FILE *fp)
 	    "                      incidents, newest first; by default verified\n"
 	    "                      ones not resolved or rejected; --all: every one\n"
 	    "  show ID [--json]    a report (IR-...) or an incident (IN-...)\n"
+	    "  evidence IR-...     the report's submission exactly as received\n"
+	    "                      (e.g. the whole e-mail) on standard output\n"
 	    "statuses: new, triaged, in-progress, resolved, rejected\n"
 	    "-c FILE: intaked's configuration (default: the built-in one,\n"
 	    "data in ./var); the database is DATA_DIR/" STORE_DB_FILE "\n"
@@ -463,6 +467,26 @@ ctl_show(struct store_read *rd, const struct ctl_args *a)
 	} else
 		ctl_put_object(obj, 0);
 	json_decref(obj);
+	return CTL_OK;
+}
+
+static int
+ctl_write_stdout(const void *buf, size_t len, void *arg)
+{
+	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+ctl_evidence(struct store_read *rd, const struct ctl_args *a)
+{
+	char	err[256];
+	int	rc;
+
+	if ((rc = store_read_evidence(rd, a->pos[0], ctl_write_stdout, NULL,
+	    err, sizeof(err))) != 0)
+		return ctl_status(rc, err);
 	return CTL_OK;
 }
 

@@ -40,6 +40,7 @@ enum store_read_q {
 	R_CHANNELS,
 	R_SOURCES,
 	R_REPORT_IDS,
+	R_EVIDENCE_RAW,
 	R_COUNT
 };
 
@@ -82,6 +83,8 @@ static const char *const store_read_text[R_COUNT] = {
 	    " WHERE incident_id = ?1 ORDER BY channel",
 	[R_SOURCES] = "SELECT reporter, channel, count FROM incident_sources"
 	    " WHERE incident_id = ?1 ORDER BY count DESC, reporter, channel",
+	[R_EVIDENCE_RAW] = "SELECT e.raw FROM reports r"
+	    " JOIN evidence e ON e.id = r.evidence_id WHERE r.code = ?1",
 	[R_REPORT_IDS] = "SELECT code FROM reports WHERE incident_id = ?1"
 	    " ORDER BY id",
 };
@@ -134,7 +137,7 @@ static const struct store_read_field store_read_report_tail[] = {
 	{ "operating_unit", 16, K_TEXT }, { "affected_system", 17, K_TEXT },
 	{ "detected_at", 18, K_TEXT }, { "occurred_at", 19, K_TEXT },
 };
-static const struct store_read_field store_read_evidence[] = {
+static const struct store_read_field store_read_evidence_fields[] = {
 	{ "id", 24, K_INT }, { "peer", 25, K_TEXT }, { "bytes", 26, K_INT },
 	{ "meta", 27, K_JSON },
 };
@@ -714,9 +717,47 @@ store_read_report(struct store_read *rd, const char *id, json_t **out,
 	store_read_fields(obj, s, store_read_report_tail,
 	    nitems(store_read_report_tail));
 	sub = json_object();
-	store_read_fields(sub, s, store_read_evidence,
-	    nitems(store_read_evidence));
+	store_read_fields(sub, s, store_read_evidence_fields,
+	    nitems(store_read_evidence_fields));
 	json_object_set_new(obj, "evidence", sub);
 	*out = obj;
 	return STORE_READ_OK;
+}
+
+int
+store_read_evidence(struct store_read *rd, const char *id,
+    int (*sink)(const void *, size_t, void *), void *arg, char *err,
+    size_t errlen)
+{
+	char		 code[64];
+	sqlite3_stmt	*s;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; id[i] != '\0' && i < sizeof(code) - 1; i++)
+		code[i] = toupper((unsigned char)id[i]);
+	code[i] = '\0';
+	if (strncmp(code, "IR-", 3) != 0) {
+		snprintf(err, errlen, "\"%s\": not a report ID (IR-...)", id);
+		return STORE_READ_INVALID;
+	}
+	if ((s = store_read_stmt(rd, R_EVIDENCE_RAW, err, errlen)) == NULL)
+		return STORE_READ_ERROR;
+	sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		rc = sink(sqlite3_column_blob(s, 0),
+		    (size_t)sqlite3_column_bytes(s, 0), arg) == 0 ?
+		    STORE_READ_OK : STORE_READ_ERROR;
+		if (rc != STORE_READ_OK)
+			snprintf(err, errlen, "cannot write the evidence");
+	} else if (rc == SQLITE_DONE) {
+		snprintf(err, errlen, "%s: no such report", code);
+		rc = STORE_READ_NOTFOUND;
+	} else {
+		store_read_fail(rd, err, errlen);
+		rc = STORE_READ_ERROR;
+	}
+	sqlite3_reset(s);
+	return rc;
 }

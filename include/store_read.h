@@ -81,4 +81,13 @@ int store_read_queue(struct store_read *rd,
 int store_read_show(struct store_read *rd, const char *id, json_t **out,
     char *err, size_t errlen);
 
+/*
+ * The evidence of a report: the bytes of the submission exactly as received
+ * (the whole e-mail, the ILP line...), handed to sink in one piece; sink
+ * returns 0 or -1. Returns _OK, _NOTFOUND, _INVALID or _ERROR.
+ */
+int store_read_evidence(struct store_read *rd, const char *id,
+    int (*sink)(const void *buf, size_t len, void *arg), void *arg,
+    char *err, size_t errlen);
+
 #endif

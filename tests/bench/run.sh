@@ -41,7 +41,9 @@ alive() {
 
 stop_daemon() {
 	[ -n "$PID" ] || return 0
+	was_alive=0
 	if alive; then
+		was_alive=1
 		kill -TERM "$PID"
 		i=0
 		while alive && [ $i -lt 100 ]; do
@@ -56,7 +58,12 @@ stop_daemon() {
 	fi
 	wait "$PID"
 	rc=$?
-	[ $rc -eq 0 ] || echo "bench: intaked exited with status $rc" >&2
+	if [ $was_alive -eq 0 ]; then
+		echo "bench: intaked had exited by itself, status $rc" \
+		    "(a signal if > 128)" >&2
+	elif [ $rc -ne 0 ]; then
+		echo "bench: intaked exited with status $rc after SIGTERM" >&2
+	fi
 	PID=
 }
 
@@ -265,9 +272,21 @@ function get(line, name,   n, i, a, kv) {
 	return -1
 }
 function row(what, value, target, verdict) {
-	printf "%-38s %-22s %-16s %s\n", what, value, target, verdict
+	printf "%-36s %-34s %-10s %s\n", what, value, target, verdict
 }
 function verdict(ok) { return ok ? "ok" : "MISSED" }
+# the largest per-thread CPU share (fraction of one core) of a run
+function busiest(line,   s, n, i, a, m) {
+	s = line
+	if (!sub(/.*threads=/, "", s))
+		return 0
+	sub(/ .*/, "", s)
+	n = split(s, a, ",")
+	for (i = 1; i <= n; i++)
+		if (a[i] + 0 > m)
+			m = a[i] + 0
+	return m / 100
+}
 BEGIN {
 	r1 = get(l1, "rate"); r16 = get(l16, "rate"); r64 = get(l64, "rate")
 	p99h = get(lh, "p99")
@@ -281,6 +300,11 @@ BEGIN {
 	row("reports/s, 16 conns", sprintf("%.0f", r16), ">= 20000",
 	    verdict(r16 >= 20000))
 	row("reports/s, 64 conns", sprintf("%.0f", r64), "", "")
+	b16 = busiest(l16)
+	if (b16 > 0)
+		row("16 conns: busiest thread per report",
+		    sprintf("%.0f us CPU (%.0f/s on a free core)",
+		    b16 * 1e6 / r16, r16 / b16), "", "")
 	row("p50 / p99, 1 conn", sprintf("%.2f / %.2f ms", get(l1, "p50"),
 	    get(l1, "p99")), "", "")
 	row("p50 / p99, 16 conns", sprintf("%.2f / %.2f ms", get(l16, "p50"),
