@@ -34,7 +34,8 @@ import urllib.parse
 __all__ = [
     "Skip", "Daemon", "IlpClient", "ConnectionClosed", "parse_report_reply",
     "report_line", "Raw", "id_key", "scale", "expect", "expect_eq",
-    "wait_until", "bin_dir",
+    "wait_until", "bin_dir", "Pipeliner", "pipeline", "make_cert",
+    "cert_fingerprint_pem", "openssl_available", "ReportReply",
 ]
 
 

@@ -1,7 +1,7 @@
 """ILP/1 AUTH: good, bad, three failures, revoked tokens, 530 before AUTH,
 require_auth = no and verification."""
 
-from harness import (ConnectionClosed, Daemon, expect, expect_eq,
+from harness import (Daemon, expect, expect_eq,
                      parse_report_reply)
 
 
@@ -169,3 +169,28 @@ def test_auth_failures_are_per_connection():
         expect_eq(good.auth(tok), "235 authenticated partner-iso", "other session")
         good.close()
         bad.close()
+
+
+def test_verified_duplicate_brings_incident_into_queue():
+    """An incident first reported anonymously enters the triage queue once
+    a verified report joins it; a later anonymous duplicate does not take
+    it out again."""
+    with Daemon({"line": {"require_auth": "no"}}) as d:
+        tok = d.token("partner-promote")
+        anon = d.client()
+        r1 = anon.report_ok(category="c2", domain="cnc.promote.example")
+        expect(r1.iid not in [i.get("id") for i in d.queue()],
+               "anonymous incident already in the queue")
+        auth = d.authed_client(tok)
+        r2 = auth.report_ok(category="c2", domain="cnc.promote.example")
+        expect_eq((r2.kind, r2.iid), ("duplicate", r1.iid), "verified duplicate")
+        expect(r1.iid in [i.get("id") for i in d.queue()],
+               "incident with a verified report missing from the queue")
+        expect_eq(d.show(r1.iid).get("verified"), True, "incident verified")
+        expect_eq(d.show(r1.rid).get("verified"), False, "first report stays unverified")
+        r3 = anon.report_ok(category="c2", domain="cnc.promote.example")
+        expect_eq(r3.iid, r1.iid, "anonymous duplicate")
+        expect(r1.iid in [i.get("id") for i in d.queue()],
+               "an anonymous duplicate took the incident out of the queue")
+        anon.close()
+        auth.close()

@@ -4,10 +4,9 @@ import os
 import re
 import signal
 import socket
-import threading
 import time
 
-from harness import (ConnectionClosed, Daemon, IlpClient, Pipeliner, expect,
+from harness import (ConnectionClosed, Daemon, IlpClient, Pipeliner, Skip, expect,
                      expect_eq, make_cert, cert_fingerprint_pem,
                      parse_report_reply, report_line, scale)
 
@@ -334,3 +333,57 @@ def test_bad_data_dir_fails_startup():
         d.write_config()
         r = d.run_foreground(["-c", d.conf_path])
         expect(r.returncode != 0, "started with an unusable data_dir")
+
+
+def test_embedded_defaults_without_config():
+    """intaked without -c: data in ./var, self-signed cert in ./var/tls,
+    line protocol on 127.0.0.1:4119 (plain) and 4120 (TLS); intakectl
+    without -c works on the same ./var."""
+    import subprocess
+    import tempfile
+    import shutil
+    from harness import bin_dir, wait_until, IlpClient
+    for port in (4119, 4120, 2525, 8443):
+        s = socket.socket()
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            raise Skip("port %d is in use here" % port)
+        finally:
+            s.close()
+    cwd = tempfile.mkdtemp(prefix="intaked-test-defaults-")
+    intaked = os.path.abspath(os.path.join(bin_dir(), "intaked"))
+    intakectl = os.path.abspath(os.path.join(bin_dir(), "intakectl"))
+    log = open(os.path.join(cwd, "intaked.log"), "wb")
+    p = subprocess.Popen([intaked], cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
+                         stderr=log, start_new_session=True)
+    ok = False
+    try:
+        def up():
+            if p.poll() is not None:
+                raise AssertionError("intaked exited %s" % p.returncode)
+            try:
+                socket.create_connection(("127.0.0.1", 4119), timeout=0.5).close()
+                return True
+            except OSError:
+                return False
+        wait_until(up, scale(10), 0.1, "intaked on 127.0.0.1:4119")
+        expect(os.path.isdir(os.path.join(cwd, "var", "tls")), "./var/tls not created")
+        r = subprocess.run([intakectl, "token", "add", "dflt", "--role", "submitter"],
+                           cwd=cwd, capture_output=True, text=True, timeout=scale(20))
+        expect_eq(r.returncode, 0, "intakectl token add without -c (%r)" % r.stderr)
+        tok = re.search(r"itk_[A-Za-z0-9_-]+", r.stdout).group(0)
+        for port, tls in ((4119, False), (4120, True)):
+            c = IlpClient(port, tls=tls)
+            expect_eq(c.auth(tok), "235 authenticated dflt", "AUTH on %d" % port)
+            c.close()
+        p.send_signal(signal.SIGTERM)
+        expect_eq(p.wait(scale(10)), 0, "exit code")
+        ok = True
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        log.close()
+        if ok:
+            shutil.rmtree(cwd, ignore_errors=True)

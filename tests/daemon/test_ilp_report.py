@@ -259,6 +259,15 @@ BAD_REPORTS = [
     (report_line(("category", "spam"), ("description", Raw("abc%zz"))), "description"),
     (report_line(("category", "spam"), ("description", Raw("abc%4"))), "description"),
     (report_line(("category", "spam"), ("description", Raw("abc%"))), "description"),
+    (report_line(("category", "spam"), ("description", Raw("a%00b"))), "description"),
+    (report_line(("category", Raw("spam%00junk")), ("description", "x")), "category"),
+    (report_line(("category", "spam"), ("source-ip", Raw("192.0.2.1%00junk"))),
+     "source-ip"),
+    (report_line(("category", "spam"), ("description", "x"),
+                 ("external-id", Raw("abc%00def"))), "external-id"),
+    (report_line(("category", "spam"), ("description", "x"),
+                 ("reporter-email", Raw("a%0D%0ABcc%3A%20x@evil.example"))),
+     "reporter-email"),
     ("REPORT", None),
     ("REPORT category=spam description", None),
     ("REPORT =spam description=x", None),
@@ -315,3 +324,21 @@ def test_description_may_contain_newlines_and_tabs():
         got = d.show(r.rid).get("description")
         expect(got in (text, text.replace("\r\n", "\n")),
                "multi-line description came back as %r" % got)
+
+
+def test_empty_indicator_value_never_stored():
+    """'source-ip=' (empty): refused naming the field, or taken as absent;
+    never an empty indicator."""
+    with Daemon() as d:
+        c = d.authed_client(d.token("empty"))
+        for field in ("source-ip", "target-ip", "domain", "url", "email", "hash", "cve"):
+            reply = c.report(("category", "spam"), ("description", "empty " + field),
+                             (field, ""))
+            if reply.startswith("501 "):
+                expect(field in reply, "501 for empty %s does not name it: %r"
+                       % (field, reply))
+                continue
+            r = parse_report_reply(reply)
+            inds = d.show(r.rid).get("indicators")
+            expect_eq(inds, [], "indicators stored for an empty %s" % field)
+        c.close()
