@@ -158,13 +158,7 @@ arf_indicator(struct report *r, const struct report_limits *lim, int type,
 
 	if (v == NULL)
 		return 0;
-	while (len > 0 && (*v == ' ' || *v == '\t' || *v == '<' || *v == '"')) {
-		v++;
-		len--;
-	}
-	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t' ||
-	    v[len - 1] == '>' || v[len - 1] == '"'))
-		len--;
+	text_trim(&v, &len, TEXT_BLANKS "<>\"");
 	if (len == 0 || memchr(v, '\0', len) != NULL)
 		return 0;
 	if (type == ARF_GUESS || type == ARF_GUESS_STRICT) {
@@ -266,10 +260,7 @@ arf_time(struct report *r, const struct arf_opts *o, const char *name,
 
 	if (v == NULL)
 		return 0;
-	while (len > 0 && (*v == ' ' || *v == '\t'))
-		v++, len--;
-	while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t'))
-		len--;
+	text_trim(&v, &len, TEXT_BLANKS);
 	if (len == 0 || len >= sizeof(buf) || memchr(v, '\0', len) != NULL)
 		return 0;
 	memcpy(buf, v, len);

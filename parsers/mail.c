@@ -572,18 +572,16 @@ mail_fwd_header(const char *line, size_t len, struct mail_inline *inl)
 	const char	*colon, *v, *key = line;
 	size_t		 klen, vlen;
 
-	while (len > 0 && (*key == '*' || *key == ' ' || *key == '>'))
-		key++, len--;
-	if ((colon = memchr(key, ':', len)) == NULL ||
-	    (klen = colon - key) == 0 || klen > 24)
+	if ((colon = memchr(line, ':', len < 32 ? len : 32)) == NULL)
 		return 0;
 	v = colon + 1;
-	vlen = len - klen - 1;
-	while (klen > 0 && (key[klen - 1] == '*' || key[klen - 1] == ' '))
-		klen--;	/* "*From:*", and "De :" as French clients write */
-	while (vlen > 0 && (*v == ' ' || *v == '*'))
-		v++, vlen--;
-	if (memchr(key, '<', klen) != NULL || memchr(key, '@', klen) != NULL)
+	vlen = len - (v - line);
+	klen = colon - key;
+	/* "*From:* x" as HTML mail renders, "De :" as French clients write */
+	text_trim(&key, &klen, TEXT_BLANKS "*>");
+	text_trim(&v, &vlen, TEXT_BLANKS "*");
+	if (klen == 0 || klen > 24 || memchr(key, '<', klen) != NULL ||
+	    memchr(key, '@', klen) != NULL)
 		return 0;
 	if (mail_key_in(key, klen, mail_fwd_from, MAIL_NELEM(mail_fwd_from))) {
 		if (inl->from[0] == '\0')

@@ -597,11 +597,9 @@ xarf_yaml_lines(const char *text, size_t len, const struct arf_opts *o,
 		if (klen == 0 || klen > 64 || klen >= ll ||
 		    (colon = line + klen)[0] != ':')
 			continue;
-		for (v = colon + 1; v < line + ll && (*v == ' ' || *v == '\t');)
-			v++;
+		v = colon + 1;
 		vlen = line + ll - v;
-		while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
-			vlen--;
+		text_trim(&v, &vlen, TEXT_BLANKS);
 		if (vlen >= 2 && (v[0] == '"' || v[0] == '\'') &&
 		    v[vlen - 1] == v[0]) {
 			v++;
