@@ -141,6 +141,18 @@ int text_has_controls(const char *s, size_t len, int allow_newlines);
 void text_trim(const char **s, size_t *len, const char *blanks);
 /* A NUL-terminated copy of s[0..len); NULL (errno ENOMEM) when out of memory. */
 char *text_strndup(const char *s, size_t len);
+/*
+ * Whether UTF-8 text is certainly in NFC already (every character stable
+ * under normalisation), so that normalising it would copy it unchanged. 0
+ * means "not sure": normalise.
+ */
+int text_is_nfc_quick(const char *s, size_t len);
+/*
+ * s[0..len) (valid UTF-8) in Unicode NFC: a new string in *out, *outlen
+ * bytes. Cheap when the text is already NFC. Returns 0, or -1 with errno
+ * ENOMEM or EILSEQ.
+ */
+int text_nfc(const char *s, size_t len, char **out, size_t *outlen);
 /* Value of one hex digit, -1 when c is not one. */
 int text_hexval(int c);
 

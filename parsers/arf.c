@@ -283,10 +283,8 @@ int
 arf_text_clean(const char *s, size_t len, size_t max, int multiline,
     char **out, size_t *outlen)
 {
-	utf8proc_uint8_t	*nfc = NULL;
-	utf8proc_ssize_t	 nn;
 	char			*u8, *p;
-	size_t			 u8len, i, n;
+	size_t			 u8len, nn, i, n;
 	unsigned char		 c;
 
 	*out = NULL;
@@ -294,27 +292,16 @@ arf_text_clean(const char *s, size_t len, size_t max, int multiline,
 		len = max * 4;
 	if (charset_to_utf8("utf-8", s, len, max * 4, &u8, &u8len, NULL) == -1)
 		return -1;
-	for (i = 0; i < u8len && (unsigned char)u8[i] < 0x80; i++)
-		;
-	if (i == u8len) {	/* ASCII is already NFC */
-		nfc = (utf8proc_uint8_t *)u8;
-		nn = u8len;
-		u8 = NULL;
-	} else
-		nn = utf8proc_map((const utf8proc_uint8_t *)u8, u8len, &nfc,
-		    UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-	if (nn < 0) {
-		if (nn == UTF8PROC_ERROR_NOMEM) {
+	if (text_nfc(u8, u8len, &p, &nn) == -1) {
+		if (errno == ENOMEM) {
 			free(u8);
-			errno = ENOMEM;
 			return -1;
 		}
-		nfc = (utf8proc_uint8_t *)u8;	/* keep the valid UTF-8 */
+		p = u8;			/* keep the valid UTF-8 */
 		nn = u8len;
 		u8 = NULL;
 	}
 	free(u8);
-	p = (char *)nfc;
 	for (i = n = 0; i < (size_t)nn; i++) {
 		c = p[i];
 		if (c == '\r' && multiline)

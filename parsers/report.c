@@ -251,9 +251,7 @@ static int
 rpt_text(const char *s, size_t len, int multiline, size_t max, char **out,
     const char **why)
 {
-	utf8proc_uint8_t	*nfc = NULL;
-	utf8proc_ssize_t	 n;
-	size_t			 i;
+	size_t	n;
 
 	if (!utf8_valid(s, len)) {
 		*why = "invalid UTF-8";
@@ -263,26 +261,16 @@ rpt_text(const char *s, size_t len, int multiline, size_t max, char **out,
 		*why = "control character";
 		return -1;
 	}
-	for (i = 0; i < len && (unsigned char)s[i] < 0x80; i++)
-		;
-	if (i == len) {		/* ASCII is already NFC */
-		*out = text_strndup(s, len);
-		*why = RPT_ENOMEM;
-		return *out ? 0 : -1;
-	}
-	n = utf8proc_map((const utf8proc_uint8_t *)s, len, &nfc,
-	    UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-	if (n < 0) {
-		*why = n == UTF8PROC_ERROR_NOMEM ? RPT_ENOMEM :
-		    "invalid UTF-8";
+	if (text_nfc(s, len, out, &n) == -1) {
+		*why = errno == ENOMEM ? RPT_ENOMEM : "invalid UTF-8";
 		return -1;
 	}
-	if ((size_t)n > max) {
-		free(nfc);
+	if (n > max) {
+		free(*out);
+		*out = NULL;
 		*why = NULL;
 		return -1;
 	}
-	*out = (char *)nfc;
 	return 0;
 }
 

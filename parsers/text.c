@@ -7,10 +7,13 @@
  * All are linear in the input and take a length, so embedded NUL bytes are
  * seen rather than ending the scan. Only text_strndup allocates.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <utf8proc.h>
 
 #include "report.h"
 
@@ -160,4 +163,87 @@ text_hexval(int c)
 	if (c >= 'a' && c <= 'f')
 		return c - 'a' + 10;
 	return -1;
+}
+
+/*
+ * Whether one code point (not ASCII) certainly leaves NFC text unchanged
+ * wherever it stands: not a mark, not reordered or composed with a
+ * neighbour (combining class 0, no conjoining Hangul jamo), not excluded
+ * from composition, not a singleton that NFC replaces.
+ */
+static int
+text_cp_nfc_stable(utf8proc_int32_t cp)
+{
+	const utf8proc_property_t	*p = utf8proc_get_property(cp);
+	utf8proc_int32_t		 d[4];
+	utf8proc_ssize_t		 n;
+	int				 last = 0;
+
+	if (p->combining_class != 0 || p->comp_exclusion ||
+	    p->category == UTF8PROC_CATEGORY_MN ||
+	    p->category == UTF8PROC_CATEGORY_MC ||
+	    p->category == UTF8PROC_CATEGORY_ME)
+		return 0;
+	if (cp >= 0x1100 && cp <= 0x11FF)	/* conjoining jamo */
+		return 0;
+	if (p->decomp_seqindex != UINT16_MAX && p->decomp_type == 0) {
+		/*
+		 * A precomposed character is NFC only if composing its full
+		 * canonical decomposition gives it back: not a singleton
+		 * (U+2126 -> U+03A9), not one mapped to another precomposed
+		 * one (U+1F71 -> U+03AC).
+		 */
+		n = utf8proc_decompose_char(cp, d, 4, UTF8PROC_DECOMPOSE,
+		    &last);
+		if (n < 1 || n > 4)
+			return 0;
+		n = utf8proc_normalize_utf32(d, n,
+		    UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+		if (n != 1 || d[0] != cp)
+			return 0;
+	}
+	return 1;
+}
+
+int
+text_is_nfc_quick(const char *s, size_t len)
+{
+	const utf8proc_uint8_t	*p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t	 cp;
+	utf8proc_ssize_t	 n;
+	size_t			 i;
+
+	for (i = utf8_ascii_prefix(p, len); i < len; i += n) {
+		if (p[i] < 0x80) {
+			n = 1;
+			continue;
+		}
+		n = utf8proc_iterate(p + i, len - i, &cp);
+		if (n < 0 || !text_cp_nfc_stable(cp))
+			return 0;
+	}
+	return 1;
+}
+
+int
+text_nfc(const char *s, size_t len, char **out, size_t *outlen)
+{
+	utf8proc_uint8_t	*nfc = NULL;
+	utf8proc_ssize_t	 n;
+
+	if (text_is_nfc_quick(s, len)) {
+		if ((*out = text_strndup(s, len)) == NULL)
+			return -1;
+		*outlen = len;
+		return 0;
+	}
+	n = utf8proc_map((const utf8proc_uint8_t *)s, len, &nfc,
+	    UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+	if (n < 0) {
+		errno = n == UTF8PROC_ERROR_NOMEM ? ENOMEM : EILSEQ;
+		return -1;
+	}
+	*out = (char *)nfc;
+	*outlen = n;
+	return 0;
 }
