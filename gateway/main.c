@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,6 +41,7 @@
 #include "worker.h"
 
 #define DRAIN_SECONDS		20
+#define HOUSEKEEPING_SECONDS	5
 #define TAXONOMY_FILE_MAX	(1024 * 1024)
 
 enum { L_LINE, L_LINE_TLS, L_SMTP, L_SMTP_TLS, L_COUNT };
@@ -53,6 +55,7 @@ struct daemon_state {
 	struct conn_limits *line_limits, *smtp_limits;
 	struct event	*sig_term, *sig_int, *sig_hup;
 	struct event	*drain_timer;
+	struct event	*housekeeping;
 	time_t		 drain_deadline;
 };
 
@@ -263,6 +266,21 @@ start_drain(struct daemon_state *d, const char *why)
 	event_add(d->drain_timer, &tick);
 }
 
+/*
+ * Every few seconds: when the store has nothing in flight, hand memory
+ * freed after a burst back to the system. glibc keeps freed memory in its
+ * arenas (one per thread), so without this the daemon would keep the
+ * resident size of its busiest minute for ever.
+ */
+static void
+housekeeping_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon_state	*d = arg;
+
+	if (store_pending(d->gw.store) == 0)
+		malloc_trim(0);
+}
+
 static void
 signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -286,6 +304,8 @@ daemon_setup(struct daemon_state *d, char *err, size_t errlen)
 {
 	struct gateway		*gw = &d->gw;
 	struct store_options	 so;
+	struct timeval		 housekeeping_interval = { HOUSEKEEPING_SECONDS,
+				    0 };
 	char			 dbpath[4096];
 
 	if (make_data_dir(d->cfg.data_dir, err, errlen) == -1)
@@ -329,6 +349,9 @@ daemon_setup(struct daemon_state *d, char *err, size_t errlen)
 	evsignal_add(d->sig_term, NULL);
 	evsignal_add(d->sig_int, NULL);
 	evsignal_add(d->sig_hup, NULL);
+	d->housekeeping = event_new(gw->base, -1, EV_PERSIST, housekeeping_cb,
+	    d);
+	evtimer_add(d->housekeeping, &housekeeping_interval);
 	return 0;
 }
 
@@ -353,6 +376,8 @@ daemon_teardown(struct daemon_state *d)
 	conn_limits_free(d->smtp_limits);
 	if (d->drain_timer != NULL)
 		event_free(d->drain_timer);
+	if (d->housekeeping != NULL)
+		event_free(d->housekeeping);
 	if (d->sig_term != NULL) {
 		event_free(d->sig_term);
 		event_free(d->sig_int);

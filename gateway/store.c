@@ -223,32 +223,52 @@ store_writer(void *arg)
 }
 
 /*
- * One group commit. A job failing on its own is undone by store_sql_run
- * and the others go on; a failed BEGIN or COMMIT, or a transaction SQLite
- * rolled back by itself, fails every job of the group, and the next group
- * simply tries again.
+ * Run every job of the group in one transaction and commit. isolated: each
+ * job in its own savepoint (see store_sql_run). Returns 0 when committed,
+ * -1 when the transaction is gone or must be undone.
+ */
+static int
+store_run_pass(struct store *st, struct store_job *group, time_t now,
+    int isolated)
+{
+	struct store_job	*job;
+
+	if (store_sql_begin(st->sql) == -1) {
+		log_warn("store: begin: %s", store_sql_errmsg(st->sql));
+		return -1;
+	}
+	for (job = group; job != NULL; job = job->next) {
+		if (store_sql_run(st->sql, job, now, isolated) == -1)
+			return -1;
+		if (job->rc == STORE_TEMPFAIL)
+			log_warn("store: job failed: %s",
+			    store_sql_errmsg(st->sql));
+	}
+	return store_sql_commit(st->sql);
+}
+
+/*
+ * One group commit. The fast pass runs the jobs without a savepoint each
+ * (a savepoint costs about a fifth of a report's SQL work). If a job fails,
+ * or the commit does, the group is undone and run again with every job in
+ * its own savepoint, so that a job failing on its own fails alone. If that
+ * fails too (disk full, I/O error), every job of the group fails and the
+ * next group simply tries again.
  */
 static void
 store_run_group(struct store *st, struct store_job *group)
 {
 	struct store_job	*job;
-	int			 lost = 0;
+	time_t			 now = st->clock != NULL ? st->clock() : time(NULL);
 
-	if (store_sql_begin(st->sql) == -1) {
-		log_warn("store: begin: %s", store_sql_errmsg(st->sql));
-		for (job = group; job != NULL; job = job->next)
-			store_sql_fail(job);
+	if (store_run_pass(st, group, now, 0) == 0)
 		return;
+	store_sql_rollback(st->sql);
+	for (job = group; job != NULL; job = job->next) {
+		store_sql_fail(job);		/* clears the outputs */
+		job->rc = STORE_OK;
 	}
-	for (job = group; job != NULL && !lost; job = job->next) {
-		if (store_sql_run(st->sql, job, st->clock != NULL ?
-		    st->clock() : time(NULL)) == -1)
-			lost = 1;
-		else if (job->rc == STORE_TEMPFAIL)
-			log_warn("store: job failed: %s",
-			    store_sql_errmsg(st->sql));
-	}
-	if (!lost && store_sql_commit(st->sql) == 0)
+	if (store_run_pass(st, group, now, 1) == 0)
 		return;
 	log_warn("store: group of jobs rolled back: %s",
 	    store_sql_errmsg(st->sql));

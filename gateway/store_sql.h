@@ -46,14 +46,21 @@ int store_sql_commit(struct store_sql *sql);
 void store_sql_rollback(struct store_sql *sql);
 
 /*
- * Run one job inside the open transaction, in its own savepoint, received
- * at time now. Sets job->rc and its outputs. A job that fails on its own
- * is rolled back to its savepoint and gets STORE_TEMPFAIL; returns 0 in
- * both cases. Returns -1 when the whole transaction was lost (SQLite rolled
- * it back, e.g. on SQLITE_FULL or an I/O error): the caller must fail the
- * group.
+ * Run one job inside the open transaction, received at time now. Sets
+ * job->rc and its outputs.
+ *
+ * isolated: the job runs in its own savepoint; one that fails on its own
+ * is rolled back to it and gets STORE_TEMPFAIL, and 0 is returned; -1 means
+ * the whole transaction was lost (SQLite rolled it back, e.g. on
+ * SQLITE_FULL or an I/O error) and the caller must fail the group.
+ *
+ * Not isolated (the fast path, no savepoint per job): -1 means this job
+ * failed and the transaction holds part of it; the caller must roll back
+ * and run the group again isolated.
  */
-int store_sql_run(struct store_sql *sql, struct store_job *job, time_t now);
+int store_sql_run(struct store_sql *sql, struct store_job *job, time_t now,
+    int isolated);
+
 
 /*
  * Mark a job failed: rc STORE_TEMPFAIL, results zeroed (the array stays,
