@@ -26,6 +26,7 @@
 
 #include "limits_gw.h"
 #include "log.h"
+#include "report.h"
 #include "store.h"
 #include "util.h"
 #include "store_sql.h"
@@ -148,8 +149,17 @@ store_start(struct store *st, struct event_base *base)
 int
 store_enqueue(struct store *st, struct store_job *job)
 {
+	size_t	i;
+
 	if (job == NULL)
 		return -1;
+	/* on the caller's thread: the writer is the one that is busy */
+	if (job->op == STORE_OP_SUBMIT)
+		for (i = 0; i < job->n_reports; i++) {
+			report_fingerprint(&job->reports[i],
+			    job->reports[i].fingerprint);
+			job->reports[i].has_fingerprint = 1;
+		}
 	pthread_mutex_lock(&st->mtx);
 	if (st->stopping || st->queued >= st->queue_max) {
 		pthread_mutex_unlock(&st->mtx);

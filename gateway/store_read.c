@@ -63,7 +63,7 @@ static const char *const store_read_text[R_COUNT] = {
 	    " ELSE status = ?2 END"
 	    " ORDER BY last_seen DESC, id DESC",
 	[R_INCIDENT] = "SELECT " R_INCIDENT_COLUMNS " FROM incidents"
-	    " WHERE code = ?1",
+	    " WHERE id = " STORE_CODE_ROWID("?1") " AND code = ?1",
 	[R_REPORT] = "SELECT r.id, r.code, i.code, r.channel, r.received_at,"
 	    " r.category, r.severity, r.verified, r.auto, r.subject,"
 	    " r.description, i.status, r.external_id, r.token_name,"
@@ -73,7 +73,8 @@ static const char *const store_read_text[R_COUNT] = {
 	    " r.organization, e.id, e.peer, length(e.raw), e.meta_json,"
 	    " r.reply_duplicate"
 	    " FROM reports r JOIN incidents i ON i.id = r.incident_id"
-	    " JOIN evidence e ON e.id = r.evidence_id WHERE r.code = ?1",
+	    " JOIN evidence e ON e.id = r.evidence_id"
+	    " WHERE r.id = " STORE_CODE_ROWID("?1") " AND r.code = ?1",
 	[R_REPORT_INDICATORS] = "SELECT type, value FROM indicators"
 	    " WHERE report_id = ?1 ORDER BY type, value",
 	[R_INCIDENT_INDICATORS] = "SELECT DISTINCT n.type, n.value"
@@ -84,7 +85,8 @@ static const char *const store_read_text[R_COUNT] = {
 	[R_SOURCES] = "SELECT reporter, channel, count FROM incident_sources"
 	    " WHERE incident_id = ?1 ORDER BY count DESC, reporter, channel",
 	[R_EVIDENCE_RAW] = "SELECT e.raw FROM reports r"
-	    " JOIN evidence e ON e.id = r.evidence_id WHERE r.code = ?1",
+	    " JOIN evidence e ON e.id = r.evidence_id"
+	    " WHERE r.id = " STORE_CODE_ROWID("?1") " AND r.code = ?1",
 	[R_REPORT_IDS] = "SELECT code FROM reports WHERE incident_id = ?1"
 	    " ORDER BY id",
 };

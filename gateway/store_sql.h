@@ -12,6 +12,14 @@
 #include <stddef.h>
 #include <time.h>
 
+/*
+ * Report and incident codes (IR-20261121-000042) end with the row id, so
+ * they need no index of their own: a lookup by code goes by primary key,
+ * and compares the whole code to be sure. STORE_CODE_ROWID(param) is that
+ * id in SQL, from the text after "IR-YYYYMMDD-".
+ */
+#define STORE_CODE_ROWID(param)	"CAST(substr(" param ", 13) AS INTEGER)"
+
 struct sqlite3;
 struct store_job;
 struct store_sql;

@@ -68,6 +68,8 @@ struct report {
 	size_t		 n_indicators;
 	size_t		 cap_indicators;
 	size_t		 n_fields;		/* fields set so far */
+	unsigned char	 fingerprint[32];	/* see report_fingerprint */
+	int		 has_fingerprint;	/* fingerprint is filled */
 };
 
 struct report_error {
