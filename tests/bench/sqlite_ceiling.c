@@ -4,34 +4,40 @@
  *
  *   sqlite_ceiling [-d SECONDS] [-b BATCH]... [-D DIR] [-s SIZE]
  *
- * A bare loop on one thread, with no network, no parsing and no threads,
- * writing into a fresh database the same rows the store writes for one
- * ILP/1 report, with the same settings (WAL, synchronous=FULL, default page
- * size, the pragmas and SQLite configuration of gateway/store_sql.c) and the
- * same schema and indexes (copied from store_sql.c's first migration). Per
- * report, inside one savepoint as the store does:
+ * A bare loop on one thread, with no network, no event loop and no
+ * threads, driving the store's own SQL (gateway/store_sql.c, linked from
+ * libgw.a) as the writer thread does: store_sql_open (schema, pragmas,
+ * SQLite configuration) and store_sql_new on a fresh database with the
+ * daemon's default dedup window and quota, then per transaction of BATCH
+ * reports store_sql_begin, store_sql_run(job, now, not isolated) for each
+ * job and store_sql_commit. There is no copy of the schema or of the
+ * statements here, so the figure follows every change to the store.
  *
- *	the idempotency lookup (token, external-id);
- *	one evidence row (the ~SIZE-byte REPORT line as raw blob);
- *	the incident lookup by fingerprint, then a new incident and its audit
- *	row, or (one report in ten) an update of an earlier incident;
- *	one report row (with the description, ~SIZE bytes);
- *	1-3 indicator rows;
- *	the incident_sources upsert.
+ * Each job is what the line listener enqueues for one REPORT: one report
+ * parsed by ilp_parse_report from a line shaped like loadgen's (same
+ * categories, a unique external-id, 1-3 indicators from a counter and a
+ * per-run salt, about one report in ten repeating an earlier report's
+ * category and indicators so that it joins its incident, a description
+ * padding the line to about SIZE bytes), channel "line", token "bench",
+ * verified, and the line as raw evidence. The jobs of a batch are built
+ * before its transaction starts and freed after it commits, so only the
+ * store's SQL work is timed; parsing is not.
  *
  * Reports are committed in transactions of BATCH reports (default: three
- * runs, 100, 256 and 1000), each run for SECONDS (default 5) on its own
- * fresh database in a temporary directory under DIR (default $TMPDIR or
- * /tmp). First it times the fsync of a small file in that directory
- * (average of 100). Output:
+ * runs, 100, 256 and 1000), each run for SECONDS (default 5, wall clock,
+ * building the jobs included) on its own fresh database in a temporary
+ * directory under DIR (default $TMPDIR or /tmp). First it times the fsync
+ * of a small file in that directory (average of 100). Output:
  *
  *   fsync of a small file: ~0.12 ms (average of 100)
  *   sqlite ceiling batch=256: 41234 rows/s (fsync ~0.12 ms, commit ~2.1 ms
  *       of 6.2 ms per batch)
  *
- * where "rows/s" means reports/s (each report being all the rows above),
- * and "commit" is the average time of the COMMIT statement (WAL write and
- * fsync) against the whole batch.
+ * where "rows/s" means reports/s over the timed SQL work only (each report
+ * being all the rows the store writes for it), "commit" is the average
+ * time of store_sql_commit (WAL write and fsync, and a checkpoint now and
+ * then), and the last figure the average time from store_sql_begin to the
+ * end of the commit.
  */
 #include <sys/stat.h>
 
@@ -47,165 +53,32 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
+#include "config.h"
+#include "ilp.h"
+#include "report.h"
+#include "store.h"
+#include "taxonomy.h"
 #include "util.h"
+#include "../../gateway/store_sql.h"
 
 #define SC_MAX_BATCHES		8
 #define SC_FSYNC_ROUNDS		100
-#define SC_DUP_EVERY		10
-#define SC_DEDUP_WINDOW		86400
+#define SC_DUP_EVERY		10	/* one report in ten is a duplicate */
+#define SC_DUP_LOOKBACK		5000	/* ...of one of the last N reports */
+#define SC_VERB			"REPORT "
 
-/* Schema and statements as in gateway/store_sql.c (schema version 1). */
-static const char sc_schema[] =
-	"CREATE TABLE evidence ("
-	"  id INTEGER PRIMARY KEY,"
-	"  received_at INTEGER NOT NULL,"
-	"  channel TEXT NOT NULL,"
-	"  peer TEXT,"
-	"  meta_json TEXT,"
-	"  raw BLOB);"
-	"CREATE TABLE incidents ("
-	"  id INTEGER PRIMARY KEY,"
-	"  code TEXT NOT NULL UNIQUE,"
-	"  fingerprint BLOB NOT NULL,"
-	"  category TEXT NOT NULL,"
-	"  severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 4),"
-	"  status TEXT NOT NULL DEFAULT 'new' CHECK (status IN"
-	"    ('new', 'triaged', 'in-progress', 'resolved', 'rejected')),"
-	"  verified INTEGER NOT NULL DEFAULT 0,"
-	"  report_count INTEGER NOT NULL DEFAULT 0,"
-	"  first_seen INTEGER NOT NULL,"
-	"  last_seen INTEGER NOT NULL,"
-	"  claimed_by TEXT);"
-	"CREATE INDEX incidents_fingerprint ON incidents (fingerprint, last_seen);"
-	"CREATE TABLE reports ("
-	"  id INTEGER PRIMARY KEY,"
-	"  code TEXT NOT NULL UNIQUE,"
-	"  incident_id INTEGER NOT NULL REFERENCES incidents (id),"
-	"  evidence_id INTEGER NOT NULL REFERENCES evidence (id),"
-	"  channel TEXT NOT NULL,"
-	"  received_at INTEGER NOT NULL,"
-	"  category TEXT NOT NULL,"
-	"  severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 4),"
-	"  verified INTEGER NOT NULL DEFAULT 0,"
-	"  auto INTEGER NOT NULL DEFAULT 0,"
-	"  token_name TEXT,"
-	"  external_id TEXT,"
-	"  subject TEXT,"
-	"  description TEXT,"
-	"  reporter_name TEXT,"
-	"  reporter_email TEXT,"
-	"  reporter_phone TEXT,"
-	"  organization TEXT,"
-	"  operating_unit TEXT,"
-	"  affected_system TEXT,"
-	"  system_level INTEGER CHECK (system_level BETWEEN 1 AND 5),"
-	"  confidential INTEGER CHECK (confidential IN (0, 1)),"
-	"  detected_at TEXT,"
-	"  occurred_at TEXT,"
-	"  status TEXT NOT NULL DEFAULT 'new' CHECK (status IN"
-	"    ('new', 'triaged', 'in-progress', 'resolved', 'rejected')),"
-	"  reply_duplicate INTEGER NOT NULL DEFAULT 0);"
-	"CREATE UNIQUE INDEX reports_idempotency ON reports"
-	"  (token_name, external_id) WHERE external_id IS NOT NULL;"
-	"CREATE INDEX reports_incident ON reports (incident_id);"
-	"CREATE TABLE indicators ("
-	"  report_id INTEGER NOT NULL REFERENCES reports (id),"
-	"  type TEXT NOT NULL,"
-	"  value TEXT NOT NULL,"
-	"  PRIMARY KEY (report_id, type, value)) WITHOUT ROWID;"
-	"CREATE INDEX indicators_value ON indicators (type, value);"
-	"CREATE TABLE incident_sources ("
-	"  incident_id INTEGER NOT NULL REFERENCES incidents (id),"
-	"  reporter TEXT NOT NULL,"
-	"  channel TEXT NOT NULL,"
-	"  count INTEGER NOT NULL DEFAULT 0,"
-	"  PRIMARY KEY (incident_id, reporter, channel)) WITHOUT ROWID;"
-	"CREATE TABLE audit ("
-	"  id INTEGER PRIMARY KEY,"
-	"  at INTEGER NOT NULL,"
-	"  actor TEXT NOT NULL,"
-	"  action TEXT NOT NULL,"
-	"  object TEXT,"
-	"  detail TEXT);";
-
-static const char sc_pragmas[] =
-	"PRAGMA synchronous = FULL;"
-	"PRAGMA foreign_keys = ON;"
-	"PRAGMA wal_autocheckpoint = 4096;"
-	"PRAGMA journal_size_limit = 67108864;"
-	"PRAGMA cache_size = -32768;"
-	"PRAGMA temp_store = MEMORY";
-
-enum sc_q {
-	Q_BEGIN,
-	Q_COMMIT,
-	Q_SAVEPOINT,
-	Q_RELEASE,
-	Q_LAST_IDS,
-	Q_EVIDENCE_ADD,
-	Q_IDEM_FIND,
-	Q_INCIDENT_FIND,
-	Q_INCIDENT_JOIN,
-	Q_INCIDENT_ADD,
-	Q_SOURCE_ADD,
-	Q_REPORT_ADD,
-	Q_INDICATOR_ADD,
-	Q_AUDIT_ADD,
-	Q_COUNT
-};
-
-static const char *const sc_q_text[Q_COUNT] = {
-	[Q_BEGIN] = "BEGIN IMMEDIATE",
-	[Q_COMMIT] = "COMMIT",
-	[Q_SAVEPOINT] = "SAVEPOINT job",
-	[Q_RELEASE] = "RELEASE job",
-	[Q_LAST_IDS] = "SELECT (SELECT ifnull(max(id), 0) FROM evidence),"
-	    " (SELECT ifnull(max(id), 0) FROM reports),"
-	    " (SELECT ifnull(max(id), 0) FROM incidents)",
-	[Q_EVIDENCE_ADD] = "INSERT INTO evidence"
-	    " (id, received_at, channel, peer, meta_json, raw)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[Q_IDEM_FIND] = "SELECT r.code, i.code, r.reply_duplicate"
-	    " FROM reports r JOIN incidents i ON i.id = r.incident_id"
-	    " WHERE r.token_name = ?1 AND r.external_id = ?2",
-	[Q_INCIDENT_FIND] = "SELECT id, code FROM incidents"
-	    " WHERE fingerprint = ?1 AND last_seen >= ?2"
-	    " ORDER BY last_seen DESC LIMIT 1",
-	[Q_INCIDENT_JOIN] = "UPDATE incidents SET"
-	    " report_count = report_count + 1,"
-	    " last_seen = max(last_seen, ?2),"
-	    " severity = max(severity, ?3),"
-	    " verified = verified | ?4"
-	    " WHERE id = ?1",
-	[Q_INCIDENT_ADD] = "INSERT INTO incidents (id, code, fingerprint,"
-	    " category, severity, verified, report_count, first_seen,"
-	    " last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7)",
-	[Q_SOURCE_ADD] = "INSERT INTO incident_sources"
-	    " (incident_id, reporter, channel, count) VALUES (?1, ?2, ?3, 1)"
-	    " ON CONFLICT (incident_id, reporter, channel)"
-	    " DO UPDATE SET count = count + 1",
-	[Q_REPORT_ADD] = "INSERT INTO reports (id, code, incident_id,"
-	    " evidence_id, channel, received_at, category, severity, verified,"
-	    " auto, token_name, external_id, description, detected_at,"
-	    " reply_duplicate) VALUES (?1, ?2, ?3, ?4, 'line', ?5, ?6, 2, 1, 0,"
-	    " 'bench', ?7, ?8, ?9, ?10)",
-	[Q_INDICATOR_ADD] = "INSERT OR IGNORE INTO indicators"
-	    " (report_id, type, value) VALUES (?1, ?2, ?3)",
-	[Q_AUDIT_ADD] = "INSERT INTO audit (at, actor, action, object, detail)"
-	    " VALUES (?1, 'bench', 'incident.create', ?2, 'line')",
-};
-
-static const char *const sc_categories[] = {
-	"scan", "brute-force", "botnet", "phishing", "malware-url", "spam",
-	"dos"
-};
-
-struct sc_db {
-	sqlite3		*db;
-	sqlite3_stmt	*q[Q_COUNT];
-	long long	 evidence, report, incident;	/* last ids */
+/* The report generator: loadgen's make_report, without the socket. */
+struct sc_gen {
+	struct taxonomy		 tax;
+	struct report_limits	 lim;
+	int			 size;		/* bytes of a line, with CRLF */
+	uint64_t		 salt;
+	uint8_t			 ip_octet;
+	uint32_t		 ip_base;
+	char			 detected_at[32];
+	char			*line;		/* scratch: one REPORT line */
+	size_t			 linecap;
+	uint64_t		 counter;	/* reports generated */
 };
 
 static void	 usage(void) __attribute__((noreturn));
@@ -216,15 +89,34 @@ static long long num_arg(int opt, const char *s, long long min,
 static double	 now_s(void);
 static uint64_t	 mix64(uint64_t x);
 static double	 fsync_cost(const char *dir);
-static void	 sc_open(struct sc_db *d, const char *path);
-static void	 sc_close(struct sc_db *d);
-static void	 sc_step(struct sc_db *d, enum sc_q q);
-static void	 sc_begin(struct sc_db *d);
-static void	 sc_report(struct sc_db *d, uint64_t n, int size, time_t now,
-		    const char *day);
-static void	 sc_run(const char *dir, int batch, int seconds, int size,
-		    double fsync_ms);
+static void	 sc_gen_init(struct sc_gen *g, int size);
+static void	 sc_gen_free(struct sc_gen *g);
+static size_t	 sc_line(struct sc_gen *g, uint64_t n);
+static struct store_job *sc_job(struct sc_gen *g);
+static void	 sc_run(const char *dir, struct sc_gen *g, int batch,
+		    int seconds, const struct config *cfg, double fsync_ms);
 static void	 rm_dir(const char *dir);
+
+static const char *const categories[] = {
+	"scan", "brute-force", "botnet", "phishing", "malware-url", "spam",
+	"dos"
+};
+#define N_CATEGORIES	(sizeof(categories) / sizeof(categories[0]))
+
+/* First octets of public IPv4 blocks for the source-ip indicators. */
+static const uint8_t ip_octets[] = {
+	23, 31, 37, 45, 46, 62, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87,
+	88, 89, 91, 92, 93, 94, 95, 103, 109, 176, 178, 185, 188, 193, 194,
+	195, 212, 213, 217
+};
+
+static const char *const words[] = {
+	"load", "generator", "report", "repeated", "scanning", "observed",
+	"from", "this", "address", "against", "several", "hosts", "of", "our",
+	"network", "during", "the", "night", "with", "failed", "logins",
+	"and", "probes", "on", "common", "service", "ports"
+};
+#define N_WORDS		(sizeof(words) / sizeof(words[0]))
 
 static void
 usage(void)
@@ -294,7 +186,8 @@ fsync_cost(const char *dir)
 		sc_fatal("%s: %s", path, strerror(errno));
 	for (i = 0; i < SC_FSYNC_ROUNDS; i++) {
 		t0 = now_s();
-		if (pwrite(fd, block, sizeof(block), 0) == -1 || fsync(fd) == -1)
+		if (pwrite(fd, block, sizeof(block), 0) == -1 ||
+		    fsync(fd) == -1)
 			sc_fatal("%s: %s", path, strerror(errno));
 		total += now_s() - t0;
 	}
@@ -303,231 +196,197 @@ fsync_cost(const char *dir)
 	return total * 1000.0 / SC_FSYNC_ROUNDS;
 }
 
+/*
+ * The taxonomy and limits the daemon uses by default (the embedded
+ * taxonomy, limits_gw.h), and a salt per run as loadgen has.
+ */
 static void
-sc_open(struct sc_db *d, const char *path)
+sc_gen_init(struct sc_gen *g, int size)
 {
-	sqlite3_stmt	*s;
-	int		 i, ok;
+	struct tm	tm;
+	time_t		t = time(NULL);
+	char		err[256];
 
-	memset(d, 0, sizeof(*d));
-	/* As store_sql_open: no memory statistics (a global mutex). */
-	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	if (sqlite3_open_v2(path, &d->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-		sc_fatal("%s: %s", path, sqlite3_errmsg(d->db));
-	if (sqlite3_prepare_v2(d->db, "PRAGMA journal_mode = WAL", -1, &s,
-	    NULL) != SQLITE_OK)
-		sc_fatal("journal_mode: %s", sqlite3_errmsg(d->db));
-	ok = sqlite3_step(s) == SQLITE_ROW &&
-	    strcmp((const char *)sqlite3_column_text(s, 0), "wal") == 0;
-	sqlite3_finalize(s);
-	if (!ok)
-		sc_fatal("cannot switch %s to WAL", path);
-	if (sqlite3_exec(d->db, sc_pragmas, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(d->db, sc_schema, NULL, NULL, NULL) != SQLITE_OK)
-		sc_fatal("schema: %s", sqlite3_errmsg(d->db));
-	for (i = 0; i < Q_COUNT; i++)
-		if (sqlite3_prepare_v3(d->db, sc_q_text[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &d->q[i], NULL) != SQLITE_OK)
-			sc_fatal("prepare: %s", sqlite3_errmsg(d->db));
+	memset(g, 0, sizeof(*g));
+	if (taxonomy_parse(&g->tax, taxonomy_embedded, taxonomy_embedded_len,
+	    err, sizeof(err)) == -1)
+		sc_fatal("embedded taxonomy: %s", err);
+	report_limits_default(&g->lim);
+	g->size = size;
+	g->salt = mix64(((uint64_t)getpid() << 32) ^
+	    (uint64_t)(now_s() * 1e9) ^ (uint64_t)t);
+	g->ip_octet = ip_octets[g->salt % sizeof(ip_octets)];
+	g->ip_base = (uint32_t)(g->salt >> 20);
+	gmtime_r(&t, &tm);
+	strftime(g->detected_at, sizeof(g->detected_at), "%Y-%m-%dT%H:%M:%SZ",
+	    &tm);
+	/* Room for the fields before the padding, whatever the size. */
+	g->linecap = (size_t)size + 512;
+	g->line = xmalloc(g->linecap);
 }
 
 static void
-sc_close(struct sc_db *d)
+sc_gen_free(struct sc_gen *g)
 {
-	int	i;
-
-	for (i = 0; i < Q_COUNT; i++)
-		sqlite3_finalize(d->q[i]);
-	sqlite3_close(d->db);
-}
-
-/* Step a statement that returns no row, then reset it; die on error. */
-static void
-sc_step(struct sc_db *d, enum sc_q q)
-{
-	if (sqlite3_step(d->q[q]) != SQLITE_DONE)
-		sc_fatal("%s: %s", sc_q_text[q], sqlite3_errmsg(d->db));
-	sqlite3_reset(d->q[q]);
-}
-
-/* BEGIN IMMEDIATE and reload the id counters, as store_sql_begin does. */
-static void
-sc_begin(struct sc_db *d)
-{
-	sqlite3_stmt	*s = d->q[Q_LAST_IDS];
-
-	sc_step(d, Q_BEGIN);
-	if (sqlite3_step(s) != SQLITE_ROW)
-		sc_fatal("last ids: %s", sqlite3_errmsg(d->db));
-	d->evidence = sqlite3_column_int64(s, 0);
-	d->report = sqlite3_column_int64(s, 1);
-	d->incident = sqlite3_column_int64(s, 2);
-	sqlite3_reset(s);
+	taxonomy_free(&g->tax);
+	free(g->line);
 }
 
 /*
- * Store report number n the way store_sql_submit does for a new report
- * with a token and an external-id. One in SC_DUP_EVERY reuses an earlier
- * report's indicators, so its incident lookup finds one to join.
+ * Write report number n into g->line as loadgen sends it, but without the
+ * CRLF (the listener strips it before parsing and storing), and return its
+ * length. Its category and indicators come from a seed: n itself, or for
+ * about one report in ten an earlier report's number, which makes it a
+ * duplicate of that report. The external-id is always n's, so a duplicate
+ * is still a new report. The description pads the line to g->size.
  */
-static void
-sc_report(struct sc_db *d, uint64_t n, int size, time_t now, const char *day)
+static size_t
+sc_line(struct sc_gen *g, uint64_t n)
 {
-	static char	 line[20000], desc[20000];
-	static const char *types[3] = { "ipv4", "domain", "sha256" };
-	char		 ext[64], code[40], inc_code[40], vals[3][80], fp_in[300];
-	unsigned char	 fp[32];
-	uint64_t	 seed = n, h;
-	sqlite3_stmt	*s;
-	size_t		 dlen;
-	long long	 incident;
-	int		 nind, i, len, joined;
+	uint64_t	 seed = n, h, back;
+	uint32_t	 ip;
+	size_t		 len, want, room;
+	int		 nind, i;
+	char		*p = g->line;
 
-	if (n > 100 && n % SC_DUP_EVERY == 0)
-		seed = n - 1 - mix64(n) % (n < 5000 ? n - 1 : 5000);
-	h = mix64(seed);
+	h = mix64(g->salt ^ (n * 0x100000001b3ULL));
+	if (n > 100 && h % SC_DUP_EVERY == 0) {
+		back = n < SC_DUP_LOOKBACK ? n : SC_DUP_LOOKBACK;
+		seed = n - 1 - (h >> 16) % back;
+	}
+	h = mix64(g->salt + seed);
 	nind = 1 + (int)((h >> 8) % 3);
-	snprintf(vals[0], sizeof(vals[0]), "%u.%u.%u.%u", 45U,
-	    (unsigned)(seed >> 16) & 0xff, (unsigned)(seed >> 8) & 0xff,
-	    (unsigned)seed & 0xff);
-	snprintf(vals[1], sizeof(vals[1]), "h%" PRIu64 ".bench.example", seed);
-	snprintf(vals[2], sizeof(vals[2]), "%016" PRIx64 "%016" PRIx64
-	    "%016" PRIx64 "%016" PRIx64, mix64(seed ^ 1), mix64(seed ^ 2),
-	    mix64(seed ^ 3), mix64(seed ^ 4));
-	snprintf(ext, sizeof(ext), "sc-%" PRIu64, n);
+	ip = (g->ip_base + (uint32_t)seed) & 0xffffff;
 
-	/* The description and the raw line, both about size bytes. */
-	dlen = (size_t)snprintf(desc, sizeof(desc), "report %" PRIu64 " ", seed);
-	while (dlen + 1 < (size_t)size - 200 && dlen + 1 < sizeof(desc)) {
-		desc[dlen] = "observed scanning from this address "[dlen % 36];
-		dlen++;
+	len = (size_t)snprintf(p, g->linecap,
+	    SC_VERB "category=%s external-id=lg-%016" PRIx64 "-%" PRIu64
+	    " detected-at=%s source-ip=%u.%u.%u.%u",
+	    categories[h % N_CATEGORIES], g->salt, n, g->detected_at,
+	    g->ip_octet, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
+	if (nind >= 2)
+		len += (size_t)snprintf(p + len, g->linecap - len,
+		    " domain=h%" PRIu64 ".r%04x.bench.example", seed,
+		    (unsigned)(g->salt & 0xffff));
+	if (nind >= 3) {
+		len += (size_t)snprintf(p + len, g->linecap - len, " hash=");
+		for (i = 0; i < 4; i++)
+			len += (size_t)snprintf(p + len, g->linecap - len,
+			    "%016" PRIx64, mix64(g->salt ^ seed ^
+			    ((uint64_t)i << 56)));
 	}
-	desc[dlen] = '\0';
-	len = snprintf(line, sizeof(line), "REPORT category=%s external-id=%s "
-	    "source-ip=%s domain=%s hash=%s description=%s\r\n",
-	    sc_categories[h % 7], ext, vals[0], vals[1], vals[2], desc);
+	len += (size_t)snprintf(p + len, g->linecap - len,
+	    " description=report%%20%" PRIu64, seed);
 
-	sc_step(d, Q_SAVEPOINT);
-
-	s = d->q[Q_IDEM_FIND];
-	sqlite3_bind_text(s, 1, "bench", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, ext, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		sc_fatal("idempotency: %s", sqlite3_errmsg(d->db));
-	sqlite3_reset(s);
-
-	s = d->q[Q_EVIDENCE_ADD];
-	sqlite3_bind_int64(s, 1, ++d->evidence);
-	sqlite3_bind_int64(s, 2, now);
-	sqlite3_bind_text(s, 3, "line", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, "127.0.0.1", -1, SQLITE_STATIC);
-	sqlite3_bind_null(s, 5);
-	sqlite3_bind_blob(s, 6, line, len, SQLITE_STATIC);
-	sc_step(d, Q_EVIDENCE_ADD);
-
-	/* The fingerprint: category and sorted indicators, as report.c. */
-	len = snprintf(fp_in, sizeof(fp_in), "%s", sc_categories[h % 7]);
-	for (i = 0; i < nind; i++)
-		len += snprintf(fp_in + len, sizeof(fp_in) - (size_t)len,
-		    "\n%s=%s", types[i], vals[i]);
-	sha256(fp_in, (size_t)len, fp);
-	s = d->q[Q_INCIDENT_FIND];
-	sqlite3_bind_blob(s, 1, fp, sizeof(fp), SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (long long)now - SC_DEDUP_WINDOW);
-	joined = sqlite3_step(s) == SQLITE_ROW;
-	incident = joined ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	if (joined) {
-		s = d->q[Q_INCIDENT_JOIN];
-		sqlite3_bind_int64(s, 1, incident);
-		sqlite3_bind_int64(s, 2, now);
-		sqlite3_bind_int(s, 3, 2);
-		sqlite3_bind_int(s, 4, 1);
-		sc_step(d, Q_INCIDENT_JOIN);
-	} else {
-		incident = ++d->incident;
-		snprintf(inc_code, sizeof(inc_code), "IN-%s-%06lld", day,
-		    incident);
-		s = d->q[Q_INCIDENT_ADD];
-		sqlite3_bind_int64(s, 1, incident);
-		sqlite3_bind_text(s, 2, inc_code, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(s, 3, fp, sizeof(fp), SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, sc_categories[h % 7], -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_int(s, 5, 2);
-		sqlite3_bind_int(s, 6, 1);
-		sqlite3_bind_int64(s, 7, now);
-		sc_step(d, Q_INCIDENT_ADD);
-		s = d->q[Q_AUDIT_ADD];
-		sqlite3_bind_int64(s, 1, now);
-		sqlite3_bind_text(s, 2, inc_code, -1, SQLITE_STATIC);
-		sc_step(d, Q_AUDIT_ADD);
+	/* Words joined by %20 up to the size, then 'x' for the last bytes. */
+	want = g->size > 2 ? (size_t)g->size - 2 : 0;
+	i = (int)(h % N_WORDS);
+	while (len < want) {
+		room = want - len;
+		if (strlen(words[i]) + 3 > room) {
+			memset(p + len, 'x', room);
+			len += room;
+			break;
+		}
+		len += (size_t)snprintf(p + len, g->linecap - len, "%%20%s",
+		    words[i]);
+		i = (i + 1) % (int)N_WORDS;
 	}
-
-	s = d->q[Q_REPORT_ADD];
-	snprintf(code, sizeof(code), "IR-%s-%06lld", day, ++d->report);
-	sqlite3_bind_int64(s, 1, d->report);
-	sqlite3_bind_text(s, 2, code, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, incident);
-	sqlite3_bind_int64(s, 4, d->evidence);
-	sqlite3_bind_int64(s, 5, now);
-	sqlite3_bind_text(s, 6, sc_categories[h % 7], -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, ext, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 8, desc, (int)dlen, SQLITE_STATIC);
-	sqlite3_bind_text(s, 9, "2026-11-21T10:04:05Z", -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 10, joined);
-	sc_step(d, Q_REPORT_ADD);
-
-	s = d->q[Q_INDICATOR_ADD];
-	for (i = 0; i < nind; i++) {
-		sqlite3_bind_int64(s, 1, d->report);
-		sqlite3_bind_text(s, 2, types[i], -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, vals[i], -1, SQLITE_STATIC);
-		sc_step(d, Q_INDICATOR_ADD);
-	}
-
-	s = d->q[Q_SOURCE_ADD];
-	sqlite3_bind_int64(s, 1, incident);
-	sqlite3_bind_text(s, 2, "bench", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, "line", -1, SQLITE_STATIC);
-	sc_step(d, Q_SOURCE_ADD);
-
-	sc_step(d, Q_RELEASE);
+	p[len] = '\0';
+	return len;
 }
 
-/* One run: batch reports per transaction for `seconds', on a fresh DB. */
-static void
-sc_run(const char *dir, int batch, int seconds, int size, double fsync_ms)
+/*
+ * The next report as a SUBMIT job, filled as line_session.c fills one for
+ * an authenticated REPORT. The caller owns it (store_job_free).
+ */
+static struct store_job *
+sc_job(struct sc_gen *g)
 {
-	struct sc_db	 d;
-	struct tm	 tm;
-	char		 path[4096], day[16];
-	double		 t0, t, tc, commit = 0;
-	uint64_t	 n = 0, commits = 0;
-	time_t		 now = time(NULL);
-	int		 i;
+	struct store_job	*job;
+	struct report		 r;
+	struct report_error	 err;
+	size_t			 len, vlen = strlen(SC_VERB);
+
+	len = sc_line(g, g->counter++);
+	if (ilp_parse_report(g->line + vlen, len - vlen, &g->tax, &g->lim, &r,
+	    &err) == -1)
+		sc_fatal("generated report refused: %s: %s: %s", err.field,
+		    err.reason, g->line);
+	job = store_job_new(STORE_OP_SUBMIT);
+	job->channel = "line";
+	job->token_name = xstrdup("bench");
+	job->verified = 1;
+	job->peer = xstrdup("127.0.0.1");
+	job->raw = (unsigned char *)xstrndup(g->line, len);
+	job->rawlen = len;
+	job->reports = xmalloc(sizeof(*job->reports));
+	job->reports[0] = r;		/* the job owns the strings now */
+	job->n_reports = 1;
+	return job;
+}
+
+/*
+ * One run: batch reports per transaction for `seconds', on a fresh
+ * database opened as the daemon opens its own (cfg: the defaults). Only
+ * store_sql_begin .. store_sql_commit is timed.
+ */
+static void
+sc_run(const char *dir, struct sc_gen *g, int batch, int seconds,
+    const struct config *cfg, double fsync_ms)
+{
+	struct store_job	**jobs;
+	struct store_sql	 *sql;
+	struct sqlite3		 *db;
+	char			  path[4096], err[256];
+	double			  t0, tb, tc, t, commit = 0, work = 0;
+	uint64_t		  n = 0, commits = 0;
+	time_t			  now;
+	int			  i;
 
 	snprintf(path, sizeof(path), "%s/ceiling-%d.db", dir, batch);
-	gmtime_r(&now, &tm);
-	strftime(day, sizeof(day), "%Y%m%d", &tm);
-	sc_open(&d, path);
-	t0 = t = now_s();
-	while (t - t0 < seconds) {
-		sc_begin(&d);
+	if ((db = store_sql_open(path, cfg->store_max_bytes, err,
+	    sizeof(err))) == NULL)
+		sc_fatal("%s", err);
+	if ((sql = store_sql_new(db, cfg->dedup_window, err,
+	    sizeof(err))) == NULL)
+		sc_fatal("%s: %s", path, err);
+	jobs = xcalloc((size_t)batch, sizeof(*jobs));
+	g->counter = 0;	/* duplicates refer to this database's reports */
+
+	t0 = now_s();
+	do {
 		for (i = 0; i < batch; i++)
-			sc_report(&d, n++, size, now, day);
+			jobs[i] = sc_job(g);
+		now = time(NULL);
+		tb = now_s();
+		if (store_sql_begin(sql) == -1)
+			sc_fatal("begin: %s", store_sql_errmsg(sql));
+		for (i = 0; i < batch; i++)
+			if (store_sql_run(sql, jobs[i], now, 0) == -1)
+				sc_fatal("report: %s", store_sql_errmsg(sql));
 		tc = now_s();
-		sc_step(&d, Q_COMMIT);
+		if (store_sql_commit(sql) == -1)
+			sc_fatal("commit: %s", store_sql_errmsg(sql));
 		t = now_s();
 		commit += t - tc;
+		work += t - tb;
 		commits++;
-	}
-	sc_close(&d);
+		for (i = 0; i < batch; i++) {
+			if (jobs[i]->rc != STORE_OK ||
+			    jobs[i]->results[0].replayed)
+				sc_fatal("report %" PRIu64 " not stored as new",
+				    n + (uint64_t)i);
+			store_job_free(jobs[i]);
+		}
+		n += (uint64_t)batch;
+	} while (t - t0 < seconds);
+	free(jobs);
+	store_sql_free(sql);
+
 	printf("sqlite ceiling batch=%d: %.0f rows/s (fsync ~%.2f ms, "
 	    "commit ~%.2f ms of %.2f ms per batch)\n", batch,
-	    (double)n / (t - t0), fsync_ms, commit * 1000.0 / commits,
-	    (t - t0) * 1000.0 / commits);
+	    (double)n / work, fsync_ms, commit * 1000.0 / (double)commits,
+	    work * 1000.0 / (double)commits);
 	fflush(stdout);
 }
 
@@ -542,7 +401,8 @@ rm_dir(const char *dir)
 	if ((dp = opendir(dir)) == NULL)
 		return;
 	while ((de = readdir(dp)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		unlink(path);
@@ -554,6 +414,8 @@ rm_dir(const char *dir)
 int
 main(int argc, char **argv)
 {
+	struct config	 cfg;
+	struct sc_gen	 gen;
 	const char	*parent = NULL;
 	char		 dir[2048];
 	int		 batches[SC_MAX_BATCHES], nbatches = 0, seconds = 5;
@@ -594,12 +456,19 @@ main(int argc, char **argv)
 	if (mkdtemp(dir) == NULL)
 		sc_fatal("mkdtemp %s: %s", dir, strerror(errno));
 
+	/* The daemon's defaults: [dedup] window, [store] max_bytes. */
+	config_defaults(&cfg);
+	sc_gen_init(&gen, size);
+
 	fsync_ms = fsync_cost(dir);
 	printf("fsync of a small file: ~%.3f ms (average of %d)\n", fsync_ms,
 	    SC_FSYNC_ROUNDS);
 	fflush(stdout);
 	for (i = 0; i < nbatches; i++)
-		sc_run(dir, batches[i], seconds, size, fsync_ms);
+		sc_run(dir, &gen, batches[i], seconds, &cfg, fsync_ms);
+
+	sc_gen_free(&gen);
+	config_free(&cfg);
 	rm_dir(dir);
 	return 0;
 }
