@@ -132,13 +132,7 @@ test-san:
 
 # Unit tests under valgrind: every free path, no leak, no invalid access.
 test-valgrind: $(UNIT_BIN)
-	@fail=0; for t in $(UNIT_BIN); do \
-		valgrind -q --suppressions=tests/valgrind.supp --leak-check=full \
-		    --errors-for-leak-kinds=definite,indirect \
-		    --error-exitcode=99 $$t > $(BUILD)/valgrind.out 2>&1; rc=$$?; \
-		if [ $$rc -eq 99 ]; then cat $(BUILD)/valgrind.out; echo "valgrind: $$t: errors"; fail=1; \
-		else echo "valgrind: $$t: clean"; fi; \
-	done; exit $$fail
+	@sh tests/tools/valgrind.sh $(UNIT_BIN)
 
 bench: all $(BENCH_BIN)
 	@BUILD=$(BUILD) BIN=$(BIN) sh tests/bench/run.sh
