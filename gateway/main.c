@@ -46,7 +46,7 @@
 
 enum { L_LINE, L_LINE_TLS, L_SMTP, L_SMTP_TLS, L_COUNT };
 
-#define PARSE_THREADS	1	/* the loop and the store take the other core */
+#define PARSE_THREADS	2	/* one per core: the store mostly waits on fsync */
 
 struct daemon_state {
 	struct gateway	 gw;
