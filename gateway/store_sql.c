@@ -143,7 +143,6 @@ enum store_q {
 	Q_SOURCE_ADD,
 	Q_REPORT_ADD,
 	Q_INDICATOR_ADD,
-	Q_AUDIT_ADD,
 	Q_TOKENS_ACTIVE,
 	Q_STATUS,
 	Q_COUNT
@@ -198,8 +197,6 @@ static const char *const store_q_text[Q_COUNT] = {
 	    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
 	[Q_INDICATOR_ADD] = "INSERT OR IGNORE INTO indicators"
 	    " (report_id, type, value) VALUES (?1, ?2, ?3)",
-	[Q_AUDIT_ADD] = "INSERT INTO audit (at, actor, action, object, detail)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[Q_TOKENS_ACTIVE] = "SELECT name, role, hash FROM tokens"
 	    " WHERE revoked_at IS NULL",
 	[Q_STATUS] = "SELECT r.token_name, i.status"
@@ -782,14 +779,7 @@ store_sql_incident(struct store_sql *sql, struct store_submit *sub,
 	if (store_sql_done(s) == -1)
 		return -1;
 	sql->ids.incident = *incident;
-
-	s = sql->q[Q_AUDIT_ADD];
-	sqlite3_bind_int64(s, 1, sub->now);
-	sqlite3_bind_text(s, 2, store_sql_reporter(job, r), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, "incident.create", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, res->incident_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, job->channel, -1, SQLITE_STATIC);
-	return store_sql_done(s) == -1 ? -1 : 0;
+	return 0;
 }
 
 /* Bind text that may be NULL (SQLite binds NULL for a NULL pointer). */
