@@ -549,6 +549,7 @@ class IlpClient:
                 sock.close()
                 raise
         self.sock = sock
+        self.tls = tls
         self.buf = b""
         self.greeting = self.read_reply() if greeting else None
 
@@ -705,7 +706,20 @@ class Pipeliner:
 
 
 def pipeline(client, lines, timeout=60.0):
-    """Send lines pipelined and return their len(lines) replies in order."""
+    """Send lines pipelined and return their len(lines) replies in order.
+
+    Over plain TCP a thread sends while this one reads. An SSLSocket must
+    not be used from two threads at once, so over TLS the whole batch is
+    sent first; keep such batches well under the server's pipelining bound
+    (LINE_PIPELINE_MAX replies), or the two sides would wait on each other.
+    """
+    if getattr(client, "tls", False):
+        if len(lines) > 1000:
+            raise AssertionError("TLS pipeline batches are limited to 1000")
+        client.send_raw("".join(l + "\r\n" for l in lines).encode())
+        deadline = time.monotonic() + scale(timeout)
+        return [client.read_reply(max(0.1, deadline - time.monotonic())
+                                  / TIME_SCALE) for _ in lines]
     p = Pipeliner(client, lines).start()
     deadline = time.monotonic() + scale(timeout)
     replies = []
