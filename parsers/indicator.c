@@ -371,11 +371,10 @@ ind_host(const char *s, size_t len, char *out, size_t outlen,
 	if (s[0] == '[') {
 		if (ind_ipv6(s, len, v6, why) == -1)
 			return -1;
-		if (strlen(v6) + 3 > outlen)
+		if ((size_t)snprintf(out, outlen, "[%s]", v6) >= outlen) {
+			*why = "host too long";
 			return -1;
-		out[0] = '[';
-		strcpy(out + 1, v6);
-		strcat(out, "]");
+		}
 		return 0;
 	}
 	if (ind_is_ipv4_shape(s, len) && s[len - 1] != '.')
