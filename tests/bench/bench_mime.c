@@ -16,72 +16,18 @@
  * the CPU share beside it. Inputs are read into memory first; only parsing
  * is timed. Exit status 1 when nothing could be read or a parse failed.
  */
-#include <errno.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "mime.h"
 
-#define BENCH_FILES_MAX	100000
+#define BENCH_NAME	"bench_mime"
+#include "bench_util.h"
 
-struct input {
-	char	*data;
-	size_t	 len;
-};
-
-/* nftw has no user pointer: the file list has to live here. */
-static struct input	*bench_in;
-static size_t		 bench_n;
-static const char	*bench_suffix;
-
-static int	bench_add_file(const char *, const struct stat *, int,
-		    struct FTW *);
-static int	bench_synthetic(size_t);
-static double	bench_now(clockid_t);
-
-/* Seconds on clock (CLOCK_MONOTONIC or CLOCK_PROCESS_CPUTIME_ID). */
-static double
-bench_now(clockid_t clock)
-{
-	struct timespec	 ts;
-
-	clock_gettime(clock, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-bench_add_file(const char *path, const struct stat *st, int type,
-    struct FTW *ftw)
-{
-	FILE	*f;
-	size_t	 n, sl, pl = strlen(path);
-	char	*buf;
-
-	(void)ftw;
-	if (type != FTW_F || bench_n >= BENCH_FILES_MAX || st->st_size <= 0)
-		return 0;
-	if (bench_suffix != NULL && ((sl = strlen(bench_suffix)) > pl ||
-	    strcmp(path + pl - sl, bench_suffix) != 0))
-		return 0;
-	if ((f = fopen(path, "rb")) == NULL) {
-		fprintf(stderr, "bench_mime: %s: %s\n", path, strerror(errno));
-		return 0;
-	}
-	if ((buf = malloc((size_t)st->st_size)) == NULL) {
-		fclose(f);
-		return -1;
-	}
-	n = fread(buf, 1, (size_t)st->st_size, f);
-	fclose(f);
-	bench_in[bench_n].data = buf;
-	bench_in[bench_n].len = n;
-	bench_n++;
-	return 0;
-}
+static int	bench_synthetic(struct bench_inputs *, size_t);
+static void	mime_parse_one(const struct bench_input *, size_t, void *);
 
 /* Append printf output to the synthetic message. */
 static int
@@ -115,10 +61,10 @@ bench_printf(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 /*
  * A message of about size bytes that looks like real mail: a Received
  * chain, DKIM, multipart/mixed > multipart/alternative (quoted-printable
- * text + HTML), then a base64 attachment filling the rest.
+ * text + HTML), then a base64 attachment filling the rest; added to in.
  */
 static int
-bench_synthetic(size_t size)
+bench_synthetic(struct bench_inputs *in, size_t size)
 {
 	static const char b64[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -178,23 +124,34 @@ bench_synthetic(size_t size)
 		}
 	}
 	rc |= bench_printf(&m, &len, &cap, "\r\n--=_mixed_b--\r\n");
-	if (rc != 0) {
+	if (rc != 0 || bench_inputs_add(in, m, len) == -1) {
 		free(m);
 		return -1;
 	}
-	bench_in[0].data = m;
-	bench_in[0].len = len;
-	bench_n = 1;
 	return 0;
+}
+
+/* bench_loop callback: one parse and free. */
+static void
+mime_parse_one(const struct bench_input *in, size_t pass, void *arg)
+{
+	struct mime_message	*msg;
+	struct mime_error	 err;
+
+	(void)pass;
+	(void)arg;
+	if (mime_parse(in->data, in->len, NULL, &msg, &err) == -1)
+		bench_fatal("parse failed: %s", err.reason);
+	mime_free(msg);
 }
 
 int
 main(int argc, char *argv[])
 {
-	struct mime_message	*msg;
-	struct mime_error	 err;
-	double			 secs = 3, t0, c0, el, cpu;
-	size_t			 i, bytes = 0, parses = 0, total = 0, size;
+	struct bench_inputs	 in;
+	struct bench_timing	 t;
+	double			 secs = 3;
+	size_t			 size;
 	char			*end;
 
 	if (argc < 2) {
@@ -204,54 +161,24 @@ main(int argc, char *argv[])
 	}
 	if (argc > 2 && (secs = strtod(argv[2], &end)) <= 0)
 		secs = 3;
-	if (argc > 3)
-		bench_suffix = argv[3];
-	if ((bench_in = calloc(BENCH_FILES_MAX, sizeof(*bench_in))) == NULL)
-		return 1;
+	memset(&in, 0, sizeof(in));
 	if (strncmp(argv[1], "synthetic:", 10) == 0) {
 		size = strtoul(argv[1] + 10, &end, 10);
 		if (*end == 'k' || *end == 'K')
 			size *= 1024;
 		else if (*end == 'm' || *end == 'M')
 			size *= 1024 * 1024;
-		if (size == 0 || bench_synthetic(size) == -1) {
-			fprintf(stderr, "bench_mime: bad size %s\n", argv[1]);
-			return 1;
-		}
-	} else if (nftw(argv[1], bench_add_file, 16, FTW_PHYS) == -1) {
-		fprintf(stderr, "bench_mime: %s: %s\n", argv[1],
-		    strerror(errno));
+		if (size == 0 || bench_synthetic(&in, size) == -1)
+			bench_fatal("bad size %s", argv[1]);
+	} else if (bench_inputs_load(&in, argv[1], argc > 3 ? argv[3] :
+	    NULL) == -1)
 		return 1;
-	}
-	if (bench_n == 0) {
-		fprintf(stderr, "bench_mime: no input under %s\n", argv[1]);
-		return 1;
-	}
-	for (i = 0; i < bench_n; i++)
-		total += bench_in[i].len;
-	t0 = bench_now(CLOCK_MONOTONIC);
-	c0 = bench_now(CLOCK_PROCESS_CPUTIME_ID);
-	do {
-		for (i = 0; i < bench_n; i++) {
-			if (mime_parse(bench_in[i].data, bench_in[i].len, NULL,
-			    &msg, &err) == -1) {
-				fprintf(stderr, "bench_mime: parse failed: "
-				    "%s\n", err.reason);
-				return 1;
-			}
-			mime_free(msg);
-			bytes += bench_in[i].len;
-			parses++;
-		}
-		el = bench_now(CLOCK_MONOTONIC) - t0;
-	} while (el < secs);
-	cpu = bench_now(CLOCK_PROCESS_CPUTIME_ID) - c0;
+	bench_loop(&in, secs, mime_parse_one, NULL, &t);
 	printf("mime: %.1f MB/s over %zu files (per CPU second; %zu bytes, "
 	    "%zu parses, %.0f parses/s; wall clock %.1f MB/s, %.0f%% of a "
-	    "CPU)\n", (double)bytes / 1e6 / cpu, bench_n, total, parses,
-	    (double)parses / cpu, (double)bytes / 1e6 / el, 100 * cpu / el);
-	for (i = 0; i < bench_n; i++)
-		free(bench_in[i].data);
-	free(bench_in);
+	    "CPU)\n", (double)t.bytes / 1e6 / t.cpu, in.n, in.bytes, t.parses,
+	    (double)t.parses / t.cpu, (double)t.bytes / 1e6 / t.wall,
+	    100 * t.cpu / t.wall);
+	bench_inputs_free(&in);
 	return 0;
 }

@@ -20,20 +20,16 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#define BENCH_NAME	"idle_conns"
+#include "bench_util.h"
 
 #define IC_GREETING_SECONDS	10	/* for all greetings together */
 #define IC_GREETING_MAX		512
@@ -46,8 +42,6 @@ struct ic_conn {
 };
 
 static void	 usage(void) __attribute__((noreturn));
-static long long num_arg(int opt, const char *s, long long min,
-		    long long max);
 static long	 rss_kb(long pid);
 static long long now_ms(void);
 static void	 conn_read(struct ic_conn *c);
@@ -58,19 +52,6 @@ usage(void)
 	fprintf(stderr, "usage: idle_conns -h HOST -p PORT [-n N] "
 	    "[-s SECONDS] [-P PID]\n");
 	exit(1);
-}
-
-static long long
-num_arg(int opt, const char *s, long long min, long long max)
-{
-	long long	 v;
-	const char	*why;
-
-	if (parse_int(s, min, max, &v, &why) == -1) {
-		fprintf(stderr, "idle_conns: -%c %s: %s\n", opt, s, why);
-		exit(1);
-	}
-	return v;
 }
 
 /* VmRSS of pid in kB, or -1 when it cannot be read. */
@@ -94,10 +75,7 @@ rss_kb(long pid)
 static long long
 now_ms(void)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)(bench_now_ns() / 1000000);
 }
 
 /* Read what the server sent; a full line starting "220 " is a greeting. */
@@ -135,12 +113,12 @@ int
 main(int argc, char **argv)
 {
 	struct addrinfo	 hints, *ai;
-	struct rlimit	 rl;
 	struct pollfd	*pfd;
 	struct ic_conn	*conns;
 	const char	*host = NULL, *port = NULL;
 	long long	 n = 1000, seconds = 5, pid = 0, deadline, left;
 	long		 rss_before = -1, rss_idle = -1;
+	rlim_t		 nofile;
 	int		 ch, i, rc, greeted, waiting, open_at_end;
 
 	while ((ch = getopt(argc, argv, "h:p:n:s:P:")) != -1) {
@@ -152,13 +130,13 @@ main(int argc, char **argv)
 			port = optarg;
 			break;
 		case 'n':
-			n = num_arg(ch, optarg, 1, 1000000);
+			n = bench_num_arg(ch, optarg, 1, 1000000);
 			break;
 		case 's':
-			seconds = num_arg(ch, optarg, 0, 86400);
+			seconds = bench_num_arg(ch, optarg, 0, 86400);
 			break;
 		case 'P':
-			pid = num_arg(ch, optarg, 1, 1LL << 30);
+			pid = bench_num_arg(ch, optarg, 1, 1LL << 30);
 			break;
 		default:
 			usage();
@@ -167,32 +145,20 @@ main(int argc, char **argv)
 	if (host == NULL || port == NULL || optind != argc)
 		usage();
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-	    rl.rlim_cur < (rlim_t)n + 32) {
-		rl.rlim_cur = (rlim_t)n + 32;
-		if (rl.rlim_cur > rl.rlim_max)
-			rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) == -1 ||
-		    rl.rlim_cur < (rlim_t)n + 32)
-			fprintf(stderr, "idle_conns: RLIMIT_NOFILE is %llu, "
-			    "fewer than %lld connections will open\n",
-			    (unsigned long long)rl.rlim_cur, n);
-	}
+	if ((nofile = bench_raise_nofile((rlim_t)n + 32)) < (rlim_t)n + 32)
+		fprintf(stderr, "idle_conns: RLIMIT_NOFILE is %llu, "
+		    "fewer than %lld connections will open\n",
+		    (unsigned long long)nofile, n);
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	if ((rc = getaddrinfo(host, port, &hints, &ai)) != 0) {
-		fprintf(stderr, "idle_conns: %s:%s: %s\n", host, port,
-		    gai_strerror(rc));
-		return 1;
-	}
+	if ((rc = getaddrinfo(host, port, &hints, &ai)) != 0)
+		bench_fatal("%s:%s: %s", host, port, gai_strerror(rc));
 	conns = calloc((size_t)n, sizeof(*conns));
 	pfd = calloc((size_t)n, sizeof(*pfd));
-	if (conns == NULL || pfd == NULL) {
-		fprintf(stderr, "idle_conns: out of memory\n");
-		return 1;
-	}
+	if (conns == NULL || pfd == NULL)
+		bench_fatal("out of memory");
 	if (pid != 0)
 		rss_before = rss_kb((long)pid);
 

@@ -47,17 +47,8 @@
  * not (connection refused, greeting or EHLO refused, -P without
  * PIPELINING, bad arguments).
  */
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
 #include <errno.h>
 #include <inttypes.h>
-#include <netdb.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -71,15 +62,11 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
-#include "util.h"
+#define BENCH_NAME	"smtpload"
+#include "bench_util.h"
 
-#define SL_SETUP_SECONDS	10
-#define SL_DRAIN_SECONDS	10
 #define SL_REPLY_MAX		2048	/* longer reply line: protocol error */
 #define SL_LINE_MAX		998	/* RFC 5322 2.1.1, without CRLF */
-#define SL_HIST_SUB		32	/* sub-buckets per power of two */
-#define SL_HIST_SHIFT		5	/* log2(SL_HIST_SUB) */
-#define SL_HIST_BUCKETS		(SL_HIST_SUB * 40)
 #define SL_ERRORS_SHOWN		5	/* refusals echoed to stderr */
 #define SL_HELO			"smtpload.test.example"
 
@@ -96,13 +83,6 @@ enum sl_state {
 	SL_RSET,	/* waiting for the RSET reply */
 	SL_QUIT,	/* waiting for 221 */
 	SL_CLOSED
-};
-
-enum sl_phase {
-	SL_SETUP,	/* connecting and EHLO */
-	SL_RUNNING,	/* sending for SECONDS */
-	SL_DRAINING,	/* finishing the messages in flight */
-	SL_DONE
 };
 
 struct smtpload;
@@ -123,25 +103,14 @@ struct sl_session {
 };
 
 struct smtpload {
-	struct event_base	*base;
+	struct bench_run	 run;		/* phases, window, latencies */
 	struct sl_session	*sessions;
-	int			 nsessions;
 	int			 size;
-	int			 seconds;
 	int			 pipeline;
 	const char		*rcpt;
-	struct sockaddr_in	 addr;
-
-	enum sl_phase		 phase;
-	int			 ready;
 	int			 closed;
-	uint64_t		 t_start;
-	uint64_t		 t_end;
-	struct event		*phase_timer;
 
-	uint64_t		 salt;
-	uint8_t			 ip_octet;
-	uint32_t		 ip_base;
+	struct bench_salt	 rnd;		/* salt, address block */
 	char			 date[64];	/* Date: of every message */
 	uint64_t		 counter;	/* messages generated */
 
@@ -150,20 +119,9 @@ struct smtpload {
 	uint64_t		 errors;
 	uint64_t		 unfinished;
 	uint64_t		 lost;		/* sessions dropped */
-	uint64_t		 hist[SL_HIST_BUCKETS];
-	uint64_t		 lat_max;	/* us */
 };
 
 static void	 usage(void) __attribute__((noreturn));
-static void	 sl_fatal(const char *fmt, ...)
-		    __attribute__((format(printf, 1, 2), noreturn));
-static long long num_arg(int opt, const char *s, long long min,
-		    long long max);
-static uint64_t	 now_ns(void);
-static uint64_t	 mix64(uint64_t x);
-static void	 hist_add(struct smtpload *sl, uint64_t us);
-static uint64_t	 hist_value(int idx);
-static double	 hist_percentile(const struct smtpload *sl, double p);
 static void	 msg_reserve(struct sl_session *s, size_t more);
 static void	 msg_line(struct sl_session *s, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
@@ -188,13 +146,6 @@ static void	 sl_setup(struct smtpload *sl);
 static int	 write_messages(struct smtpload *sl, const char *dir,
 		    long long count);
 
-/* First octets of public IPv4 blocks for the attacker addresses. */
-static const uint8_t ip_octets[] = {
-	23, 31, 37, 45, 46, 62, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87,
-	88, 89, 91, 92, 93, 94, 95, 103, 109, 176, 178, 185, 188, 193, 194,
-	195, 212, 213, 217
-};
-
 static const char *const users[] = {
 	"root", "admin", "oracle", "postgres", "ubuntu", "test", "git",
 	"support", "user", "ftpuser", "nagios", "deploy"
@@ -211,109 +162,6 @@ usage(void)
 }
 
 static void
-sl_fatal(const char *fmt, ...)
-{
-	va_list	ap;
-
-	fprintf(stderr, "smtpload: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(1);
-}
-
-/* A numeric option value in [min, max], or exit with a message. */
-static long long
-num_arg(int opt, const char *s, long long min, long long max)
-{
-	long long	 v;
-	const char	*why;
-
-	if (parse_int(s, min, max, &v, &why) == -1)
-		sl_fatal("-%c %s: %s (%lld..%lld)", opt, s, why, min, max);
-	return v;
-}
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/* splitmix64 finaliser: a bijection, so distinct inputs stay distinct. */
-static uint64_t
-mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-/*
- * Log-linear histogram of microseconds: values below 2*SUB have their own
- * bucket; above, each power of two is split in SUB equal buckets.
- */
-static void
-hist_add(struct smtpload *sl, uint64_t us)
-{
-	int	msb, shift, idx;
-
-	if (us > sl->lat_max)
-		sl->lat_max = us;
-	if (us < 2 * SL_HIST_SUB)
-		idx = (int)us;
-	else {
-		msb = 63 - __builtin_clzll(us);
-		shift = msb - SL_HIST_SHIFT;
-		idx = shift * SL_HIST_SUB + (int)(us >> shift);
-	}
-	if (idx >= SL_HIST_BUCKETS)
-		idx = SL_HIST_BUCKETS - 1;
-	sl->hist[idx]++;
-}
-
-/* The middle of bucket idx, in microseconds. */
-static uint64_t
-hist_value(int idx)
-{
-	int		shift;
-	uint64_t	top;
-
-	if (idx < 2 * SL_HIST_SUB)
-		return (uint64_t)idx;
-	shift = idx / SL_HIST_SUB - 1;
-	top = (uint64_t)(idx - shift * SL_HIST_SUB);
-	return (top << shift) + ((1ULL << shift) >> 1);
-}
-
-/* The p-th percentile (0 < p <= 100) in microseconds, 0 when empty. */
-static double
-hist_percentile(const struct smtpload *sl, double p)
-{
-	uint64_t	total = 0, seen = 0, want;
-	int		i;
-
-	for (i = 0; i < SL_HIST_BUCKETS; i++)
-		total += sl->hist[i];
-	if (total == 0)
-		return 0;
-	want = (uint64_t)(p / 100.0 * (double)total + 0.5);
-	if (want < 1)
-		want = 1;
-	for (i = 0; i < SL_HIST_BUCKETS; i++) {
-		seen += sl->hist[i];
-		if (seen >= want)
-			return (double)hist_value(i);
-	}
-	return (double)sl->lat_max;
-}
-
-static void
 msg_reserve(struct sl_session *s, size_t more)
 {
 	size_t	cap;
@@ -324,7 +172,7 @@ msg_reserve(struct sl_session *s, size_t more)
 	while (cap < s->msg_len + more)
 		cap *= 2;
 	if ((s->msg = realloc(s->msg, cap)) == NULL)
-		sl_fatal("out of memory");
+		bench_fatal("out of memory");
 	s->msg_cap = cap;
 }
 
@@ -368,17 +216,17 @@ static void
 msg_build(struct sl_session *s, uint64_t n)
 {
 	struct smtpload	*sl = s->sl;
-	uint64_t	 h = mix64(sl->salt ^ n);
-	uint32_t	 ip = (sl->ip_base + (uint32_t)n) & 0xffffff;
+	uint64_t	 h = bench_mix64(sl->rnd.salt ^ n);
+	uint32_t	 ip = bench_ipv4(&sl->rnd, n);
 	unsigned	 partner = (unsigned)(h % 40), port, i;
 	size_t		 want;
 	char		 addr[32], url[160];
 
-	snprintf(addr, sizeof(addr), "%u.%u.%u.%u", sl->ip_octet,
+	snprintf(addr, sizeof(addr), "%u.%u.%u.%u", ip >> 24,
 	    (ip >> 16) & 0xff, (ip >> 8) & 0xff, (ip & 0xff) | 1);
 	snprintf(url, sizeof(url), "http://secure-login-%" PRIu64
 	    ".r%04x.bank-verify.example/account/verify.php?id=%" PRIu64
-	    "&lang=vi", n, (unsigned)(sl->salt & 0xffff), h % 1000000);
+	    "&lang=vi", n, (unsigned)(sl->rnd.salt & 0xffff), h % 1000000);
 	snprintf(s->mail_from, sizeof(s->mail_from),
 	    "soc@partner%u.test.example", partner);
 
@@ -390,7 +238,7 @@ msg_build(struct sl_session *s, uint64_t n)
 	    "bOG7q2EgxJHhuqNvIHThu6s=?= %s (ticket %" PRIu64 ")", addr, n);
 	msg_line(s, "Date: %s", sl->date);
 	msg_line(s, "Message-ID: <%016" PRIx64 ".%" PRIu64
-	    "@partner%u.test.example>", sl->salt, n, partner);
+	    "@partner%u.test.example>", sl->rnd.salt, n, partner);
 	msg_line(s, "MIME-Version: 1.0");
 	msg_line(s, "Content-Type: text/plain; charset=utf-8");
 	msg_line(s, "Content-Transfer-Encoding: 8bit");
@@ -439,7 +287,7 @@ sess_write(struct sl_session *s, const char *fmt, ...)
 	rc = evbuffer_add_vprintf(bufferevent_get_output(s->bev), fmt, ap);
 	va_end(ap);
 	if (rc == -1)
-		sl_fatal("evbuffer_add_vprintf failed");
+		bench_fatal("evbuffer_add_vprintf failed");
 }
 
 /* The next message, or QUIT once the run is over. */
@@ -448,7 +296,7 @@ sess_next(struct sl_session *s)
 {
 	struct smtpload	*sl = s->sl;
 
-	if (sl->phase != SL_RUNNING) {
+	if (sl->run.phase != BENCH_RUNNING) {
 		sess_write(s, "QUIT\r\n");
 		s->state = SL_QUIT;
 		return;
@@ -472,8 +320,8 @@ static void
 sess_send_body(struct sl_session *s)
 {
 	if (bufferevent_write(s->bev, s->msg, s->msg_len) == -1)
-		sl_fatal("bufferevent_write failed");
-	s->t_sent = now_ns();
+		bench_fatal("bufferevent_write failed");
+	s->t_sent = bench_now_ns();
 	s->state = SL_BODY;
 }
 
@@ -514,8 +362,8 @@ sess_fail(struct sl_session *s, const char *why)
 
 	if (s->state == SL_CLOSED)
 		return;
-	if (sl->phase == SL_SETUP)
-		sl_fatal("session failed before the run: %s", why);
+	if (sl->run.phase == BENCH_SETUP)
+		bench_fatal("session failed before the run: %s", why);
 	if (s->state == SL_QUIT) {
 		sess_close(s);		/* closed after QUIT: fine */
 		return;
@@ -537,18 +385,18 @@ sess_reply(struct sl_session *s, int code, const char *line, size_t len)
 	switch (s->state) {
 	case SL_GREETING:
 		if (code != 220)
-			sl_fatal("greeting refused: %.*s", (int)len, line);
+			bench_fatal("greeting refused: %.*s", (int)len, line);
 		sess_write(s, "EHLO %s\r\n", SL_HELO);
 		s->state = SL_EHLO;
 		break;
 	case SL_EHLO:
 		if (code != 250)
-			sl_fatal("EHLO refused: %.*s", (int)len, line);
+			bench_fatal("EHLO refused: %.*s", (int)len, line);
 		if (sl->pipeline && !s->pipelining)
-			sl_fatal("-P: the server does not advertise "
+			bench_fatal("-P: the server does not advertise "
 			    "PIPELINING");
 		s->state = SL_IDLE;
-		if (++sl->ready == sl->nsessions)
+		if (++sl->run.ready == sl->run.nconns)
 			run_start(sl);
 		break;
 	case SL_MAIL:
@@ -598,13 +446,13 @@ sess_reply(struct sl_session *s, int code, const char *line, size_t len)
 		}
 		break;
 	case SL_BODY:
-		now = now_ns();
+		now = bench_now_ns();
 		if (len >= 9 && strncmp(line, "250 2.0.0", 9) == 0 &&
 		    !s->tx_failed) {
 			sl->accepted++;
-			if (sl->phase == SL_RUNNING)
+			if (sl->run.phase == BENCH_RUNNING)
 				sl->accepted_in_window++;
-			hist_add(sl, (now - s->t_sent) / 1000);
+			bench_hist_add(&sl->run.lat, (now - s->t_sent) / 1000);
 		} else
 			sess_refused(s, "message", line, len);
 		sess_next(s);
@@ -629,25 +477,16 @@ sess_readcb(struct bufferevent *bev, void *arg)
 {
 	struct sl_session	*s = arg;
 	struct evbuffer		*in = bufferevent_get_input(bev);
-	struct evbuffer_ptr	 eol;
 	char			 buf[SL_REPLY_MAX + 2];
-	size_t			 eollen, len;
+	ssize_t			 len;
 	int			 code;
 
 	while (s->state != SL_CLOSED) {
-		eol = evbuffer_search_eol(in, NULL, &eollen, EVBUFFER_EOL_CRLF);
-		if (eol.pos < 0) {
-			if (evbuffer_get_length(in) > SL_REPLY_MAX)
+		if ((len = bench_read_line(in, buf, SL_REPLY_MAX)) < 0) {
+			if (len == BENCH_LINE_LONG)
 				sess_fail(s, "reply line too long");
 			return;
 		}
-		len = (size_t)eol.pos;
-		if (len > SL_REPLY_MAX) {
-			sess_fail(s, "reply line too long");
-			return;
-		}
-		evbuffer_remove(in, buf, len + eollen);
-		buf[len] = '\0';
 		if (len < 3 || buf[0] < '2' || buf[0] > '5' ||
 		    buf[1] < '0' || buf[1] > '9' || buf[2] < '0' ||
 		    buf[2] > '9' || (len > 3 && buf[3] != ' ' &&
@@ -670,7 +509,7 @@ sess_readcb(struct bufferevent *bev, void *arg)
 		if (s->state == SL_EHLO && len > 4 &&
 		    strcasecmp(buf + 4, "PIPELINING") == 0)
 			s->pipelining = 1;
-		sess_reply(s, code, buf, len);
+		sess_reply(s, code, buf, (size_t)len);
 	}
 }
 
@@ -678,47 +517,32 @@ static void
 sess_eventcb(struct bufferevent *bev, short what, void *arg)
 {
 	struct sl_session	*s = arg;
-	char			 why[128];
 
 	(void)bev;
 	if (what & BEV_EVENT_CONNECTED) {
 		s->state = SL_GREETING;
 		return;
 	}
-	if (what & BEV_EVENT_EOF)
-		snprintf(why, sizeof(why), "closed by the server");
-	else
-		snprintf(why, sizeof(why), "%s",
-		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
-	sess_fail(s, why);
+	sess_fail(s, bench_event_why(what));
 }
 
 static void
 run_start(struct smtpload *sl)
 {
-	struct timeval	 tv;
-	int		 i;
+	int	i;
 
-	sl->phase = SL_RUNNING;
-	sl->t_start = now_ns();
-	tv.tv_sec = sl->seconds;
-	tv.tv_usec = 0;
-	evtimer_add(sl->phase_timer, &tv);
-	for (i = 0; i < sl->nsessions; i++)
+	bench_run_start(&sl->run);
+	for (i = 0; i < sl->run.nconns; i++)
 		sess_next(&sl->sessions[i]);
 }
 
 static void
 maybe_finish(struct smtpload *sl)
 {
-	if (sl->phase == SL_RUNNING && sl->closed == sl->nsessions) {
-		sl->t_end = now_ns();
-		sl->phase = SL_DRAINING;
-	}
-	if (sl->phase == SL_DRAINING && sl->closed == sl->nsessions) {
-		sl->phase = SL_DONE;
-		event_base_loopbreak(sl->base);
-	}
+	if (sl->run.phase == BENCH_RUNNING && sl->closed == sl->run.nconns)
+		bench_run_stop(&sl->run);
+	if (sl->run.phase == BENCH_DRAINING && sl->closed == sl->run.nconns)
+		bench_run_done(&sl->run);
 }
 
 /* End of the run (start the drain), or end of the drain. */
@@ -727,24 +551,14 @@ phase_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct smtpload		*sl = arg;
 	struct sl_session	*s;
-	struct timeval		 tv;
 	int			 i;
 
 	(void)fd;
 	(void)what;
-	if (sl->phase == SL_SETUP)
-		sl_fatal("sessions not ready after %d s (%d of %d)",
-		    SL_SETUP_SECONDS, sl->ready, sl->nsessions);
-	if (sl->phase == SL_RUNNING) {
-		sl->t_end = now_ns();
-		sl->phase = SL_DRAINING;
-		tv.tv_sec = SL_DRAIN_SECONDS;
-		tv.tv_usec = 0;
-		evtimer_add(sl->phase_timer, &tv);
+	if (bench_run_timer(&sl->run, "sessions") == BENCH_DRAINING)
 		return;
-	}
 	/* the drain gave up: what is still in flight is unfinished */
-	for (i = 0; i < sl->nsessions; i++) {
+	for (i = 0; i < sl->run.nconns; i++) {
 		s = &sl->sessions[i];
 		if (s->state >= SL_MAIL && s->state <= SL_BODY &&
 		    !s->tx_failed) {
@@ -757,31 +571,21 @@ phase_cb(evutil_socket_t fd, short what, void *arg)
 			s->state = SL_CLOSED;
 		}
 	}
-	sl->phase = SL_DONE;
-	event_base_loopbreak(sl->base);
+	bench_run_done(&sl->run);
 }
 
 static void
 print_result(const struct smtpload *sl)
 {
-	struct rusage	ru;
-	double		secs, cpu;
+	double	secs = bench_run_secs(&sl->run);
+	char	lat[128];
 
-	secs = (double)(sl->t_end - sl->t_start) / 1e9;
-	if (secs <= 0)
-		secs = 1e-9;
-	getrusage(RUSAGE_SELF, &ru);
-	cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	bench_hist_format(&sl->run.lat, lat, sizeof(lat));
 	printf("smtp sessions=%d accepted=%" PRIu64 " errors=%" PRIu64
-	    " rate=%.0f/s p50=%.2fms p99=%.2fms max=%.2fms unfinished=%"
-	    PRIu64 " lost=%" PRIu64 " cpu=%.0f%%\n", sl->nsessions,
-	    sl->accepted, sl->errors,
-	    (double)sl->accepted_in_window / secs,
-	    hist_percentile(sl, 50) / 1000.0,
-	    hist_percentile(sl, 99) / 1000.0,
-	    (double)sl->lat_max / 1000.0, sl->unfinished, sl->lost,
-	    100.0 * cpu / secs);
+	    " rate=%.0f/s %s unfinished=%" PRIu64 " lost=%" PRIu64
+	    " cpu=%.0f%%\n", sl->run.nconns, sl->accepted, sl->errors,
+	    (double)sl->accepted_in_window / secs, lat, sl->unfinished,
+	    sl->lost, 100.0 * bench_cpu_s() / secs);
 	fflush(stdout);
 }
 
@@ -793,10 +597,7 @@ sl_setup(struct smtpload *sl)
 	time_t		t;
 
 	/* A salt per run keeps addresses and URLs apart across runs. */
-	sl->salt = mix64(((uint64_t)getpid() << 32) ^ now_ns() ^
-	    (uint64_t)time(NULL));
-	sl->ip_octet = ip_octets[sl->salt % sizeof(ip_octets)];
-	sl->ip_base = (uint32_t)(sl->salt >> 20);
+	bench_salt_init(&sl->rnd);
 	t = time(NULL);
 	gmtime_r(&t, &tm);
 	strftime(sl->date, sizeof(sl->date), "%a, %d %b %Y %H:%M:%S +0000",
@@ -850,17 +651,14 @@ main(int argc, char **argv)
 {
 	static struct smtpload	 sls;
 	struct smtpload		*sl = &sls;
-	struct addrinfo		 hints, *ai;
-	struct timeval		 tv;
-	struct rlimit		 rl;
 	struct sl_session	*s;
 	const char		*host = NULL, *port = NULL, *outdir = NULL;
 	long long		 count = 100;
-	int			 ch, i, fd, one = 1, rc;
+	int			 ch, i;
 
-	sl->nsessions = 1;
+	sl->run.nconns = 1;
 	sl->size = 4096;
-	sl->seconds = 10;
+	sl->run.seconds = 10;
 	sl->rcpt = "ir@test.example";
 	while ((ch = getopt(argc, argv, "h:p:c:d:s:r:Po:n:")) != -1) {
 		switch (ch) {
@@ -871,18 +669,22 @@ main(int argc, char **argv)
 			port = optarg;
 			break;
 		case 'c':
-			sl->nsessions = (int)num_arg(ch, optarg, 1, 10000);
+			sl->run.nconns = (int)bench_num_arg(ch, optarg, 1,
+			    10000);
 			break;
 		case 'd':
-			sl->seconds = (int)num_arg(ch, optarg, 1, 86400);
+			sl->run.seconds = (int)bench_num_arg(ch, optarg, 1,
+			    86400);
 			break;
 		case 's':
-			sl->size = (int)num_arg(ch, optarg, 256, 10000000);
+			sl->size = (int)bench_num_arg(ch, optarg, 256,
+			    10000000);
 			break;
 		case 'r':
 			if (strlen(optarg) > 200 || strpbrk(optarg,
 			    "<> \r\n") != NULL)
-				sl_fatal("-r %s: not a plain address", optarg);
+				bench_fatal("-r %s: not a plain address",
+				    optarg);
 			sl->rcpt = optarg;
 			break;
 		case 'P':
@@ -892,7 +694,7 @@ main(int argc, char **argv)
 			outdir = optarg;
 			break;
 		case 'n':
-			count = num_arg(ch, optarg, 1, 1000000);
+			count = bench_num_arg(ch, optarg, 1, 1000000);
 			break;
 		default:
 			usage();
@@ -906,64 +708,31 @@ main(int argc, char **argv)
 		return write_messages(sl, outdir, count) == -1;
 	}
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_INET;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((rc = getaddrinfo(host, port, &hints, &ai)) != 0)
-		sl_fatal("%s:%s: %s", host, port, gai_strerror(rc));
-	memcpy(&sl->addr, ai->ai_addr, sizeof(sl->addr));
-	freeaddrinfo(ai);
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-	    rl.rlim_cur < (rlim_t)sl->nsessions + 64) {
-		rl.rlim_cur = (rlim_t)sl->nsessions + 64;
-		if (rl.rlim_cur > rl.rlim_max)
-			rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
+	bench_resolve(&sl->run.peer, host, port);
+	bench_raise_nofile((rlim_t)sl->run.nconns + 64);
 
 	sl_setup(sl);
-	if ((sl->base = event_base_new()) == NULL)
-		sl_fatal("event_base_new failed");
-	sl->phase_timer = evtimer_new(sl->base, phase_cb, sl);
-	if ((sl->sessions = calloc((size_t)sl->nsessions, sizeof(*s))) == NULL)
-		sl_fatal("out of memory");
+	bench_run_init(&sl->run, 0, phase_cb, sl);
+	if ((sl->sessions = calloc((size_t)sl->run.nconns,
+	    sizeof(*s))) == NULL)
+		bench_fatal("out of memory");
 
-	for (i = 0; i < sl->nsessions; i++) {
+	for (i = 0; i < sl->run.nconns; i++) {
 		s = &sl->sessions[i];
 		s->sl = sl;
-		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-			sl_fatal("socket: %s", strerror(errno));
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		evutil_make_socket_nonblocking(fd);
-		s->bev = bufferevent_socket_new(sl->base, fd,
-		    BEV_OPT_CLOSE_ON_FREE);
-		if (s->bev == NULL)
-			sl_fatal("bufferevent_socket_new failed");
-		bufferevent_setcb(s->bev, sess_readcb, NULL, sess_eventcb, s);
-		bufferevent_enable(s->bev, EV_READ | EV_WRITE);
 		s->state = SL_CONNECTING;
-		if (bufferevent_socket_connect(s->bev,
-		    (struct sockaddr *)&sl->addr, sizeof(sl->addr)) == -1)
-			sl_fatal("connect %s:%s: %s", host, port,
-			    strerror(errno));
+		s->bev = bench_connect(sl->run.base, &sl->run.peer,
+		    sess_readcb, sess_eventcb, s);
 	}
-	tv.tv_sec = SL_SETUP_SECONDS;
-	tv.tv_usec = 0;
-	evtimer_add(sl->phase_timer, &tv);
-
-	event_base_dispatch(sl->base);
-	if (sl->phase != SL_DONE)
-		sl_fatal("event loop ended early");
+	bench_run_dispatch(&sl->run);
 	print_result(sl);
 
-	for (i = 0; i < sl->nsessions; i++) {
+	for (i = 0; i < sl->run.nconns; i++) {
 		if (sl->sessions[i].bev != NULL)
 			bufferevent_free(sl->sessions[i].bev);
 		free(sl->sessions[i].msg);
 	}
 	free(sl->sessions);
-	event_free(sl->phase_timer);
-	event_base_free(sl->base);
+	bench_run_free(&sl->run);
 	return 0;
 }

@@ -14,11 +14,12 @@
  * statements here, so the figure follows every change to the store.
  *
  * Each job is what the line listener enqueues for one REPORT: one report
- * parsed by ilp_parse_report from a line shaped like loadgen's (same
- * categories, a unique external-id, 1-3 indicators from a counter and a
- * per-run salt, about one report in ten repeating an earlier report's
- * category and indicators so that it joins its incident, a description
- * padding the line to about SIZE bytes), channel "line", token "bench",
+ * parsed by ilp_parse_report from a line of loadgen's generator
+ * (bench_report_line in bench_util.h: a unique external-id, 1-3
+ * indicators from a counter and a per-run salt, about one report in ten
+ * repeating an earlier report's category and indicators so that it joins
+ * its incident, a description padding the line to about SIZE bytes,
+ * without the CRLF), channel "line", token "bench",
  * verified, and the line as raw evidence. The jobs of a batch are built
  * before its transaction starts and freed after it commits, so only the
  * store's SQL work is timed; parsing is not.
@@ -39,13 +40,10 @@
  * then), and the last figure the average time from store_sql_begin to the
  * end of the commit.
  */
-#include <sys/stat.h>
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,62 +59,27 @@
 #include "util.h"
 #include "../../gateway/store_sql.h"
 
+#define BENCH_NAME	"sqlite_ceiling"
+#include "bench_util.h"
+
 #define SC_MAX_BATCHES		8
 #define SC_FSYNC_ROUNDS		100
-#define SC_DUP_EVERY		10	/* one report in ten is a duplicate */
-#define SC_DUP_LOOKBACK		5000	/* ...of one of the last N reports */
-#define SC_VERB			"REPORT "
 
-/* The report generator: loadgen's make_report, without the socket. */
+/* loadgen's REPORT lines, and what parses them as the daemon does. */
 struct sc_gen {
 	struct taxonomy		 tax;
 	struct report_limits	 lim;
-	int			 size;		/* bytes of a line, with CRLF */
-	uint64_t		 salt;
-	uint8_t			 ip_octet;
-	uint32_t		 ip_base;
-	char			 detected_at[32];
-	char			*line;		/* scratch: one REPORT line */
-	size_t			 linecap;
-	uint64_t		 counter;	/* reports generated */
+	struct bench_reports	 rep;
 };
 
 static void	 usage(void) __attribute__((noreturn));
-static void	 sc_fatal(const char *fmt, ...)
-		    __attribute__((format(printf, 1, 2), noreturn));
-static long long num_arg(int opt, const char *s, long long min,
-		    long long max);
-static double	 now_s(void);
-static uint64_t	 mix64(uint64_t x);
 static double	 fsync_cost(const char *dir);
 static void	 sc_gen_init(struct sc_gen *g, int size);
 static void	 sc_gen_free(struct sc_gen *g);
-static size_t	 sc_line(struct sc_gen *g, uint64_t n);
 static struct store_job *sc_job(struct sc_gen *g);
 static void	 sc_run(const char *dir, struct sc_gen *g, int batch,
 		    int seconds, const struct config *cfg, double fsync_ms);
 static void	 rm_dir(const char *dir);
-
-static const char *const categories[] = {
-	"scan", "brute-force", "botnet", "phishing", "malware-url", "spam",
-	"dos"
-};
-#define N_CATEGORIES	(sizeof(categories) / sizeof(categories[0]))
-
-/* First octets of public IPv4 blocks for the source-ip indicators. */
-static const uint8_t ip_octets[] = {
-	23, 31, 37, 45, 46, 62, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87,
-	88, 89, 91, 92, 93, 94, 95, 103, 109, 176, 178, 185, 188, 193, 194,
-	195, 212, 213, 217
-};
-
-static const char *const words[] = {
-	"load", "generator", "report", "repeated", "scanning", "observed",
-	"from", "this", "address", "against", "several", "hosts", "of", "our",
-	"network", "during", "the", "night", "with", "failed", "logins",
-	"and", "probes", "on", "common", "service", "ports"
-};
-#define N_WORDS		(sizeof(words) / sizeof(words[0]))
 
 static void
 usage(void)
@@ -124,48 +87,6 @@ usage(void)
 	fprintf(stderr, "usage: sqlite_ceiling [-d SECONDS] [-b BATCH]... "
 	    "[-D DIR] [-s SIZE]\n");
 	exit(1);
-}
-
-static void
-sc_fatal(const char *fmt, ...)
-{
-	va_list	ap;
-
-	fprintf(stderr, "sqlite_ceiling: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(1);
-}
-
-static long long
-num_arg(int opt, const char *s, long long min, long long max)
-{
-	long long	 v;
-	const char	*why;
-
-	if (parse_int(s, min, max, &v, &why) == -1)
-		sc_fatal("-%c %s: %s (%lld..%lld)", opt, s, why, min, max);
-	return v;
-}
-
-static double
-now_s(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint64_t
-mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
 }
 
 /* Average ms of write(512 bytes) + fsync on a small file in dir. */
@@ -179,17 +100,17 @@ fsync_cost(const char *dir)
 	snprintf(path, sizeof(path), "%s/fsync-probe", dir);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0600)) == -1)
-		sc_fatal("%s: %s", path, strerror(errno));
+		bench_fatal("%s: %s", path, strerror(errno));
 	memset(block, 'f', sizeof(block));
 	/* The first fsync also writes the new inode and directory entry. */
 	if (write(fd, block, sizeof(block)) == -1 || fsync(fd) == -1)
-		sc_fatal("%s: %s", path, strerror(errno));
+		bench_fatal("%s: %s", path, strerror(errno));
 	for (i = 0; i < SC_FSYNC_ROUNDS; i++) {
-		t0 = now_s();
+		t0 = bench_now_s();
 		if (pwrite(fd, block, sizeof(block), 0) == -1 ||
 		    fsync(fd) == -1)
-			sc_fatal("%s: %s", path, strerror(errno));
-		total += now_s() - t0;
+			bench_fatal("%s: %s", path, strerror(errno));
+		total += bench_now_s() - t0;
 	}
 	close(fd);
 	unlink(path);
@@ -203,96 +124,21 @@ fsync_cost(const char *dir)
 static void
 sc_gen_init(struct sc_gen *g, int size)
 {
-	struct tm	tm;
-	time_t		t = time(NULL);
-	char		err[256];
+	char	err[256];
 
 	memset(g, 0, sizeof(*g));
 	if (taxonomy_parse(&g->tax, taxonomy_embedded, taxonomy_embedded_len,
 	    err, sizeof(err)) == -1)
-		sc_fatal("embedded taxonomy: %s", err);
+		bench_fatal("embedded taxonomy: %s", err);
 	report_limits_default(&g->lim);
-	g->size = size;
-	g->salt = mix64(((uint64_t)getpid() << 32) ^
-	    (uint64_t)(now_s() * 1e9) ^ (uint64_t)t);
-	g->ip_octet = ip_octets[g->salt % sizeof(ip_octets)];
-	g->ip_base = (uint32_t)(g->salt >> 20);
-	gmtime_r(&t, &tm);
-	strftime(g->detected_at, sizeof(g->detected_at), "%Y-%m-%dT%H:%M:%SZ",
-	    &tm);
-	/* Room for the fields before the padding, whatever the size. */
-	g->linecap = (size_t)size + 512;
-	g->line = xmalloc(g->linecap);
+	bench_reports_init(&g->rep, size);
 }
 
 static void
 sc_gen_free(struct sc_gen *g)
 {
 	taxonomy_free(&g->tax);
-	free(g->line);
-}
-
-/*
- * Write report number n into g->line as loadgen sends it, but without the
- * CRLF (the listener strips it before parsing and storing), and return its
- * length. Its category and indicators come from a seed: n itself, or for
- * about one report in ten an earlier report's number, which makes it a
- * duplicate of that report. The external-id is always n's, so a duplicate
- * is still a new report. The description pads the line to g->size.
- */
-static size_t
-sc_line(struct sc_gen *g, uint64_t n)
-{
-	uint64_t	 seed = n, h, back;
-	uint32_t	 ip;
-	size_t		 len, want, room;
-	int		 nind, i;
-	char		*p = g->line;
-
-	h = mix64(g->salt ^ (n * 0x100000001b3ULL));
-	if (n > 100 && h % SC_DUP_EVERY == 0) {
-		back = n < SC_DUP_LOOKBACK ? n : SC_DUP_LOOKBACK;
-		seed = n - 1 - (h >> 16) % back;
-	}
-	h = mix64(g->salt + seed);
-	nind = 1 + (int)((h >> 8) % 3);
-	ip = (g->ip_base + (uint32_t)seed) & 0xffffff;
-
-	len = (size_t)snprintf(p, g->linecap,
-	    SC_VERB "category=%s external-id=lg-%016" PRIx64 "-%" PRIu64
-	    " detected-at=%s source-ip=%u.%u.%u.%u",
-	    categories[h % N_CATEGORIES], g->salt, n, g->detected_at,
-	    g->ip_octet, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
-	if (nind >= 2)
-		len += (size_t)snprintf(p + len, g->linecap - len,
-		    " domain=h%" PRIu64 ".r%04x.bench.example", seed,
-		    (unsigned)(g->salt & 0xffff));
-	if (nind >= 3) {
-		len += (size_t)snprintf(p + len, g->linecap - len, " hash=");
-		for (i = 0; i < 4; i++)
-			len += (size_t)snprintf(p + len, g->linecap - len,
-			    "%016" PRIx64, mix64(g->salt ^ seed ^
-			    ((uint64_t)i << 56)));
-	}
-	len += (size_t)snprintf(p + len, g->linecap - len,
-	    " description=report%%20%" PRIu64, seed);
-
-	/* Words joined by %20 up to the size, then 'x' for the last bytes. */
-	want = g->size > 2 ? (size_t)g->size - 2 : 0;
-	i = (int)(h % N_WORDS);
-	while (len < want) {
-		room = want - len;
-		if (strlen(words[i]) + 3 > room) {
-			memset(p + len, 'x', room);
-			len += room;
-			break;
-		}
-		len += (size_t)snprintf(p + len, g->linecap - len, "%%20%s",
-		    words[i]);
-		i = (i + 1) % (int)N_WORDS;
-	}
-	p[len] = '\0';
-	return len;
+	bench_reports_free(&g->rep);
 }
 
 /*
@@ -305,19 +151,21 @@ sc_job(struct sc_gen *g)
 	struct store_job	*job;
 	struct report		 r;
 	struct report_error	 err;
-	size_t			 len, vlen = strlen(SC_VERB);
+	const char		*line = g->rep.line;
+	size_t			 len, vlen = strlen(BENCH_REPORT_VERB);
 
-	len = sc_line(g, g->counter++);
-	if (ilp_parse_report(g->line + vlen, len - vlen, &g->tax, &g->lim, &r,
+	/* Without the CRLF, which the listener strips before parsing. */
+	len = bench_report_line(&g->rep, g->rep.counter++) - 2;
+	if (ilp_parse_report(line + vlen, len - vlen, &g->tax, &g->lim, &r,
 	    &err) == -1)
-		sc_fatal("generated report refused: %s: %s: %s", err.field,
-		    err.reason, g->line);
+		bench_fatal("generated report refused: %s: %s: %.*s",
+		    err.field, err.reason, (int)len, line);
 	job = store_job_new(STORE_OP_SUBMIT);
 	job->channel = "line";
 	job->token_name = xstrdup("bench");
 	job->verified = 1;
 	job->peer = xstrdup("127.0.0.1");
-	job->raw = (unsigned char *)xstrndup(g->line, len);
+	job->raw = (unsigned char *)xstrndup(line, len);
 	job->rawlen = len;
 	job->reports = xmalloc(sizeof(*job->reports));
 	job->reports[0] = r;		/* the job owns the strings now */
@@ -346,36 +194,38 @@ sc_run(const char *dir, struct sc_gen *g, int batch, int seconds,
 	snprintf(path, sizeof(path), "%s/ceiling-%d.db", dir, batch);
 	if ((db = store_sql_open(path, cfg->store_max_bytes, err,
 	    sizeof(err))) == NULL)
-		sc_fatal("%s", err);
+		bench_fatal("%s", err);
 	if ((sql = store_sql_new(db, cfg->dedup_window, err,
 	    sizeof(err))) == NULL)
-		sc_fatal("%s: %s", path, err);
+		bench_fatal("%s: %s", path, err);
 	jobs = xcalloc((size_t)batch, sizeof(*jobs));
-	g->counter = 0;	/* duplicates refer to this database's reports */
+	/* Duplicates refer to this database's reports. */
+	g->rep.counter = 0;
 
-	t0 = now_s();
+	t0 = bench_now_s();
 	do {
 		for (i = 0; i < batch; i++)
 			jobs[i] = sc_job(g);
 		now = time(NULL);
-		tb = now_s();
+		tb = bench_now_s();
 		if (store_sql_begin(sql) == -1)
-			sc_fatal("begin: %s", store_sql_errmsg(sql));
+			bench_fatal("begin: %s", store_sql_errmsg(sql));
 		for (i = 0; i < batch; i++)
 			if (store_sql_run(sql, jobs[i], now, 0) == -1)
-				sc_fatal("report: %s", store_sql_errmsg(sql));
-		tc = now_s();
+				bench_fatal("report: %s",
+				    store_sql_errmsg(sql));
+		tc = bench_now_s();
 		if (store_sql_commit(sql) == -1)
-			sc_fatal("commit: %s", store_sql_errmsg(sql));
-		t = now_s();
+			bench_fatal("commit: %s", store_sql_errmsg(sql));
+		t = bench_now_s();
 		commit += t - tc;
 		work += t - tb;
 		commits++;
 		for (i = 0; i < batch; i++) {
 			if (jobs[i]->rc != STORE_OK ||
 			    jobs[i]->results[0].replayed)
-				sc_fatal("report %" PRIu64 " not stored as new",
-				    n + (uint64_t)i);
+				bench_fatal("report %" PRIu64 " not stored "
+				    "as new", n + (uint64_t)i);
 			store_job_free(jobs[i]);
 		}
 		n += (uint64_t)batch;
@@ -426,18 +276,18 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'b':
 			if (nbatches == SC_MAX_BATCHES)
-				sc_fatal("at most %d -b", SC_MAX_BATCHES);
-			batches[nbatches++] = (int)num_arg(ch, optarg, 1,
+				bench_fatal("at most %d -b", SC_MAX_BATCHES);
+			batches[nbatches++] = (int)bench_num_arg(ch, optarg, 1,
 			    1000000);
 			break;
 		case 'd':
-			seconds = (int)num_arg(ch, optarg, 1, 3600);
+			seconds = (int)bench_num_arg(ch, optarg, 1, 3600);
 			break;
 		case 'D':
 			parent = optarg;
 			break;
 		case 's':
-			size = (int)num_arg(ch, optarg, 256, 16000);
+			size = (int)bench_num_arg(ch, optarg, 256, 16000);
 			break;
 		default:
 			usage();
@@ -454,7 +304,7 @@ main(int argc, char **argv)
 		parent = "/tmp";
 	snprintf(dir, sizeof(dir), "%s/sqlite_ceiling.XXXXXX", parent);
 	if (mkdtemp(dir) == NULL)
-		sc_fatal("mkdtemp %s: %s", dir, strerror(errno));
+		bench_fatal("mkdtemp %s: %s", dir, strerror(errno));
 
 	/* The daemon's defaults: [dedup] window, [store] max_bytes. */
 	config_defaults(&cfg);
