@@ -608,10 +608,10 @@ BEGIN {
 		v = msgs(mails)
 		row("mail_to_reports, smtpload mail", sprintf("%.0f/s, %.1f MB/s",
 		    v, mbs(mails)), ">= 5000/s", verdict(v >= 5000), "")
-		print "  (parser figures are per CPU second. The daemon parses" \
-		    " on one worker thread,"
-		print "   so the last row caps the msgs/s it can accept of" \
-		    " smtpload'"'"'s mail.)"
+		print "  (parser figures are per CPU second, one thread. The" \
+		    " daemon parses on two worker threads,"
+		print "   so twice the last row caps the msgs/s it can accept" \
+		    " of smtpload'"'"'s mail.)"
 	}
 }'
 exit 0
