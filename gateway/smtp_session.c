@@ -121,16 +121,23 @@ smtp_enter_state(struct smtp_session *s, enum smtp_state next)
 	s->state = next;
 }
 
+static void
+smtp_vreply(struct smtp_session *s, const char *fmt, va_list ap)
+{
+	struct evbuffer	*out = bufferevent_get_output(s->bev);
+
+	evbuffer_add_vprintf(out, fmt, ap);
+	evbuffer_add(out, "\r\n", 2);
+}
+
 static void __attribute__((format(printf, 2, 3)))
 smtp_reply(struct smtp_session *s, const char *fmt, ...)
 {
-	struct evbuffer	*out = bufferevent_get_output(s->bev);
-	va_list		 ap;
+	va_list	ap;
 
 	va_start(ap, fmt);
-	evbuffer_add_vprintf(out, fmt, ap);
+	smtp_vreply(s, fmt, ap);
 	va_end(ap);
-	evbuffer_add(out, "\r\n", 2);
 }
 
 /* Reply, read nothing more, close once the reply is written. */
@@ -146,13 +153,11 @@ smtp_session_quit(struct smtp_session *s, const char *text)
 static void __attribute__((format(printf, 2, 3)))
 smtp_error(struct smtp_session *s, const char *fmt, ...)
 {
-	struct evbuffer	*out = bufferevent_get_output(s->bev);
-	va_list		 ap;
+	va_list	ap;
 
 	va_start(ap, fmt);
-	evbuffer_add_vprintf(out, fmt, ap);
+	smtp_vreply(s, fmt, ap);
 	va_end(ap);
-	evbuffer_add(out, "\r\n", 2);
 	if (++s->errors >= SMTP_ERRORS_MAX) {
 		log_info("smtp %08x: %s: too many errors", s->id,
 		    s->peer_text);

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "charset.h"
 
 enum cs_kind {
@@ -168,7 +170,6 @@ static int		append_guess(struct charset_buf *, const char *,
 			    size_t, size_t, unsigned *);
 static int		append_iconv(struct charset_buf *, const char *,
 			    const char *, size_t, size_t, unsigned *);
-static size_t		utf8_encode(uint32_t, char *);
 
 int
 charset_buf_reserve(struct charset_buf *b, size_t extra)
@@ -413,24 +414,6 @@ charset_utf8_valid_prefix(const char *s, size_t len)
 	return utf8_span(s, len, 1);
 }
 
-static size_t
-utf8_encode(uint32_t cp, char *o)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xC0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	o[0] = (char)(0xE0 | (cp >> 12));
-	o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	o[2] = (char)(0x80 | (cp & 0x3F));
-	return 3;
-}
-
 /*
  * Append in as UTF-8, replacing each maximal invalid subsequence and each
  * NUL by U+FFFD, at most max bytes. Returns 0, or -1 on ENOMEM.
@@ -504,7 +487,8 @@ append_cp1252(struct charset_buf *out, const char *in, size_t len,
 			*flags |= CHARSET_F_TRUNCATED;
 			break;
 		}
-		o += utf8_encode(cp, o);
+		o += utf8proc_encode_char((utf8proc_int32_t)cp,
+		    (utf8proc_uint8_t *)o);
 	}
 	out->len = (size_t)(o - out->data);
 	out->data[out->len] = '\0';

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <utf8proc.h>
 #include <strings.h>
 
 #include "charset.h"
@@ -126,29 +128,12 @@ static size_t	ht_utf8(uint32_t, char *);
 static size_t
 ht_utf8(uint32_t cp, char *o)
 {
+	/* what no text should carry becomes U+FFFD */
 	if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF ||
 	    (cp >= 0x80 && cp < 0xA0))
 		cp = 0xFFFD;
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xC0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (char)(0xF0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	o[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
+	return utf8proc_encode_char((utf8proc_int32_t)cp,
+	    (utf8proc_uint8_t *)o);
 }
 
 /*
