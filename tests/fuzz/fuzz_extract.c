@@ -11,9 +11,8 @@
  *   "undetermined";
  * - classify_normalise gives single-spaced, trimmed, valid UTF-8 and is
  *   idempotent; classify_is_tbsc_subject does not crash.
- * The extractor is built once; the classifier rules are read at start-up
- * from $INTAKED_CLASSIFY or conf/classify.tsv (run from the repository
- * root) until the Makefile embeds them.
+ * The extractor and the classifier (from the rules compiled in) are built
+ * once.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -27,7 +26,6 @@
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-static char	*fz_slurp(const char *, size_t *);
 static void	 fz_check_report(const struct report *);
 static void	 fz_check_normalise(const char *, size_t);
 
@@ -36,32 +34,10 @@ static struct report_limits	 fz_lim;
 static struct extractor		*fz_ex;
 static struct classifier	*fz_cl;
 
-static char *
-fz_slurp(const char *path, size_t *len)
-{
-	FILE	*f;
-	char	*b;
-	long	 n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0 || (b = malloc(n + 1)) == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	*len = fread(b, 1, n, f);
-	b[*len] = '\0';
-	fclose(f);
-	return b;
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char	*path = getenv("INTAKED_CLASSIFY");
-	char		 err[256], *rules;
-	size_t		 len;
+	char		 err[256];
 
 	if (taxonomy_parse(&fz_tax, taxonomy_embedded, taxonomy_embedded_len,
 	    err, sizeof(err)) == -1) {
@@ -73,19 +49,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "extractor: %s\n", err);
 		abort();
 	}
-	if (path == NULL)
-		path = "conf/classify.tsv";
-	if ((rules = fz_slurp(path, &len)) == NULL) {
-		fprintf(stderr, "cannot read %s (set INTAKED_CLASSIFY)\n",
-		    path);
+	if ((fz_cl = classifier_new(classify_embedded, classify_embedded_len,
+	    &fz_tax, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "classify rules: %s\n", err);
 		abort();
 	}
-	if ((fz_cl = classifier_new(rules, len, &fz_tax, err,
-	    sizeof(err))) == NULL) {
-		fprintf(stderr, "%s: %s\n", path, err);
-		abort();
-	}
-	free(rules);
 	return 0;
 }
 

@@ -2,9 +2,8 @@
  * fuzz_mail.c - libFuzzer harness for mail_to_reports (mail.h): the input
  * is a whole received message, parsed with a fixed envelope (the null
  * sender when the first byte is odd, so both paths of the automatic checks
- * run). The extractor and the classifier are built once; the classifier
- * rules are read from conf/classify.tsv (libFuzzer runs from the repo
- * root), or the classifier is left out when the file is missing.
+ * run). The extractor and the classifier (from the rules compiled in) are
+ * built once.
  *
  * Checked: success (only memory exhaustion may fail), 1..max reports, each
  * with a category and a finished state, descriptions and subjects that
@@ -36,27 +35,19 @@ static struct mail_context	 fz_ctx;
 static const char *const	 fz_rcpts[] = { "ir@cert.example" };
 static const char *const	 fz_trusted[] = { "mx.cert.example" };
 
+/* The classifier from the rules compiled into the binaries. */
 static struct classifier *
 fz_classifier(void)
 {
-	static char		 buf[1 << 20];
-	struct classifier	*cl;
+	struct classifier	*c;
 	char			 err[256];
-	FILE			*f = fopen("conf/classify.tsv", "rb");
-	size_t			 n;
 
-	if (f == NULL) {
-		fprintf(stderr, "fuzz_mail: no conf/classify.tsv, "
-		    "running without the classifier\n");
-		return NULL;
-	}
-	n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	if ((cl = classifier_new(buf, n, &fz_tax, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "classifier: %s\n", err);
+	if ((c = classifier_new(classify_embedded, classify_embedded_len,
+	    &fz_tax, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "classify rules: %s\n", err);
 		abort();
 	}
-	return cl;
+	return c;
 }
 
 int

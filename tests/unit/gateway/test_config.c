@@ -431,7 +431,7 @@ test_long_line(void)
 	text = malloc(6000);
 	n = snprintf(text, 6000, "[http]\npublic_url = https://x/");
 	memset(text + n, 'a', 5000);
-	strcpy(text + n + 5000, "\n");
+	memcpy(text + n + 5000, "\n", 2);
 	CHECK(load_text(&cfg, text, err, sizeof(err)) == -1);
 	snprintf(want, sizeof(want), "%s:2: line longer than 4093 bytes",
 	    tmp_path);

@@ -11,6 +11,7 @@
  * Set STORE_BENCH=N to print the commit rate of N one-KB reports (no
  * assertion is made on timings).
  */
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -817,6 +818,20 @@ bench(const char *path, int n)
 	store_close(st);
 }
 
+static int
+remove_entry(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	return remove(path);
+}
+
+/* rm -rf top, without a shell. */
+static void
+remove_tree(const char *top)
+{
+	(void)nftw(top, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int
 main(void)
 {
@@ -903,9 +918,7 @@ main(void)
 	event_base_free(base);
 	libevent_global_shutdown();
 	taxonomy_free(&tax);
-	if (getenv("STORE_KEEP") == NULL) {
-		snprintf(err, sizeof(err), "rm -rf '%s'", dir);
-		(void)!system(err);
-	}
+	if (getenv("STORE_KEEP") == NULL)
+		remove_tree(dir);
 	return t_done();
 }

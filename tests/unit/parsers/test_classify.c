@@ -1,7 +1,6 @@
 /*
  * test_classify.c - the keyword classifier (classify.h): the shipped rules
- * (conf/classify.tsv, read from disk or from $INTAKED_CLASSIFY until the
- * Makefile embeds it) on Vietnamese sentences with and without diacritics
+ * (conf/classify.tsv, as compiled into the binaries) on Vietnamese sentences with and without diacritics
  * and on English ones, subject weight, ties, undetermined text, word and
  * prefix matching, regex rules, rule-file errors, the normaliser and the
  * [TBSC] subject test.
@@ -102,26 +101,6 @@ static const struct ccase ccases[] = {
 	{ NULL, NULL, "undetermined" },
 	{ "", "", "undetermined" },
 };
-
-static char *
-c_slurp(const char *path, size_t *len)
-{
-	FILE	*f;
-	char	*b;
-	long	 n;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0 || (b = malloc(n + 1)) == NULL) {
-		fclose(f);
-		return NULL;
-	}
-	*len = fread(b, 1, n, f);
-	b[*len] = '\0';
-	fclose(f);
-	return b;
-}
 
 static const char *
 c_guess(const struct classifier *cl, const char *subject, const char *body,
@@ -447,9 +426,7 @@ main(void)
 {
 	struct taxonomy		 tax;
 	struct classifier	*cl;
-	const char		*path = getenv("INTAKED_CLASSIFY");
-	char			 err[256], *rules;
-	size_t			 len;
+	char			 err[256];
 
 	if (taxonomy_parse(&tax, taxonomy_embedded, taxonomy_embedded_len, err,
 	    sizeof(err)) == -1) {
@@ -462,22 +439,15 @@ main(void)
 	test_scoring(&tax);
 	test_bounds(&tax);
 	test_errors(&tax);
-	if (path == NULL)
-		path = "conf/classify.tsv";
-	if ((rules = c_slurp(path, &len)) == NULL) {
-		printf("FAIL cannot read %s\n", path);
-		CHECK(rules != NULL);
-	} else {
-		cl = classifier_new(rules, len, &tax, err, sizeof(err));
-		if (cl == NULL)
-			printf("FAIL %s: %s\n", path, err);
-		CHECK(cl != NULL);
-		if (cl != NULL) {
-			test_shipped(cl);
-			test_speed(cl);
-			classifier_free(cl);
-		}
-		free(rules);
+	cl = classifier_new(classify_embedded, classify_embedded_len, &tax,
+	    err, sizeof(err));
+	if (cl == NULL)
+		printf("FAIL conf/classify.tsv: %s\n", err);
+	CHECK(cl != NULL);
+	if (cl != NULL) {
+		test_shipped(cl);
+		test_speed(cl);
+		classifier_free(cl);
 	}
 	taxonomy_free(&tax);
 	return t_done();

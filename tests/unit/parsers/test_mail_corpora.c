@@ -212,21 +212,17 @@ throughput(void)
 	    ROUNDS * n_samples / secs, bytes / secs / 1e6, n_samples, ROUNDS);
 }
 
+/* The classifier from the rules compiled into the binaries. */
 static struct classifier *
 load_classifier(void)
 {
-	static char		 buf[1 << 20];
 	struct classifier	*c;
 	char			 err[256];
-	FILE			*f = fopen("conf/classify.tsv", "rb");
-	size_t			 n;
 
-	if (f == NULL)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	if ((c = classifier_new(buf, n, &tax, err, sizeof(err))) == NULL)
-		printf("FAIL classifier: %s\n", err);
+	if ((c = classifier_new(classify_embedded, classify_embedded_len,
+	    &tax, err, sizeof(err))) == NULL) {
+		printf("FAIL classify rules: %s\n", err);
+	}
 	return c;
 }
 
