@@ -33,117 +33,27 @@ PID=
 LOG=$TMP/intaked.log
 OUT=$TMP/out
 
-# alive: the daemon is running (kill -0 alone would also accept a zombie).
-alive() {
-	[ -n "$PID" ] && [ -r "/proc/$PID/status" ] &&
-	    ! grep -q '^State:[[:space:]]*Z' "/proc/$PID/status"
-}
-
-stop_daemon() {
-	[ -n "$PID" ] || return 0
-	was_alive=0
-	if alive; then
-		was_alive=1
-		kill -TERM "$PID"
-		i=0
-		while alive && [ $i -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		if alive; then
-			echo "bench: intaked still running 10 s after SIGTERM;" \
-			    "killed" >&2
-			kill -KILL "$PID"
-		fi
-	fi
-	wait "$PID"
-	rc=$?
-	if [ $was_alive -eq 0 ]; then
-		echo "bench: intaked had exited by itself, status $rc" \
-		    "(a signal if > 128)" >&2
-	elif [ $rc -ne 0 ]; then
-		echo "bench: intaked exited with status $rc after SIGTERM" >&2
-	fi
-	PID=
-}
-
-cleanup() {
-	stop_daemon
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+BENCH_NAME=bench
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+trap 'cleanup why' EXIT
 trap 'exit 1' INT TERM HUP
-
-fail() {
-	echo "bench: $*" >&2
-	if [ -s "$LOG" ]; then
-		echo "--- last lines of the daemon's log:" >&2
-		tail -n 20 "$LOG" >&2
-	fi
-	exit 1
-}
-
-# A free loopback TCP port (the kernel's choice, released at once).
-free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
 
 # field NAME LINE: the value of NAME=value in a loadgen line, units dropped.
 field() {
 	echo "$2" | tr ' ' '\n' | sed -n "s/^$1=\([0-9.]*\).*/\1/p"
 }
 
-# status_kb FIELD: VmRSS or VmHWM of the daemon, in kB.
-status_kb() {
-	sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$PID/status" \
-	    2>/dev/null
-}
-
-# thread_ticks: "tid run_ns wait_ns" of each of the daemon's threads: time
-# on a CPU, and time runnable but waiting for one (/proc/.../schedstat).
-thread_ticks() {
-	for t in /proc/"$PID"/task/*; do
-		[ -r "$t/schedstat" ] || continue
-		awk -v t="${t##*/}" '{ print t, $1, $2 }' "$t/schedstat"
-	done
-}
-
-# cpu_since FILE SECONDS: the daemon's CPU use since the thread_ticks
-# snapshot in FILE: "intaked_cpu=N% threads=N%,N%,... cpu_wait=N%,N%,..."
-# (a thread is one core at 100%; main thread first; cpu_wait is the time
-# a thread was ready to run but found no free CPU).
-cpu_since() {
-	thread_ticks > "$1.now"
-	awk -v secs="$2" '
-	    NR == FNR { run[$1] = $2; wait[$1] = $3; next }
-	    { r = ($2 - run[$1]) / 1e7 / secs; w = ($3 - wait[$1]) / 1e7 / secs
-	      total += r
-	      rl = rl (rl == "" ? "" : ",") sprintf("%.0f%%", r)
-	      wl = wl (wl == "" ? "" : ",") sprintf("%.0f%%", w) }
-	    END { printf "intaked_cpu=%.0f%% threads=%s cpu_wait=%s", total,
-	      rl, wl }' "$1" "$1.now"
-}
-
-# loadgen ARGS...: one run; its result line, plus the daemon's CPU use
-# during it, goes to stdout.
+# run_loadgen ARGS...: one loadgen run; its result line, plus the daemon's
+# CPU use during it, goes to stdout.
 run_loadgen() {
-	thread_ticks > "$OUT.ticks"
-	t0=$(date +%s.%N)
-	timeout $((BENCH_SECONDS + 40)) "$LOADGEN" -h 127.0.0.1 -p "$PORT" \
-	    -t "$TOKEN" -d "$BENCH_SECONDS" "$@" > "$OUT" 2> "$OUT.err"
-	rc=$?
-	t1=$(date +%s.%N)
-	if [ $rc -ne 0 ] || ! grep -q '^conns=' "$OUT"; then
-		cat "$OUT.err" >&2
-		fail "loadgen $* failed (exit $rc)"
-	fi
-	[ -s "$OUT.err" ] && sed 's/^/    /' "$OUT.err" | head -n 5 >&2
-	alive || fail "intaked died during loadgen $*"
-	echo "$(cat "$OUT") $(cpu_since "$OUT.ticks" \
-	    "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")"
+	run_load "loadgen $*" '^conns=' plain "$LOADGEN" -h 127.0.0.1 \
+	    -p "$PORT" -t "$TOKEN" -d "$BENCH_SECONDS" "$@"
+}
+
+# idle_ready: the daemon greets one connection.
+idle_ready() {
+	"$IDLE" -h 127.0.0.1 -p "$PORT" -n 1 -s 0 > /dev/null 2>&1
 }
 
 # idle LABEL: 1000 idle connections; prints the idle_conns line.
@@ -155,7 +65,7 @@ run_idle() {
 	grep -q '^idle_conns' "$OUT" || fail "idle_conns failed (exit $rc)"
 	[ $rc -eq 0 ] || echo "bench: not every idle connection was" \
 	    "greeted: $(cat "$OUT")" >&2
-	alive || fail "intaked died during idle_conns"
+	alive "$PID" || fail "intaked died during idle_conns"
 	cat "$OUT"
 }
 
@@ -165,14 +75,10 @@ done
 command -v python3 > /dev/null || fail "python3 is needed to find a free port"
 
 PORT=$(free_port) || fail "no free port"
-mkdir -p "$TMP/var"
-CONF=$TMP/intaked.conf
-cat > "$CONF" <<EOF
-# intaked configuration of one bench run (tests/bench/run.sh)
-[daemon]
-data_dir = $TMP/var
-log_level = warn
-
+echo "== intaked bench: $(nproc) CPUs, BENCH_SECONDS=$BENCH_SECONDS, line port $PORT, data in $TMP"
+echo "load average at start: $(cut -d ' ' -f 1-3 /proc/loadavg)" \
+    "(anything else running on these CPUs lowers the figures)"
+start_daemon "bench run (tests/bench/run.sh)" "$PORT" idle_ready <<EOF
 [line]
 listen = 127.0.0.1:$PORT
 tls_listen =
@@ -186,19 +92,6 @@ listen =
 [http]
 listen =
 EOF
-
-echo "== intaked bench: $(nproc) CPUs, BENCH_SECONDS=$BENCH_SECONDS, line port $PORT, data in $TMP"
-echo "load average at start: $(cut -d ' ' -f 1-3 /proc/loadavg)" \
-    "(anything else running on these CPUs lowers the figures)"
-"$BIN/intaked" -c "$CONF" > "$LOG" 2>&1 &
-PID=$!
-i=0
-until "$IDLE" -h 127.0.0.1 -p "$PORT" -n 1 -s 0 > /dev/null 2>&1; do
-	alive || fail "intaked exited at start-up"
-	i=$((i + 1))
-	[ $i -lt 100 ] || fail "intaked not answering on port $PORT after 10 s"
-	sleep 0.1
-done
 
 "$BIN/intakectl" -c "$CONF" token add bench --role submitter > "$OUT" 2>&1 ||
     { cat "$OUT" >&2; fail "intakectl token add failed"; }
@@ -229,7 +122,7 @@ echo "$IDLE1"
 
 HWM=$(status_kb VmHWM)
 echo "-- daemon peak RSS (VmHWM): ${HWM:-?} kB"
-stop_daemon
+stop_daemon why
 
 if [ -x "$HERE/smtp.sh" ]; then
 	echo "-- tests/bench/smtp.sh"
@@ -259,18 +152,7 @@ fi
 # The summary: one row per figure, the target beside it, ok or MISSED.
 awk -v l1="$L1" -v l16="$L16" -v l64="$L64" -v lh="$LH" -v half="$HALF" \
     -v i0="$IDLE0" -v i1="$IDLE1" -v hwm="${HWM:-0}" -v ceil="${CEIL:-0}" \
-    -v batch="$CEILING_BATCH" -v ceils="$CEILS" '
-function get(line, name,   n, i, a, kv) {
-	n = split(line, a, " ")
-	for (i = 1; i <= n; i++) {
-		split(a[i], kv, "=")
-		if (kv[1] == name) {
-			sub(/[^0-9.]+$/, "", kv[2])
-			return kv[2] + 0
-		}
-	}
-	return -1
-}
+    -v batch="$CEILING_BATCH" -v ceils="$CEILS" "$AWK_GET"'
 function row(what, value, target, verdict) {
 	printf "%-36s %-34s %-10s %s\n", what, value, target, verdict
 }

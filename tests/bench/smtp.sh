@@ -55,65 +55,11 @@ SINK_PID=
 LOG=$TMP/intaked.log
 OUT=$TMP/out
 
-# alive PID: running (kill -0 alone would also accept a zombie).
-alive() {
-	[ -n "$1" ] && [ -r "/proc/$1/status" ] &&
-	    ! grep -qs '^State:[[:space:]]*Z' "/proc/$1/status"
-}
-
-# stop PID NAME: SIGTERM, up to 10 s, then SIGKILL; prints nothing when
-# it exits 0 (or was killed by our SIGTERM, for smtp-sink).
-stop() {
-	[ -n "$1" ] || return 0
-	if alive "$1"; then
-		kill -TERM "$1"
-		i=0
-		while alive "$1" && [ $i -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		if alive "$1"; then
-			echo "smtp bench: $2 still running 10 s after SIGTERM;" \
-			    "killed" >&2
-			kill -KILL "$1"
-		fi
-	fi
-	wait "$1"
-}
-
-stop_daemon() {
-	[ -n "$PID" ] || return 0
-	stop "$PID" intaked
-	rc=$?
-	[ $rc -eq 0 ] || echo "smtp bench: intaked exited with status $rc" >&2
-	PID=
-	return $rc
-}
-
-cleanup() {
-	stop_daemon
-	[ -z "$SINK_PID" ] || stop "$SINK_PID" smtp-sink
-	SINK_PID=
-	rm -rf "$TMP"
-}
+BENCH_NAME="smtp bench"
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
-
-fail() {
-	echo "smtp bench: $*" >&2
-	if [ -s "$LOG" ]; then
-		echo "--- last lines of the daemon's log:" >&2
-		tail -n 20 "$LOG" >&2
-	fi
-	exit 1
-}
-
-free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
 
 # smtp_ready PORT: 0 when a server there greets with 220 within 2 s.
 smtp_ready() {
@@ -126,63 +72,11 @@ sys.exit(0 if greeting.startswith(b"220") else 1)
 EOF
 }
 
-# wait_ready PORT PID NAME: up to 10 s for a greeting.
-wait_ready() {
-	i=0
-	until smtp_ready "$1"; do
-		[ -z "$2" ] || alive "$2" || fail "$3 exited at start-up"
-		i=$((i + 1))
-		[ $i -lt 100 ] || fail "$3 not answering on port $1 after 10 s"
-		sleep 0.1
-	done
-}
-
-# thread_ticks: "tid name run_ns wait_ns" of each of the daemon's threads
-# (the main thread, which runs the event loop, is called "loop").
-thread_ticks() {
-	for t in /proc/"$PID"/task/*; do
-		[ -r "$t/schedstat" ] || continue
-		n=$(tr ' ' '_' < "$t/comm")
-		[ "${t##*/}" != "$PID" ] || n=loop
-		awk -v t="${t##*/}" -v n="$n" '{ print t, n, $1, $2 }' \
-		    "$t/schedstat"
-	done
-}
-
-# cpu_since FILE SECONDS: the daemon's CPU use since the snapshot in FILE:
-# "intaked_cpu=N% threads=name:N%,... cpu_wait=N%,..." (100% = one core;
-# loop, then the parse worker ("intaked") and the store's writer;
-# cpu_wait: ready to run but no CPU free).
-cpu_since() {
-	[ -n "$PID" ] || return 0
-	thread_ticks > "$1.now"
-	awk -v secs="$2" '
-	    NR == FNR { run[$1] = $3; wait[$1] = $4; next }
-	    { r = ($3 - run[$1]) / 1e7 / secs; w = ($4 - wait[$1]) / 1e7 / secs
-	      total += r
-	      rl = rl (rl == "" ? "" : ",") sprintf("%s:%.0f%%", $2, r)
-	      wl = wl (wl == "" ? "" : ",") sprintf("%.0f%%", w) }
-	    END { printf "intaked_cpu=%.0f%% threads=%s cpu_wait=%s", total,
-	      rl, wl }' "$1" "$1.now"
-}
-
 # run_smtpload ARGS...: one run; its line plus the daemon's CPU use.
 run_smtpload() {
-	[ -z "$PID" ] || thread_ticks > "$OUT.ticks"
-	t0=$(date +%s.%N)
-	timeout $((BENCH_SECONDS + 40)) "$SMTPLOAD" -h 127.0.0.1 \
-	    -p "$SMTP_PORT" -d "$BENCH_SECONDS" -s "$SMTP_SIZE" \
-	    -r "$SMTP_RCPT" "$@" > "$OUT" 2> "$OUT.err"
-	rc=$?
-	t1=$(date +%s.%N)
-	if [ $rc -ne 0 ] || ! grep -q '^smtp sessions=' "$OUT"; then
-		cat "$OUT.err" >&2
-		fail "smtpload $* failed (exit $rc)"
-	fi
-	[ -s "$OUT.err" ] && sed 's/^/    /' "$OUT.err" | head -n 5 >&2
-	[ -z "$PID" ] || alive "$PID" || fail "intaked died during smtpload $*"
-	echo "$(cat "$OUT") $(cpu_since "$OUT.ticks" \
-	    "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')")"
+	run_load "smtpload $*" '^smtp sessions=' names "$SMTPLOAD" \
+	    -h 127.0.0.1 -p "$SMTP_PORT" -d "$BENCH_SECONDS" -s "$SMTP_SIZE" \
+	    -r "$SMTP_RCPT" "$@"
 }
 
 # run_parse PROGRAM DIR [SUFFIX]: one parser bench; its line, or "-".
@@ -371,14 +265,8 @@ if [ -n "$SMTP_PORT" ]; then
 else
 	[ -x "$BIN/intaked" ] || fail "$BIN/intaked is missing (run make first)"
 	SMTP_PORT=$(free_port) || fail "no free port"
-	mkdir -p "$TMP/var"
-	CONF=$TMP/intaked.conf
-	cat > "$CONF" <<EOF
-# intaked configuration of one SMTP bench run (tests/bench/smtp.sh)
-[daemon]
-data_dir = $TMP/var
-log_level = warn
-
+	start_daemon "SMTP bench run (tests/bench/smtp.sh)" "$SMTP_PORT" \
+	    smtp_ready "$SMTP_PORT" <<EOF
 [line]
 listen =
 tls_listen =
@@ -394,9 +282,6 @@ max_per_ip = 400
 [http]
 listen =
 EOF
-	"$BIN/intaked" -c "$CONF" > "$LOG" 2>&1 &
-	PID=$!
-	wait_ready "$SMTP_PORT" "$PID" intaked
 	WHERE="port $SMTP_PORT, data in $TMP/var"
 fi
 
@@ -417,8 +302,7 @@ S20L=$(run_smtpload -c 20) || exit 1
 echo "$S20L"
 
 if [ -n "$PID" ]; then
-	HWM=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' \
-	    "/proc/$PID/status")
+	HWM=$(status_kb VmHWM)
 	echo "-- daemon peak RSS (VmHWM): ${HWM:-?} kB"
 fi
 
@@ -459,7 +343,8 @@ if command -v smtp-sink > /dev/null 2>&1 &&
 		smtp-sink "127.0.0.1:$SINK_PORT" 256 > "$TMP/sink.log" 2>&1 &
 	fi
 	SINK_PID=$!
-	wait_ready "$SINK_PORT" "$SINK_PID" smtp-sink
+	wait_ready "$SINK_PID" smtp-sink "$SINK_PORT" smtp_ready \
+	    "$SINK_PORT"
 	echo "-- Postfix smtp-source -> smtp-sink (no storage), msgs/s"
 	PF_SINK1=$(source_run "$SINK_PORT" 1)
 	PF_SINK20=$(source_run "$SINK_PORT" 20)
@@ -528,18 +413,7 @@ awk -v s1="$S1" -v s20="$S20" -v s100="$S100" -v s20l="$S20L" \
     -v mimec="$MIME_C" -v mimem="$MIME_M" -v mailc="$MAIL_C" \
     -v mailm="$MAIL_M" -v mails="$MAIL_S" -v size="$SMTP_SIZE" \
     -v pk1="$PF_SINK1" -v pk20="$PF_SINK20" -v pk100="$PF_SINK100" \
-    -v pd1="$PF_D1" -v pd20="$PF_D20" -v pd100="$PF_D100" '
-function get(line, name,   n, i, a, kv) {
-	n = split(line, a, " ")
-	for (i = 1; i <= n; i++) {
-		split(a[i], kv, "=")
-		if (kv[1] == name) {
-			sub(/[^0-9.]+$/, "", kv[2])
-			return kv[2] + 0
-		}
-	}
-	return -1
-}
+    -v pd1="$PF_D1" -v pd20="$PF_D20" -v pd100="$PF_D100" "$AWK_GET"'
 # mbs LINE: the first "N MB/s" figure of a parser bench line, -1 if none.
 function mbs(line) {
 	if (match(line, /[0-9.]+ MB\/s/) == 0)
