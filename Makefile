@@ -39,8 +39,18 @@ BIN	?= build-san/bin
 SANFLAGS = -fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
 
+# pkg-config is asked only by the make that builds: `run` and `test` install
+# the packages first and then build in a sub-make, which reads this file
+# anew (a make that asked before `deps` ran would link without the libraries).
+# A build without the packages stops here with the command that fixes it.
+BUILD_GOALS := $(filter-out deps clean run test test-san,$(or $(MAKECMDGOALS),all))
+ifneq ($(BUILD_GOALS),)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ifeq ($(PKG_LIBS),)
+$(error build libraries missing ($(shell pkg-config --print-errors --exists $(PKGS) 2>&1 | head -n 1)); run `make deps` as root, or `make run`)
+endif
+endif
 
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE -Iinclude -Itests/unit $(PKG_CFLAGS) $(WARN) \
 	     $(CFLAGS) $(SANFLAGS) -MMD -MP
@@ -65,7 +75,7 @@ BENCH_BIN	= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 EMBED	= taxonomy:conf/taxonomy.tsv classify:conf/classify.tsv
 EMBED_FILES = $(foreach e,$(EMBED),$(word 2,$(subst :, ,$(e))))
 
-.PHONY: all deps run test test-unit test-daemon test-san test-valgrind bench fuzz clean check-config
+.PHONY: all deps run test test-all test-unit test-daemon test-san test-valgrind bench fuzz clean check-config
 
 all: $(BIN)/intaked $(BIN)/intakectl
 
@@ -112,13 +122,19 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(BUILD)/libgw.a $(BUILD)/libparsers.
 deps:
 	@sh tests/tools/deps.sh $(DEBS)
 
-run: deps all
+run:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
 	./$(BIN)/intaked
 
 check-config: $(BIN)/intaked
 	./$(BIN)/intaked -n -c conf/intaked.conf
 
-test: all $(UNIT_BIN)
+test:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory test-all
+
+test-all: all $(UNIT_BIN)
 	@BUILD=$(BUILD) BIN=$(BIN) sh tests/run_all.sh
 
 test-unit: all $(UNIT_BIN)

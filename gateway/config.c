@@ -73,17 +73,23 @@ struct cf_key {
 static const struct cf_key cf_keys[] = {
 	{ "daemon.data_dir", CF_PATH, O(data_dir), 0, 0, 0, CF_NONEMPTY },
 	{ "daemon.log_level", CF_LOGLEVEL, O(log_level), 0, 0, 0, 0 },
+	{ "daemon.memory_budget", CF_SIZE, O(memory_budget), 0,
+	    1024 * 1024, LLONG_MAX, 0 },
 	{ "daemon.taxonomy", CF_PATH, O(taxonomy), 0, 0, 0, 0 },
 	{ "daemon.user", CF_STRING, O(user), 0, 0, 0, 0 },
 	{ "dedup.window", CF_DURATION, O(dedup_window), 0, 0, 366 * CF_DAY, 0 },
 	{ "http.listen", CF_LISTEN, O(http_listen), 0, 0, 0, 0 },
 	{ "http.public_url", CF_URL, O(http_public_url), 0, 0, 0, 0 },
+	{ "line.auth_timeout", CF_DURATION, O(line_auth_timeout), 0,
+	    1, CF_DAY, 0 },
 	{ "line.idle_timeout", CF_DURATION, O(line_idle_timeout), 0,
 	    1, CF_DAY, 0 },
 	{ "line.listen", CF_LISTEN, O(line_listen), 0, 0, 0, 0 },
 	{ "line.max_per_ip", CF_INT, O(line_max_per_ip), 0, 1, 1000000, 0 },
 	{ "line.max_sessions", CF_INT, O(line_max_sessions), 0, 1, 1000000, 0 },
 	{ "line.require_auth", CF_BOOL, O(line_require_auth), 0, 0, 0, 0 },
+	{ "line.session_timeout", CF_DURATION, O(line_session_timeout), 0,
+	    1, 7 * CF_DAY, 0 },
 	{ "line.tls_listen", CF_LISTEN, O(line_tls_listen), 0, 0, 0, 0 },
 	{ "smtp.hostname", CF_HOSTNAME, O(smtp_hostname), 0, 0, 0, 0 },
 	{ "smtp.idle_timeout", CF_DURATION, O(smtp_idle_timeout), 0,
@@ -96,7 +102,10 @@ static const struct cf_key cf_keys[] = {
 	{ "smtp.max_per_ip", CF_INT, O(smtp_max_per_ip), 0, 1, 1000000, 0 },
 	{ "smtp.max_recipients", CF_INT, O(smtp_max_recipients), 0,
 	    1, 10000, 0 },
+	{ "smtp.max_reports", CF_INT, O(smtp_max_reports), 0, 1, 100000, 0 },
 	{ "smtp.max_sessions", CF_INT, O(smtp_max_sessions), 0, 1, 1000000, 0 },
+	{ "smtp.session_timeout", CF_DURATION, O(smtp_session_timeout), 0,
+	    1, CF_DAY, 0 },
 	{ "smtp.tls_listen", CF_LISTEN, O(smtp_tls_listen), 0, 0, 0, 0 },
 	{ "smtp.trusted_upstreams", CF_HOSTLIST, O(smtp_trusted_upstreams),
 	    O(smtp_n_trusted_upstreams), 0, 0, 0 },
@@ -105,6 +114,9 @@ static const struct cf_key cf_keys[] = {
 	{ "store.queue_max", CF_INT, O(store_queue_max), 0, 1, 16777216, 0 },
 	{ "tls.cert", CF_PATH, O(tls_cert), 0, 0, 0, 0 },
 	{ "tls.ciphers", CF_STRING, O(tls_ciphers), 0, 0, 0, CF_NONEMPTY },
+	{ "tls.handshake_rate", CF_INT, O(tls_handshake_rate), 0, 1, 1000000, 0 },
+	{ "tls.handshake_timeout", CF_DURATION, O(tls_handshake_timeout), 0,
+	    1, 3600, 0 },
 	{ "tls.key", CF_PATH, O(tls_key), 0, 0, 0, 0 },
 };
 
@@ -752,12 +764,17 @@ config_defaults(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->data_dir = xstrdup("var");
 	cfg->log_level = xstrdup("info");
+	cfg->memory_budget = MEMORY_BUDGET_BYTES;
 	cfg->tls_ciphers = xstrdup(CF_DEFAULT_CIPHERS);
+	cfg->tls_handshake_timeout = TLS_HANDSHAKE_SECONDS;
+	cfg->tls_handshake_rate = TLS_HANDSHAKES_PER_SECOND;
 
 	cf_default_listen(&cfg->line_listen, "127.0.0.1:4119");
 	cf_default_listen(&cfg->line_tls_listen, "127.0.0.1:4120");
 	cfg->line_require_auth = 1;
 	cfg->line_idle_timeout = LINE_IDLE_SECONDS;
+	cfg->line_session_timeout = LINE_SESSION_SECONDS;
+	cfg->line_auth_timeout = LINE_AUTH_SECONDS;
 	cfg->line_max_sessions = LINE_MAX_SESSIONS;
 	cfg->line_max_per_ip = LINE_MAX_PER_IP;
 
@@ -767,6 +784,8 @@ config_defaults(struct config *cfg)
 	cfg->smtp_max_message = SMTP_MESSAGE_MAX;
 	cfg->smtp_max_recipients = SMTP_RCPT_MAX;
 	cfg->smtp_idle_timeout = SMTP_IDLE_SECONDS;
+	cfg->smtp_session_timeout = SMTP_SESSION_SECONDS;
+	cfg->smtp_max_reports = SMTP_REPORTS_MAX;
 	cfg->smtp_max_sessions = SMTP_MAX_SESSIONS;
 	cfg->smtp_max_per_ip = SMTP_MAX_PER_IP;
 

@@ -27,17 +27,22 @@ struct config {
 	char	*user;			/* drop to this user after binding; NULL = stay */
 	char	*log_level;		/* error|warn|info|debug */
 	char	*taxonomy;		/* path; NULL = embedded copy */
+	long long memory_budget;		/* bytes held by sessions + store queue */
 
 	/* [tls] */
 	char	*tls_cert;		/* both NULL: self-signed in data_dir/tls */
 	char	*tls_key;
 	char	*tls_ciphers;		/* TLS 1.2 cipher list */
+	long long tls_handshake_timeout;	/* seconds to finish a handshake */
+	long long tls_handshake_rate;		/* handshakes/s per client address */
 
 	/* [line] */
 	struct config_listen line_listen;	/* 127.0.0.1:4119 */
 	struct config_listen line_tls_listen;	/* 127.0.0.1:4120 */
 	int	 line_require_auth;		/* yes */
 	long long line_idle_timeout;		/* seconds */
+	long long line_session_timeout;		/* seconds a session may last */
+	long long line_auth_timeout;		/* seconds to AUTH (require_auth) */
 	long long line_max_sessions;
 	long long line_max_per_ip;
 
@@ -50,6 +55,8 @@ struct config {
 	long long smtp_max_message;		/* bytes */
 	long long smtp_max_recipients;
 	long long smtp_idle_timeout;
+	long long smtp_session_timeout;
+	long long smtp_max_reports;		/* reports kept from one message */
 	long long smtp_max_sessions;
 	long long smtp_max_per_ip;
 	char	**smtp_trusted_upstreams;	/* authserv-ids whose Authentication-Results we keep */

@@ -9,6 +9,8 @@
 /* ILP/1 (line protocol) */
 #define LINE_MAX_BYTES		16384	/* spec: longer lines get "500 line too long" */
 #define LINE_IDLE_SECONDS	300	/* [line] idle_timeout */
+#define LINE_SESSION_SECONDS	3600	/* [line] session_timeout */
+#define LINE_AUTH_SECONDS	30	/* [line] auth_timeout (require_auth) */
 #define LINE_MAX_SESSIONS	4096	/* [line] max_sessions */
 #define LINE_MAX_PER_IP		64	/* [line] max_per_ip */
 #define LINE_AUTH_FAILURES_MAX	3	/* a 4th attempt is never read */
@@ -33,10 +35,18 @@
 #define SMTP_HEADERS_MAX	1000
 #define SMTP_ERRORS_MAX		10
 #define SMTP_IDLE_SECONDS	300
-#define SMTP_SESSION_SECONDS	1800
+#define SMTP_SESSION_SECONDS	1800	/* [smtp] session_timeout */
 #define SMTP_MAX_SESSIONS	1024
-#define SMTP_MAX_PER_IP		20
-#define SMTP_REPORTS_MAX	1000	/* events kept from one message */
+#define SMTP_MAX_PER_IP		50	/* [smtp] max_per_ip (Postfix's default too) */
+#define SMTP_REPORTS_MAX	200	/* [smtp] max_reports: events kept from one message */
+
+/* every connection */
+#define MEMORY_BUDGET_BYTES	(256LL * 1024 * 1024)	/* [daemon] memory_budget */
+#define TLS_HANDSHAKE_SECONDS	10	/* [tls] handshake_timeout */
+#define TLS_HANDSHAKES_PER_SECOND 20	/* [tls] handshake_rate, per client address */
+#define SESSION_CLOSE_SECONDS	10	/* fixed: to write out a last reply */
+#define LINGER_SECONDS		2	/* fixed: whole lingering close */
+#define SESSION_OUTPUT_MAX	(256 * 1024)	/* fixed: unread replies before reading pauses */
 
 /* MIME */
 #define MIME_DEPTH_MAX		16
