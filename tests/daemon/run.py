@@ -12,8 +12,9 @@ or "::test_ping"). Prints one line per test:
     FAIL file::name: reason      (then the traceback, the daemon's temp dir)
     SKIP file::name: why
 
-and ends with exactly one line "N passed, M failed"; exit status 1 if M > 0.
-A test raises harness.Skip("why") to be skipped (not counted as failed).
+and ends with exactly one line "N passed, M failed, K skipped"; exit status 1
+if M > 0 (skips alone never fail the run). A test raises harness.Skip("why")
+to be skipped: counted in K, not as passed nor as failed.
 
 Environment: INTAKED_BIN (default "bin", relative to the repo root, which is
 the working directory), INTAKED_TEST_TIMEOUT (seconds per test, default 120;
@@ -136,11 +137,12 @@ def main(argv):
                     if tail:
                         print("  log tail:\n    " + tail.replace("\n", "\n    "))
                 sys.stdout.flush()
-    if skipped:
-        print("%d skipped (%.1fs)" % (skipped, time.monotonic() - t_start))
-    else:
-        print("(%.1fs)" % (time.monotonic() - t_start))
-    print("%d passed, %d failed" % (passed, failed), flush=True)
+    if filters and passed + failed + skipped == 0:
+        print("FAIL no test matches %s" % " ".join(filters), flush=True)
+        failed += 1
+    print("(%.1fs)" % (time.monotonic() - t_start))
+    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped),
+          flush=True)
     return 1 if failed else 0
 
 

@@ -5,6 +5,7 @@
  * feedback-loop samples give spam with their Source-IP as an indicator,
  * the X-ARF samples a real category. Prints the count per format and the
  * throughput (messages per second, several rounds over the corpus).
+ * Skipped, with the reason, when there is no corpus or no .eml in it.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -235,12 +236,14 @@ main(void)
 	char			 err[256];
 	size_t			 i;
 
-	if (dir == NULL)
+	if (dir == NULL || *dir == '\0')
 		dir = "../shared/corpora";
-	if (access(dir, R_OK) != 0) {
-		printf("SKIP corpora: %s not found\n", dir);
-		return t_done();
-	}
+	if (access(dir, R_OK) != 0)
+		return t_skip_all("corpora: %s not found (set INTAKED_CORPORA)",
+		    dir);
+	nftw(dir, collect, 16, FTW_PHYS);
+	if (n_samples == 0 && t_failed == 0)
+		return t_skip_all("corpora: no .eml file under %s", dir);
 	if (taxonomy_parse(&tax, taxonomy_embedded, taxonomy_embedded_len,
 	    err, sizeof(err)) == -1 ||
 	    (ex = extractor_new(err, sizeof(err))) == NULL) {
@@ -254,7 +257,6 @@ main(void)
 	ctx.classifier = cl = load_classifier();
 	CHECK(cl != NULL);
 	ctx.max_reports = 1000;
-	nftw(dir, collect, 16, FTW_PHYS);
 	CHECK(n_samples > 0);
 	for (i = 0; i < n_samples; i++)
 		check_sample(&samples[i]);

@@ -12,7 +12,7 @@
  * transfer encodings seen; ARF samples have a message/feedback-report part
  * whose fields include Feedback-Type; X-ARF samples have at least two parts
  * and, when the mail holds one, their report ("Report-Type:") in some
- * part's text. Prints SKIP and passes when the corpora are absent.
+ * part's text. Skipped, with the reason, when the corpora are absent.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE		/* memmem, strcasestr */
@@ -177,7 +177,8 @@ tree_check(const struct mime_message *m, const char *name)
 
 /* Every token of a comma-separated list satisfies has(). */
 static int
-all_seen(const struct mime_message *m, const char *list, int cte)
+all_seen(const struct mime_message *m, const char *list, int cte,
+    const char *file)
 {
 	const struct mime_part	*p;
 	const char		*t = list;
@@ -200,7 +201,8 @@ all_seen(const struct mime_message *m, const char *list, int cte)
 				    strncasecmp(p->charset, t, n) == 0;
 		}
 		if (!found) {
-			printf("FAIL %.*s not seen\n", (int)n, t);
+			printf("FAIL %s: %s %.*s not seen\n", file,
+			    cte ? "transfer encoding" : "charset", (int)n, t);
 			return 0;
 		}
 		t += n;
@@ -246,8 +248,8 @@ index_check(const struct mime_message *m, struct entry *e)
 			printf("  %s: top %s, index %s\n", e->file, top,
 			    e->ctype);
 	}
-	CHECK(all_seen(m, e->charsets, 0));
-	CHECK(all_seen(m, e->ctes, 1));
+	CHECK(all_seen(m, e->charsets, 0, e->file));
+	CHECK(all_seen(m, e->ctes, 1, e->file));
 	if (strstr(e->kind, "ARF (RFC 5965)") != NULL &&
 	    strncmp(e->kind, "X-", 2) != 0) {
 		n_arf++;
@@ -322,10 +324,9 @@ main(void)
 
 	if (root == NULL || *root == '\0')
 		root = "../shared/corpora";
-	if (index_load(root) == -1) {
-		printf("SKIP test_mime_corpora: no %s/INDEX.tsv\n", root);
-		return t_done();
-	}
+	if (index_load(root) == -1)
+		return t_skip_all("corpora: no %s/INDEX.tsv (set INTAKED_CORPORA)",
+		    root);
 	root_len = strlen(root);
 	CHECK(nftw(root, corpus_file, 16, FTW_PHYS) == 0);
 	for (i = 0; i < n_idx; i++) {

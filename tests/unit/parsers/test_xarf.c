@@ -434,9 +434,9 @@ test_corpus(void)
 	char		 dir[1024];
 
 	snprintf(dir, sizeof(dir), "%s/xarf-json",
-	    env ? env : "../shared/corpora");
+	    env != NULL && *env != '\0' ? env : "../shared/corpora");
 	if (access(dir, R_OK) != 0) {
-		printf("SKIP corpus: %s not found\n", dir);
+		T_SKIP("corpus: %s not found (set INTAKED_CORPORA)", dir);
 		return;
 	}
 	nftw(dir, corpus_file, 8, FTW_PHYS);
