@@ -41,19 +41,48 @@ def test_long_line_then_session_continues():
         expect_eq(d.queue_all(), [], "a too-long REPORT was stored")
 
 
+FIELDS_MAX = 128   # REPORT_FIELDS_MAX in include/limits_gw.h
+
+
+def _near_limit_line(n_fields):
+    """A REPORT of exactly n_fields fields (category, description,
+    source-ip and n_fields - 3 url=), padded with description bytes to
+    between 15,000 and 16,384 bytes: a long line the daemon must process."""
+    urls = ["url=http%%3A%%2F%%2Fh%d.example%%2F" % i for i in range(n_fields - 3)]
+    head = report_line(category="spam", description="", source_ip="192.0.2.1")
+    base = len(head) + 1 + len(" ".join(urls))
+    line = report_line(category="spam", description="b" * (15500 - base),
+                       source_ip="192.0.2.1") + " " + " ".join(urls)
+    expect(15000 < len(line) < 16384, "line length %d" % len(line))
+    return line
+
+
 def test_line_within_limit_is_processed():
+    """A 15.5 kB line with as many fields as a REPORT may have
+    (REPORT_FIELDS_MAX) is stored: 250, with every indicator."""
     with Daemon() as d:
         c = d.authed_client(d.token("near"))
-        line = report_line(category="spam", description="b" * 1500,
-                           source_ip="192.0.2.1")
-        line += " " + " ".join("url=http%%3A%%2F%%2Fh%d.example%%2F" % i
-                               for i in range(400))
-        expect(14000 < len(line) < 16384, "line length %d" % len(line))
+        line = _near_limit_line(FIELDS_MAX)
         r = c.cmd(line)
-        expect(r.startswith("250 ") or r.startswith("501 "),
-               "a %d-byte line (under the limit): %r" % (len(line), r))
-        expect(r != "500 line too long", "line under the limit called too long")
+        rr = parse_report_reply(r)
+        got = d.show(rr.rid).get("indicators") or []
+        expect_eq(len(got), FIELDS_MAX - 2,
+                  "indicators stored (%d url + 1 source-ip)" % (FIELDS_MAX - 3))
+        expect_eq(c.cmd("PING"), "250 pong", "PING after")
         c.close()
+
+
+def test_fields_over_limit_refused():
+    """One field more than REPORT_FIELDS_MAX: 501 naming the bound, nothing
+    stored, the session carries on."""
+    with Daemon() as d:
+        c = d.authed_client(d.token("over"))
+        r = c.cmd(_near_limit_line(FIELDS_MAX + 1))
+        expect(r.startswith("501 ") and "too many fields" in r,
+               "%d fields: %r, want 501 ... too many fields" % (FIELDS_MAX + 1, r))
+        expect_eq(c.cmd("PING"), "250 pong", "PING after")
+        c.close()
+        expect_eq(d.queue_all(), [], "a REPORT over the field limit was stored")
 
 
 def test_megabyte_without_newline():
