@@ -10,15 +10,19 @@
  * group commit that made it durable.
  *
  * Pipelining is supported; while LINE_PIPELINE_MAX replies are outstanding
- * or the client is not reading its replies, the session stops reading. An
- * AUTH holds back the commands after it until its answer is known, so a
- * pipelined "AUTH x / REPORT ..." works. An over-long line is answered
- * "500 line too long" and skipped up to its end; a session is closed after
- * LINE_AUTH_FAILURES_MAX failed AUTHs or after the idle timeout.
+ * or the client is not reading its replies (SESSION_OUTPUT_MAX), the
+ * session stops reading. An AUTH holds back the commands after it until
+ * its answer is known, so a pipelined "AUTH x / REPORT ..." works. Only
+ * roles that may submit (roles.h) authenticate. An over-long line is
+ * answered "500 line too long" and skipped up to its end; a session is
+ * closed after LINE_AUTH_FAILURES_MAX failed AUTHs, after the idle timeout,
+ * after [line] session_timeout, and, when AUTH is required, when it has not
+ * authenticated within [line] auth_timeout. Each REPORT in flight holds
+ * its share of the memory budget (budget.h).
  *
- * A session whose socket is gone but which still has jobs in the store is
- * kept (state DEAD) until the last job completes, so the store never calls
- * back into freed memory.
+ * The connection itself (deadlines, TLS, closing) is the session base's
+ * (session.h). A store job carries the session's id and its slot's
+ * sequence number, so a completion for a session that has gone is dropped.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -31,72 +35,73 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
-#include <event2/event.h>
 
+#include "budget.h"
 #include "gateway.h"
 #include "ilp.h"
 #include "limits_gw.h"
 #include "log.h"
+#include "roles.h"
+#include "session.h"
 #include "store.h"
 #include "util.h"
 
 enum line_state {
 	LINE_STATE_READY,	/* reading and executing commands */
 	LINE_STATE_AUTH_WAIT,	/* an AUTH is in the store; input waits */
-	LINE_STATE_SKIP,	/* discarding the rest of an over-long line */
-	LINE_STATE_CLOSING,	/* reading stopped; close once replies are out */
-	LINE_STATE_DEAD		/* socket closed; waiting for store jobs */
+	LINE_STATE_SKIP		/* discarding the rest of an over-long line */
 };
 
-static const char *line_state_names[] = {
-	"READY", "AUTH_WAIT", "SKIP", "CLOSING", "DEAD"
-};
+static const char *line_state_names[] = { "READY", "AUTH_WAIT", "SKIP" };
 
 struct line_reply {
 	TAILQ_ENTRY(line_reply)	 entry;
-	struct line_session	*sess;
+	uint64_t		 seq;
 	int			 ready;
 	char			*text;		/* whole reply with CRLF */
 	size_t			 len;
 };
 
 struct line_session {
-	TAILQ_ENTRY(line_session) entry;
-	uint32_t		 id;
+	struct session		 base;		/* first: see session.h */
 	enum line_state		 state;
-	struct gateway		*gw;
-	struct listener		*listener;
-	struct bufferevent	*bev;
-	struct sockaddr_storage	 peer;
-	char			 peer_text[64];
-	int			 tls;
 	char			*token_name;	/* set by a successful AUTH */
 	int			 auth_failures;
 	int			 close_after_replies;
-	size_t			 pending_jobs;	/* store jobs not completed */
+	uint64_t		 next_seq;
 	size_t			 n_replies;	/* slots in replies */
 	TAILQ_HEAD(, line_reply) replies;
 };
 
-static TAILQ_HEAD(, line_session) line_sessions =
-    TAILQ_HEAD_INITIALIZER(line_sessions);
-static size_t		line_n_sessions;
-static uint32_t		line_next_id;
+/* What a store job needs to find its way back. */
+struct line_ticket {
+	uint64_t		 session_id;
+	uint64_t		 seq;		/* of the reply slot */
+	size_t			 budget;	/* bytes of the memory budget */
+};
+
 /* The loop is single-threaded: one line buffer serves every session. */
 static char		line_buf[LINE_MAX_BYTES + 3];
 
-#define LINE_OUTPUT_MAX	(256 * 1024)	/* unread replies before we pause */
+/* Budget held by a REPORT in flight: the line, its decoded fields, the job. */
+#define LINE_REPORT_BYTES(len)	(3 * (len) + 2048)
 
-static void line_session_process_input(struct line_session *);
-static void line_session_close(struct line_session *);
+static void line_session_process_input(struct session *);
+
+static struct line_session *
+line_session_of(struct session *base)
+{
+	return (struct line_session *)base;
+}
+
+#define LINE_ID(s)	((unsigned long long)(s)->base.id)
 
 static void
 line_enter_state(struct line_session *s, enum line_state next)
 {
-	assert(next <= LINE_STATE_DEAD);
-	log_debug("line %08x: %s -> %s", s->id, line_state_names[s->state],
-	    line_state_names[next]);
+	assert(next <= LINE_STATE_SKIP);
+	log_debug("line %08llx: %s -> %s", LINE_ID(s),
+	    line_state_names[s->state], line_state_names[next]);
 	s->state = next;
 }
 
@@ -104,29 +109,18 @@ line_enter_state(struct line_session *s, enum line_state next)
 static int
 line_session_wants_input(struct line_session *s)
 {
-	if (s->state != LINE_STATE_READY && s->state != LINE_STATE_SKIP)
+	if (s->base.closing || s->close_after_replies ||
+	    (s->state != LINE_STATE_READY && s->state != LINE_STATE_SKIP))
 		return 0;
 	return s->n_replies < LINE_PIPELINE_MAX &&
-	    evbuffer_get_length(bufferevent_get_output(s->bev)) <
-	    LINE_OUTPUT_MAX;
+	    !session_output_full(&s->base);
 }
 
-static void
-line_session_update_reading(struct line_session *s)
-{
-	if (s->state == LINE_STATE_DEAD)
-		return;
-	if (line_session_wants_input(s))
-		bufferevent_enable(s->bev, EV_READ);
-	else
-		bufferevent_disable(s->bev, EV_READ);
-}
-
-/* Write out every ready slot at the head of the FIFO; close if done. */
+/* Write out every ready slot at the head of the FIFO; quit if done. */
 static void
 line_session_flush_replies(struct line_session *s)
 {
-	struct evbuffer		*out = bufferevent_get_output(s->bev);
+	struct evbuffer		*out = bufferevent_get_output(s->base.bev);
 	struct line_reply	*r;
 
 	while ((r = TAILQ_FIRST(&s->replies)) != NULL && r->ready) {
@@ -136,20 +130,8 @@ line_session_flush_replies(struct line_session *s)
 		free(r->text);
 		free(r);
 	}
-	if (s->close_after_replies && s->n_replies == 0 &&
-	    s->state != LINE_STATE_CLOSING) {
-		line_enter_state(s, LINE_STATE_CLOSING);
-		bufferevent_disable(s->bev, EV_READ);
-		/*
-		 * Close from the write callback, never from here: callers
-		 * still hold s. With nothing left to write, ask for that
-		 * callback explicitly.
-		 */
-		if (evbuffer_get_length(out) == 0)
-			bufferevent_trigger(s->bev, EV_WRITE,
-			    BEV_TRIG_IGNORE_WATERMARKS |
-			    BEV_TRIG_DEFER_CALLBACKS);
-	}
+	if (s->close_after_replies && s->n_replies == 0)
+		session_quit(&s->base);
 }
 
 static struct line_reply *
@@ -157,10 +139,22 @@ line_reply_slot(struct line_session *s)
 {
 	struct line_reply	*r = xcalloc(1, sizeof(*r));
 
-	r->sess = s;
+	r->seq = ++s->next_seq;
 	TAILQ_INSERT_TAIL(&s->replies, r, entry);
 	s->n_replies++;
 	return r;
+}
+
+/* The pending slot with this sequence number (near the head). */
+static struct line_reply *
+line_reply_find(struct line_session *s, uint64_t seq)
+{
+	struct line_reply	*r;
+
+	TAILQ_FOREACH(r, &s->replies, entry)
+		if (r->seq == seq)
+			return r;
+	return NULL;
 }
 
 static void
@@ -213,45 +207,6 @@ line_session_quit(struct line_session *s, const char *text)
 	line_session_flush_replies(s);
 }
 
-static void
-line_session_free(struct line_session *s)
-{
-	free(s->token_name);
-	free(s);
-}
-
-static void
-line_session_close(struct line_session *s)
-{
-	struct line_reply	*r, *next;
-
-	if (s->state == LINE_STATE_DEAD)
-		return;
-	log_debug("line %08x: closed (%zu jobs in flight)", s->id,
-	    s->pending_jobs);
-	if (s->state == LINE_STATE_CLOSING)
-		listener_linger_close(s->bev);
-	else
-		listener_bev_free(s->bev);
-	line_enter_state(s, LINE_STATE_DEAD);
-	s->bev = NULL;
-	listener_release(s->listener, (struct sockaddr *)&s->peer);
-	TAILQ_REMOVE(&line_sessions, s, entry);
-	line_n_sessions--;
-	/* pending slots stay with their store job, which frees them */
-	for (r = TAILQ_FIRST(&s->replies); r != NULL; r = next) {
-		next = TAILQ_NEXT(r, entry);
-		TAILQ_REMOVE(&s->replies, r, entry);
-		if (r->ready) {
-			free(r->text);
-			free(r);
-		}
-	}
-	s->n_replies = 0;
-	if (s->pending_jobs == 0)
-		line_session_free(s);
-}
-
 /* --- store completions -------------------------------------------------- */
 
 static void
@@ -268,20 +223,33 @@ line_job_done_submit(struct line_reply *r, struct store_job *job)
 }
 
 static void
+line_auth_failed(struct line_session *s, struct line_reply *r,
+    const char *why)
+{
+	line_reply_complete(r, "535 authentication failed%s", why);
+	if (++s->auth_failures >= LINE_AUTH_FAILURES_MAX)
+		s->close_after_replies = 1;
+}
+
+static void
 line_job_done_auth(struct line_session *s, struct line_reply *r,
     struct store_job *job)
 {
-	if (job->rc == STORE_OK) {
+	if (job->rc == STORE_OK && !role_may(job->auth_role, ROLE_SUBMIT)) {
+		log_info("line %08llx: %s: token %s (role %s) may not submit",
+		    LINE_ID(s), s->base.peer_text, job->auth_name,
+		    job->auth_role ? job->auth_role : "?");
+		line_auth_failed(s, r, ": this token's role may not submit");
+	} else if (job->rc == STORE_OK) {
 		s->token_name = xstrdup(job->auth_name);
+		session_set_proto_deadline(&s->base, 0);
 		line_reply_complete(r, "235 authenticated %s", job->auth_name);
-		log_info("line %08x: %s authenticated as %s", s->id,
-		    s->peer_text, job->auth_name);
+		log_info("line %08llx: %s authenticated as %s", LINE_ID(s),
+		    s->base.peer_text, job->auth_name);
 	} else if (job->rc == STORE_DENIED) {
-		line_reply_complete(r, "535 authentication failed");
-		log_info("line %08x: %s failed authentication", s->id,
-		    s->peer_text);
-		if (++s->auth_failures >= LINE_AUTH_FAILURES_MAX)
-			s->close_after_replies = 1;
+		log_info("line %08llx: %s failed authentication", LINE_ID(s),
+		    s->base.peer_text);
+		line_auth_failed(s, r, "");
 	} else
 		line_reply_complete(r, "454 authentication unavailable;"
 		    " try again later");
@@ -301,23 +269,29 @@ line_job_done_status(struct line_reply *r, struct store_job *job)
 }
 
 /*
- * Completion of any store job of this module, on the loop thread: fill the
- * job's reply slot, write out what is now in order, and resume reading.
+ * Completion of any store job of this module, on the loop thread: find the
+ * session and its slot (dropping the result when the session is gone),
+ * fill the slot, write out what is now in order, and resume reading.
  */
 static void
 line_job_done(struct store_job *job, void *arg)
 {
-	struct line_reply	*r = arg;
-	struct line_session	*s = r->sess;
+	struct line_ticket	*t = arg;
+	struct session		*base = session_find(t->session_id);
+	struct line_session	*s;
+	struct line_reply	*r;
 
-	s->pending_jobs--;
-	if (s->state == LINE_STATE_DEAD) {
-		free(r);
+	budget_give(t->budget);
+	if (base == NULL) {
+		free(t);
 		store_job_free(job);
-		if (s->pending_jobs == 0)
-			line_session_free(s);
 		return;
 	}
+	s = line_session_of(base);
+	s->base.pending--;
+	r = line_reply_find(s, t->seq);
+	free(t);
+	assert(r != NULL && !r->ready);
 	switch (job->op) {
 	case STORE_OP_SUBMIT:
 		line_job_done_submit(r, job);
@@ -330,31 +304,40 @@ line_job_done(struct store_job *job, void *arg)
 		break;
 	}
 	store_job_free(job);
+	if (s->base.gw->draining)
+		s->close_after_replies = 1;
 	line_session_flush_replies(s);
-	if (s->state == LINE_STATE_DEAD)
-		return;
-	if (s->gw->draining && !s->close_after_replies)
-		s->close_after_replies = 1, line_session_flush_replies(s);
-	if (s->state == LINE_STATE_READY || s->state == LINE_STATE_SKIP)
-		line_session_process_input(s);
+	line_session_process_input(&s->base);
 }
 
-/* Queue job with a new reply slot; answers 451 itself if the store is full. */
-static void
-line_session_enqueue(struct line_session *s, struct store_job *job)
+/*
+ * Queue job with a new reply slot, holding budget bytes of the memory
+ * budget (already taken) until it completes; answers 451 itself if the
+ * store is full.
+ */
+static int
+line_session_enqueue(struct line_session *s, struct store_job *job,
+    size_t budget)
 {
 	struct line_reply	*r = line_reply_slot(s);
+	struct line_ticket	*t = xmalloc(sizeof(*t));
 
+	t->session_id = s->base.id;
+	t->seq = r->seq;
+	t->budget = budget;
 	job->done = line_job_done;
-	job->arg = r;
-	if (store_enqueue(s->gw->store, job) == -1) {
+	job->arg = t;
+	if (store_enqueue(s->base.gw->store, job) == -1) {
+		budget_give(budget);
+		free(t);
 		store_job_free(job);
 		line_reply_complete(r, "451 server busy, nothing stored;"
 		    " try again later");
 		line_session_flush_replies(s);
-		return;
+		return -1;
 	}
-	s->pending_jobs++;
+	s->base.pending++;
+	return 0;
 }
 
 /* --- commands ----------------------------------------------------------- */
@@ -374,26 +357,32 @@ line_cmd_auth(struct line_session *s, const struct ilp_command *cmd)
 	}
 	job = store_job_new(STORE_OP_AUTH);
 	job->secret = xstrndup(cmd->arg, cmd->arglen);
-	line_enter_state(s, LINE_STATE_AUTH_WAIT);
-	line_session_enqueue(s, job);
-	if (s->pending_jobs == 0)	/* refused by the store */
-		line_enter_state(s, LINE_STATE_READY);
+	if (line_session_enqueue(s, job, 0) == 0)
+		line_enter_state(s, LINE_STATE_AUTH_WAIT);
 }
 
 static void
 line_cmd_report(struct line_session *s, const struct ilp_command *cmd,
     const char *line, size_t len)
 {
+	struct gateway		*gw = s->base.gw;
 	struct report		 r;
 	struct report_error	 err;
 	struct store_job	*job;
+	size_t			 budget = LINE_REPORT_BYTES(len);
 
-	if (s->token_name == NULL && s->gw->cfg->line_require_auth) {
+	if (s->token_name == NULL && gw->cfg->line_require_auth) {
 		line_reply(s, "530 authentication required");
 		return;
 	}
-	if (ilp_parse_report(cmd->arg, cmd->arglen, &s->gw->tax,
-	    &s->gw->limits, &r, &err) == -1) {
+	if (budget_take(budget, 1) == -1) {
+		line_reply(s, "451 server busy, nothing stored; try again"
+		    " later");
+		return;
+	}
+	if (ilp_parse_report(cmd->arg, cmd->arglen, &gw->tax,
+	    &gw->limits, &r, &err) == -1) {
+		budget_give(budget);
 		report_free(&r);
 		if (err.field[0] != '\0')
 			line_reply(s, "501 %s: %s", err.field, err.reason);
@@ -405,13 +394,13 @@ line_cmd_report(struct line_session *s, const struct ilp_command *cmd,
 	job->channel = "line";
 	job->token_name = s->token_name ? xstrdup(s->token_name) : NULL;
 	job->verified = s->token_name != NULL;
-	job->peer = xstrdup(s->peer_text);
+	job->peer = xstrdup(s->base.peer_text);
 	job->raw = (unsigned char *)xstrndup(line, len);
 	job->rawlen = len;
 	job->reports = xmalloc(sizeof(*job->reports));
 	job->reports[0] = r;		/* the job owns the strings now */
 	job->n_reports = 1;
-	line_session_enqueue(s, job);
+	(void)line_session_enqueue(s, job, budget);
 }
 
 static int
@@ -448,7 +437,7 @@ line_cmd_status(struct line_session *s, const struct ilp_command *cmd)
 	job = store_job_new(STORE_OP_STATUS);
 	job->report_id = xstrndup(cmd->arg, cmd->arglen);
 	job->token_name = xstrdup(s->token_name);
-	line_session_enqueue(s, job);
+	(void)line_session_enqueue(s, job, 0);
 }
 
 static void
@@ -552,11 +541,12 @@ line_session_next_line(struct line_session *s, struct evbuffer *in,
 }
 
 static void
-line_session_process_input(struct line_session *s)
+line_session_process_input(struct session *base)
 {
-	struct evbuffer	*in = bufferevent_get_input(s->bev);
-	size_t		 len;
-	int		 rc;
+	struct line_session	*s = line_session_of(base);
+	struct evbuffer		*in = bufferevent_get_input(base->bev);
+	size_t			 len;
+	int			 rc;
 
 	while (line_session_wants_input(s) && evbuffer_get_length(in) > 0) {
 		rc = line_session_next_line(s, in, &len);
@@ -564,117 +554,90 @@ line_session_process_input(struct line_session *s)
 			break;
 		if (rc == 1)
 			line_session_execute(s, line_buf, len);
-		if (s->state == LINE_STATE_DEAD)
-			return;
 	}
-	line_session_update_reading(s);
+	session_want_input(base, line_session_wants_input(s));
 }
 
 static void
-line_read_cb(struct bufferevent *bev, void *arg)
+line_session_timeout(struct session *base, enum session_timer which)
 {
-	line_session_process_input(arg);
-}
+	struct line_session	*s = line_session_of(base);
 
-static void
-line_write_cb(struct bufferevent *bev, void *arg)
-{
-	struct line_session	*s = arg;
-
-	if (s->state == LINE_STATE_CLOSING) {
-		line_session_close(s);
-		return;
-	}
-	/* the client read its replies: buffered commands may go on */
-	line_session_process_input(s);
-}
-
-static void
-line_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	struct line_session	*s = arg;
-
-	if (what == BEV_EVENT_CONNECTED)	/* TLS handshake done */
-		return;
-	if (what & BEV_EVENT_TIMEOUT) {
-		if (s->pending_jobs > 0 || s->n_replies > 0) {
-			/* the client waits for us, not the other way round */
-			bufferevent_enable(bev, EV_READ);
-			return;
-		}
-		log_info("line %08x: %s idle, closing", s->id, s->peer_text);
+	switch (which) {
+	case SESSION_TIMER_IDLE:
 		line_session_quit(s, "421 idle timeout, closing");
-		return;
+		break;
+	case SESSION_TIMER_LIFETIME:
+		line_session_quit(s, "421 session time limit reached, closing");
+		break;
+	case SESSION_TIMER_PROTO:
+		line_session_quit(s, "421 authentication timeout, closing");
+		break;
 	}
-	if ((what & BEV_EVENT_EOF) && s->n_replies > 0) {
-		/* half-closed: the client still wants its replies */
-		s->close_after_replies = 1;
-		bufferevent_disable(bev, EV_READ);
-		line_session_flush_replies(s);
-		return;
-	}
-	if (what & BEV_EVENT_ERROR)
-		log_debug("line %08x: %s: connection error", s->id,
-		    s->peer_text);
-	line_session_close(s);
 }
+
+/* Half-closed: the client may still want its replies. */
+static int
+line_session_eof(struct session *base)
+{
+	struct line_session	*s = line_session_of(base);
+
+	if (s->n_replies == 0)
+		return 0;
+	s->close_after_replies = 1;
+	session_want_input(base, 0);
+	line_session_flush_replies(s);
+	return 1;
+}
+
+static void
+line_session_drain(struct session *base)
+{
+	struct line_session	*s = line_session_of(base);
+
+	if (s->n_replies == 0)
+		line_session_quit(s, "421 shutting down");
+	else {
+		s->close_after_replies = 1;
+		session_want_input(base, 0);
+	}
+}
+
+static void
+line_session_free(struct session *base)
+{
+	struct line_session	*s = line_session_of(base);
+	struct line_reply	*r;
+
+	while ((r = TAILQ_FIRST(&s->replies)) != NULL) {
+		TAILQ_REMOVE(&s->replies, r, entry);
+		free(r->text);
+		free(r);
+	}
+	free(s->token_name);
+	free(s);
+}
+
+static const struct session_ops line_session_ops = {
+	.name = "line",
+	.process = line_session_process_input,
+	.timeout = line_session_timeout,
+	.eof = line_session_eof,
+	.drain = line_session_drain,
+	.free = line_session_free,
+};
 
 void
 line_session_accept(struct gateway *gw, struct listener *l,
     struct bufferevent *bev, const struct sockaddr *peer, socklen_t peerlen)
 {
 	struct line_session	*s = xcalloc(1, sizeof(*s));
-	struct timeval		 idle = { gw->cfg->line_idle_timeout, 0 };
 
-	s->id = ++line_next_id;
-	s->gw = gw;
-	s->listener = l;
-	s->bev = bev;
-	s->tls = bufferevent_openssl_get_ssl(bev) != NULL;
-	memcpy(&s->peer, peer, peerlen < sizeof(s->peer) ? peerlen :
-	    sizeof(s->peer));
-	sockaddr_text(peer, s->peer_text, sizeof(s->peer_text));
 	TAILQ_INIT(&s->replies);
-	TAILQ_INSERT_TAIL(&line_sessions, s, entry);
-	line_n_sessions++;
-	log_debug("line %08x: connect from %s%s", s->id, s->peer_text,
-	    s->tls ? " (TLS)" : "");
-
-	bufferevent_setcb(bev, line_read_cb, line_write_cb, line_event_cb, s);
-	bufferevent_set_timeouts(bev, &idle, &idle);
+	session_init(&s->base, &line_session_ops, gw, l, bev, peer, peerlen,
+	    gw->cfg->line_idle_timeout, gw->cfg->line_session_timeout);
+	if (gw->cfg->line_require_auth)
+		session_set_proto_deadline(&s->base,
+		    gw->cfg->line_auth_timeout);
 	line_reply(s, "220 %s intaked ILP/1 ready", gw->cfg->smtp_hostname);
-	bufferevent_enable(bev, EV_READ);
-}
-
-void
-line_sessions_drain(void)
-{
-	struct line_session	*s, *next;
-
-	for (s = TAILQ_FIRST(&line_sessions); s != NULL; s = next) {
-		next = TAILQ_NEXT(s, entry);
-		if (s->close_after_replies)
-			continue;
-		if (s->n_replies == 0)
-			line_session_quit(s, "421 shutting down");
-		else {
-			s->close_after_replies = 1;
-			bufferevent_disable(s->bev, EV_READ);
-		}
-	}
-}
-
-size_t
-line_sessions_count(void)
-{
-	return line_n_sessions;
-}
-
-void
-line_sessions_close_all(void)
-{
-	struct line_session	*s;
-
-	while ((s = TAILQ_FIRST(&line_sessions)) != NULL)
-		line_session_close(s);
 }

@@ -11,6 +11,14 @@
  * handshake is exactly the cost the cap protects against). When the process
  * runs out of descriptors, accepting pauses for a second instead of
  * spinning.
+ *
+ * A client address is an IPv4 address or an IPv6 /64 (one subscriber's
+ * prefix: counting /128s would let one host open 2^64 slots). Besides the
+ * session caps, TLS handshakes are rate limited per address with a token
+ * bucket ([tls] handshake_rate per second, bursts of twice that) held in a
+ * fixed table: colliding addresses share a bucket, which errs on the side
+ * of refusing. Lingering closes (after the last reply) keep their slot
+ * until they end, and end after LINGER_SECONDS whatever the client does.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -33,7 +41,9 @@
 #include <openssl/ssl.h>
 
 #include "gateway.h"
+#include "limits_gw.h"
 #include "log.h"
+#include "session.h"
 #include "tls.h"
 #include "util.h"
 
@@ -77,21 +87,32 @@ peer_key(const struct sockaddr *sa, unsigned char key[16])
 		memcpy(key, v4mapped, 12);
 		memcpy(key + 12,
 		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
-	} else if (sa->sa_family == AF_INET6)
+	} else if (sa->sa_family == AF_INET6) {
 		memcpy(key,
 		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+		/* an IPv4 client of a dual-stack socket is one address */
+		if (memcmp(key, v4mapped, 12) != 0)
+			memset(key + 8, 0, 8);
+	}
+}
+
+static uint32_t
+peer_hash(const unsigned char key[16])
+{
+	uint32_t	h = 2166136261u;
+	int		i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ key[i]) * 16777619u;
+	return h;
 }
 
 static struct peer_count **
 peer_slot(struct conn_limits *cl, const unsigned char key[16])
 {
-	uint32_t		 h = 2166136261u;
 	struct peer_count	**pp;
-	int			 i;
 
-	for (i = 0; i < 16; i++)
-		h = (h ^ key[i]) * 16777619u;
-	for (pp = &cl->peers[h % PEER_BUCKETS]; *pp != NULL; pp = &(*pp)->next)
+	for (pp = &cl->peers[peer_hash(key) % PEER_BUCKETS]; *pp != NULL; pp = &(*pp)->next)
 		if (memcmp((*pp)->addr, key, 16) == 0)
 			break;
 	return pp;
@@ -179,6 +200,44 @@ sockaddr_text(const struct sockaddr *sa, char *buf, size_t len)
 		snprintf(buf, len, "unknown");
 }
 
+#define HANDSHAKE_SLOTS	4096
+
+/* Token buckets of TLS handshakes, by client address. */
+static struct handshake_bucket {
+	unsigned char	addr[16];
+	double		tokens;
+	long long	at_ms;		/* last refill; 0 = never used */
+} handshake_buckets[HANDSHAKE_SLOTS];
+
+int
+listener_handshake_allowed(struct gateway *gw, const struct sockaddr *sa)
+{
+	struct handshake_bucket	*b;
+	unsigned char		 key[16];
+	double			 rate = gw->cfg->tls_handshake_rate;
+	double			 burst = 2 * rate;
+	long long		 now = session_now_ms();
+
+	peer_key(sa, key);
+	b = &handshake_buckets[peer_hash(key) % HANDSHAKE_SLOTS];
+	if (b->at_ms != 0) {
+		b->tokens += (now - b->at_ms) * rate / 1000.0;
+		if (b->tokens > burst)
+			b->tokens = burst;
+	}
+	/* a full bucket is forgotten: another address may take the slot */
+	if (b->at_ms == 0 || (memcmp(b->addr, key, 16) != 0 &&
+	    b->tokens >= burst)) {
+		memcpy(b->addr, key, 16);
+		b->tokens = burst;
+	}
+	b->at_ms = now;
+	if (b->tokens < 1)
+		return 0;
+	b->tokens -= 1;
+	return 1;
+}
+
 static void
 listener_refuse(struct listener *l, evutil_socket_t fd)
 {
@@ -203,6 +262,14 @@ listener_accept_cb(struct evconnlistener *evl, evutil_socket_t fd,
 		log_info("%s: refused %s: %s", l->name, peer,
 		    l->gw->draining ? "shutting down" : "too many sessions");
 		listener_refuse(l, fd);
+		return;
+	}
+	if (l->tls && !listener_handshake_allowed(l->gw, sa)) {
+		sockaddr_text(sa, peer, sizeof(peer));
+		log_info("%s: refused %s: too many TLS handshakes", l->name,
+		    peer);
+		listener_release(l, sa);
+		evutil_closesocket(fd);
 		return;
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -294,12 +361,16 @@ listener_new(struct gateway *gw, const char *name,
 	return l;
 }
 
-#define LINGER_SECONDS	2
-
-/* Connections closing slowly; freed at shutdown if still there. */
+/*
+ * Connections closing slowly, each still holding its per-IP slot until it
+ * ends; freed at shutdown if still there.
+ */
 struct lingering_conn {
 	TAILQ_ENTRY(lingering_conn)	 entry;
 	struct bufferevent	*bev;
+	struct event		*deadline;
+	struct listener		*listener;
+	struct sockaddr_storage	 peer;
 };
 static TAILQ_HEAD(, lingering_conn) lingering = TAILQ_HEAD_INITIALIZER(lingering);
 
@@ -307,7 +378,9 @@ static void
 linger_free(struct lingering_conn *lg)
 {
 	TAILQ_REMOVE(&lingering, lg, entry);
+	event_free(lg->deadline);
 	bufferevent_free(lg->bev);
+	listener_release(lg->listener, (struct sockaddr *)&lg->peer);
 	free(lg);
 }
 
@@ -329,6 +402,12 @@ linger_write_cb(struct bufferevent *bev, void *arg)
 
 static void
 linger_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	linger_free(arg);
+}
+
+static void
+linger_deadline_cb(evutil_socket_t fd, short what, void *arg)
 {
 	linger_free(arg);
 }
@@ -368,11 +447,12 @@ listener_bev_free(struct bufferevent *bev)
 }
 
 void
-listener_linger_close(struct bufferevent *bev)
+listener_linger_close(struct bufferevent *bev, struct listener *l,
+    const struct sockaddr *peer)
 {
 	struct timeval		 linger = { LINGER_SECONDS, 0 };
 	struct bufferevent	*under = bufferevent_get_underlying(bev);
-	struct lingering_conn		*lg;
+	struct lingering_conn	*lg;
 
 	/*
 	 * Closing a socket with unread input makes the kernel send RST, and
@@ -380,20 +460,27 @@ listener_linger_close(struct bufferevent *bev)
 	 * So: let the socket's bufferevent write out everything (for a
 	 * STARTTLS filter that is the one underneath, which the filter has
 	 * already filled), end our side, discard what the client still
-	 * sends, and free it on EOF or after a short time.
+	 * sends, and free it on EOF or at the deadline, which nothing the
+	 * client sends moves.
 	 */
 	if (under != NULL) {
 		listener_filter_free(bev);
 		bev = under;
 	}
-	lg = xmalloc(sizeof(*lg));
+	lg = xcalloc(1, sizeof(*lg));
 	lg->bev = bev;
+	lg->listener = l;
+	memcpy(&lg->peer, peer, peer->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+	lg->deadline = evtimer_new(bufferevent_get_base(bev),
+	    linger_deadline_cb, lg);
+	evtimer_add(lg->deadline, &linger);
 	TAILQ_INSERT_TAIL(&lingering, lg, entry);
 	evbuffer_drain(bufferevent_get_input(bev),
 	    evbuffer_get_length(bufferevent_get_input(bev)));
 	bufferevent_setcb(bev, linger_read_cb, linger_write_cb,
 	    linger_event_cb, lg);
-	bufferevent_set_timeouts(bev, &linger, &linger);
+	bufferevent_set_timeouts(bev, NULL, NULL);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
 	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
 		linger_write_cb(bev, lg);

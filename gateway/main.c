@@ -30,11 +30,13 @@
 #include <systemd/sd-daemon.h>
 
 #include "classify.h"
+#include "budget.h"
 #include "config.h"
 #include "extract.h"
 #include "gateway.h"
 #include "limits_gw.h"
 #include "log.h"
+#include "session.h"
 #include "store.h"
 #include "tls.h"
 #include "util.h"
@@ -227,7 +229,7 @@ open_listeners(struct daemon_state *d, char *err, size_t errlen)
 static int
 drain_finished(void)
 {
-	return line_sessions_count() == 0 && smtp_sessions_count() == 0;
+	return sessions_count() == 0;
 }
 
 static void
@@ -238,8 +240,7 @@ drain_timer_cb(evutil_socket_t fd, short what, void *arg)
 	if (drain_finished() || time(NULL) >= d->drain_deadline) {
 		if (!drain_finished())
 			log_warn("drain: %zu sessions still open after %d s;"
-			    " closing them", line_sessions_count() +
-			    smtp_sessions_count(), DRAIN_SECONDS);
+			    " closing them", sessions_count(), DRAIN_SECONDS);
 		event_base_loopbreak(d->gw.base);
 	}
 }
@@ -258,8 +259,7 @@ start_drain(struct daemon_state *d, const char *why)
 	for (i = 0; i < L_COUNT; i++)
 		if (d->listeners[i] != NULL)
 			listener_disable(d->listeners[i]);
-	line_sessions_drain();
-	smtp_sessions_drain();
+	sessions_drain();
 	d->drain_deadline = time(NULL) + DRAIN_SECONDS;
 	d->drain_timer = event_new(d->gw.base, -1, EV_PERSIST, drain_timer_cb,
 	    d);
@@ -361,8 +361,7 @@ daemon_teardown(struct daemon_state *d)
 	int	i;
 
 	/* sessions first: their store jobs then complete into the void */
-	line_sessions_close_all();
-	smtp_sessions_close_all();
+	sessions_close_all();
 	/* parse tasks first: their completions may still queue store jobs */
 	worker_pool_free(d->gw.workers);
 	if (d->gw.store != NULL) {
@@ -438,6 +437,7 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	report_limits_default(&d.gw.limits);
+	budget_set_limit(d.cfg.memory_budget);
 	if (check_only) {
 		if (verbose)
 			config_dump(&d.cfg, stdout);

@@ -15,13 +15,18 @@
  * in flight the session reads nothing more.
  *
  * Bounds: line length, recipients, message size (SIZE= and actual), header
- * bytes and lines, errors per session, idle and total time; the listener
- * bounds sessions in total and per IP. Input pipelined after STARTTLS is
- * thrown away (RFC 3207 section 6, command injection).
+ * bytes and lines, reports per message ([smtp] max_reports), errors per
+ * session, replies the client has not read (SESSION_OUTPUT_MAX: reading
+ * pauses), and the daemon's memory budget (a message's bytes are taken
+ * from it as they arrive; over it, MAIL and the end of DATA get 451 4.3.2).
+ * Deadlines, TLS and closing are the session base's (session.h). Input
+ * pipelined after STARTTLS is thrown away (RFC 3207 section 6).
+ *
+ * A transaction handed to the parser and the store carries the session's
+ * id and copies of what the parser needs; its completion finds the session
+ * by id and only frees the transaction when the session has gone.
  *
  * Only the configured mailboxes are recipients; nothing is ever relayed.
- * Sessions with a message in the worker or the store stay allocated (state
- * DEAD) after their socket is gone, until those complete.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -35,17 +40,15 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
-#include <event2/event.h>
-#include <openssl/ssl.h>
 
+#include "budget.h"
 #include "gateway.h"
 #include "limits_gw.h"
 #include "log.h"
 #include "mail.h"
+#include "session.h"
 #include "smtp_proto.h"
 #include "store.h"
-#include "tls.h"
 #include "util.h"
 #include "worker.h"
 
@@ -56,19 +59,17 @@ enum smtp_state {
 	SMTP_STATE_RCPT,	/* recipients accepted; RCPT or DATA */
 	SMTP_STATE_DATA,	/* reading the message */
 	SMTP_STATE_COMMIT,	/* message in the worker or the store */
-	SMTP_STATE_TLS,		/* STARTTLS handshake */
-	SMTP_STATE_CLOSING,	/* last reply queued; close once written */
-	SMTP_STATE_DEAD		/* socket gone; waiting for the store */
+	SMTP_STATE_TLS		/* STARTTLS handshake */
 };
 
 static const char *smtp_state_names[] = {
-	"CONNECTED", "HELO", "MAIL", "RCPT", "DATA", "COMMIT", "TLS",
-	"CLOSING", "DEAD"
+	"CONNECTED", "HELO", "MAIL", "RCPT", "DATA", "COMMIT", "TLS"
 };
 
 /* One message transaction: MAIL to the final reply. */
 struct smtp_tx {
-	struct smtp_session	*sess;
+	uint64_t		 session_id;
+	struct gateway		*gw;
 	char			*mail_from;
 	char			**rcpts;
 	size_t			 n_rcpts;
@@ -77,54 +78,53 @@ struct smtp_tx {
 	struct smtp_data	 data;
 	char			*msg;		/* unstuffed message */
 	size_t			 msg_len, msg_cap;
+	size_t			 budget;	/* bytes taken from the budget */
 	int			 too_big;	/* over max_message: drop */
+	int			 over_budget;	/* memory budget refused: drop */
+	/* copies for the parser thread, taken at the end of data */
+	char			*helo;
+	char			 peer_text[64];
+	char			 tls_info[128];	/* "" without TLS */
 	/* filled by the worker */
 	struct mail_result	 result;
 	int			 parse_failed;
 };
 
 struct smtp_session {
-	TAILQ_ENTRY(smtp_session) entry;
-	uint32_t		 id;
+	struct session		 base;		/* first: see session.h */
 	enum smtp_state		 state;
-	struct gateway		*gw;
-	struct listener		*listener;
-	struct bufferevent	*bev;
-	struct event		*lifetime_ev;	/* total session time */
-	struct sockaddr_storage	 peer;
-	char			 peer_text[64];
 	char			*helo;
 	int			 esmtp;
-	int			 tls;
-	char			 tls_info[128];
 	int			 errors;
 	int			 skipping;	/* rest of an over-long line */
-	int			 pending;	/* tx in worker or store */
-	struct smtp_tx		*tx;
+	struct smtp_tx		*tx;		/* until the end of data */
 };
 
-static TAILQ_HEAD(, smtp_session) smtp_sessions =
-    TAILQ_HEAD_INITIALIZER(smtp_sessions);
-static size_t		smtp_n_sessions;
-static uint32_t		smtp_next_id;
 static char		smtp_line[SMTP_LINE_MAX + 3];
 
-static void smtp_session_process_input(struct smtp_session *);
-static void smtp_session_close(struct smtp_session *);
+static void smtp_session_process_input(struct session *);
+
+#define SMTP_ID(s)	((unsigned long long)(s)->base.id)
+
+static struct smtp_session *
+smtp_session_of(struct session *base)
+{
+	return (struct smtp_session *)base;
+}
 
 static void
 smtp_enter_state(struct smtp_session *s, enum smtp_state next)
 {
-	assert(next <= SMTP_STATE_DEAD);
-	log_debug("smtp %08x: %s -> %s", s->id, smtp_state_names[s->state],
-	    smtp_state_names[next]);
+	assert(next <= SMTP_STATE_TLS);
+	log_debug("smtp %08llx: %s -> %s", SMTP_ID(s),
+	    smtp_state_names[s->state], smtp_state_names[next]);
 	s->state = next;
 }
 
 static void
 smtp_vreply(struct smtp_session *s, const char *fmt, va_list ap)
 {
-	struct evbuffer	*out = bufferevent_get_output(s->bev);
+	struct evbuffer	*out = bufferevent_get_output(s->base.bev);
 
 	evbuffer_add_vprintf(out, fmt, ap);
 	evbuffer_add(out, "\r\n", 2);
@@ -145,8 +145,7 @@ static void
 smtp_session_quit(struct smtp_session *s, const char *text)
 {
 	smtp_reply(s, "%s", text);
-	smtp_enter_state(s, SMTP_STATE_CLOSING);
-	bufferevent_disable(s->bev, EV_READ);
+	session_quit(&s->base);
 }
 
 /* A refused command: count it; too many and the session ends. */
@@ -159,13 +158,34 @@ smtp_error(struct smtp_session *s, const char *fmt, ...)
 	smtp_vreply(s, fmt, ap);
 	va_end(ap);
 	if (++s->errors >= SMTP_ERRORS_MAX) {
-		log_info("smtp %08x: %s: too many errors", s->id,
-		    s->peer_text);
+		log_info("smtp %08llx: %s: too many errors", SMTP_ID(s),
+		    s->base.peer_text);
 		smtp_session_quit(s, "421 4.7.0 too many errors, closing");
 	}
 }
 
 /* --- transactions ------------------------------------------------------- */
+
+static struct smtp_tx *
+smtp_tx_new(struct smtp_session *s)
+{
+	struct smtp_tx	*tx = xcalloc(1, sizeof(*tx));
+
+	tx->session_id = s->base.id;
+	tx->gw = s->base.gw;
+	return tx;
+}
+
+/* Drop the message bytes (and their share of the budget). */
+static void
+smtp_tx_drop_message(struct smtp_tx *tx)
+{
+	free(tx->msg);
+	tx->msg = NULL;
+	tx->msg_len = tx->msg_cap = 0;
+	budget_give(tx->budget);
+	tx->budget = 0;
+}
 
 static void
 smtp_tx_free(struct smtp_tx *tx)
@@ -174,59 +194,38 @@ smtp_tx_free(struct smtp_tx *tx)
 
 	if (tx == NULL)
 		return;
-	if (tx->sess != NULL && tx->sess->tx == tx)
-		tx->sess->tx = NULL;
 	free(tx->mail_from);
 	for (i = 0; i < tx->n_rcpts; i++)
 		free(tx->rcpts[i]);
 	free(tx->rcpts);
-	free(tx->msg);
+	smtp_tx_drop_message(tx);
+	free(tx->helo);
 	mail_result_free(&tx->result);
 	free(tx);
 }
 
+/* Forget the session's transaction (RSET, EHLO, STARTTLS). */
 static void
-smtp_session_free(struct smtp_session *s)
+smtp_session_end_tx(struct smtp_session *s)
 {
 	smtp_tx_free(s->tx);
-	free(s->helo);
-	free(s);
+	s->tx = NULL;
 }
 
-static void
-smtp_session_close(struct smtp_session *s)
-{
-	if (s->state == SMTP_STATE_DEAD)
-		return;
-	log_debug("smtp %08x: closed", s->id);
-	if (s->state == SMTP_STATE_CLOSING)
-		listener_linger_close(s->bev);
-	else
-		listener_bev_free(s->bev);
-	smtp_enter_state(s, SMTP_STATE_DEAD);
-	s->bev = NULL;
-	event_free(s->lifetime_ev);
-	listener_release(s->listener, (struct sockaddr *)&s->peer);
-	TAILQ_REMOVE(&smtp_sessions, s, entry);
-	smtp_n_sessions--;
-	if (s->pending == 0)
-		smtp_session_free(s);
-	/* else the worker or store completion frees it */
-}
-
-/* Append decoded message bytes, dropping them once over the size limit. */
+/*
+ * Append decoded message bytes, dropping them once over the size limit or
+ * when the memory budget refuses the room they need.
+ */
 static void
 smtp_tx_append(struct smtp_tx *tx, const char *p, size_t n, size_t max)
 {
 	size_t	cap;
 
-	if (tx->too_big || n == 0)
+	if (tx->too_big || tx->over_budget || n == 0)
 		return;
 	if (tx->msg_len + n > max) {
 		tx->too_big = 1;
-		free(tx->msg);
-		tx->msg = NULL;
-		tx->msg_len = tx->msg_cap = 0;
+		smtp_tx_drop_message(tx);
 		return;
 	}
 	if (tx->msg_len + n > tx->msg_cap) {
@@ -235,6 +234,12 @@ smtp_tx_append(struct smtp_tx *tx, const char *p, size_t n, size_t max)
 			cap *= 2;
 		if (cap > max)
 			cap = max;
+		if (budget_take(cap - tx->msg_cap, 0) == -1) {
+			tx->over_budget = 1;
+			smtp_tx_drop_message(tx);
+			return;
+		}
+		tx->budget += cap - tx->msg_cap;
 		tx->msg = xrealloc(tx->msg, cap);
 		tx->msg_cap = cap;
 	}
@@ -244,21 +249,32 @@ smtp_tx_append(struct smtp_tx *tx, const char *p, size_t n, size_t max)
 
 /* --- end of data: parse on a worker, commit in the store --------------- */
 
+/* The transaction's session is back in charge: ready for the next MAIL. */
+static void
+smtp_session_tx_over(struct smtp_session *s)
+{
+	s->base.pending--;
+	smtp_enter_state(s, SMTP_STATE_HELO);
+	if (s->base.gw->draining)
+		smtp_session_quit(s, "421 4.3.2 shutting down");
+	else
+		smtp_session_process_input(&s->base);
+}
+
 static void
 smtp_store_done(struct store_job *job, void *arg)
 {
 	struct smtp_tx		*tx = arg;
-	struct smtp_session	*s = tx->sess;
+	struct session		*base = session_find(tx->session_id);
+	struct smtp_session	*s;
 	size_t			 n = job->n_reports;
 
-	s->pending--;
-	if (s->state == SMTP_STATE_DEAD) {
+	if (base == NULL) {
 		store_job_free(job);
 		smtp_tx_free(tx);
-		if (s->pending == 0)
-			smtp_session_free(s);
 		return;
 	}
+	s = smtp_session_of(base);
 	if (job->rc == STORE_OK) {
 		if (n > 1)
 			smtp_reply(s, "250 2.0.0 %s accepted (%zu reports,"
@@ -267,9 +283,9 @@ smtp_store_done(struct store_job *job, void *arg)
 		else
 			smtp_reply(s, "250 2.0.0 %s accepted",
 			    job->results[0].report_id);
-		log_info("smtp %08x: %s: message of %zu bytes stored as %s"
-		    " (%zu reports, %s%s)", s->id, s->peer_text, job->rawlen,
-		    job->results[0].report_id, n,
+		log_info("smtp %08llx: %s: message of %zu bytes stored as %s"
+		    " (%zu reports, %s%s)", SMTP_ID(s), s->base.peer_text,
+		    job->rawlen, job->results[0].report_id, n,
 		    mail_format_name(tx->result.format),
 		    tx->result.auto_generated ? ", automatic" : "");
 	} else
@@ -277,11 +293,7 @@ smtp_store_done(struct store_job *job, void *arg)
 		    " stored; try again later");
 	store_job_free(job);
 	smtp_tx_free(tx);
-	smtp_enter_state(s, SMTP_STATE_HELO);
-	if (s->gw->draining)
-		smtp_session_quit(s, "421 4.3.2 shutting down");
-	else
-		smtp_session_process_input(s);
+	smtp_session_tx_over(s);
 }
 
 /* Worker thread: the message is parsed here, never on the loop. */
@@ -289,7 +301,7 @@ static void
 smtp_parse_work(void *arg)
 {
 	struct smtp_tx		*tx = arg;
-	struct gateway		*gw = tx->sess->gw;
+	struct gateway		*gw = tx->gw;
 	struct mail_envelope	 env;
 	struct mail_context	 ctx;
 	char			 err[256];
@@ -298,9 +310,9 @@ smtp_parse_work(void *arg)
 	env.mail_from = tx->mail_from;
 	env.rcpts = (const char *const *)tx->rcpts;
 	env.n_rcpts = tx->n_rcpts;
-	env.helo = tx->sess->helo;
-	env.peer = tx->sess->peer_text;
-	env.tls = tx->sess->tls ? tx->sess->tls_info : NULL;
+	env.helo = tx->helo;
+	env.peer = tx->peer_text;
+	env.tls = tx->tls_info[0] != '\0' ? tx->tls_info : NULL;
 	env.hostname = gw->cfg->smtp_hostname;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.tax = &gw->tax;
@@ -310,7 +322,7 @@ smtp_parse_work(void *arg)
 	ctx.trusted_upstreams = (const char *const *)
 	    gw->cfg->smtp_trusted_upstreams;
 	ctx.n_trusted_upstreams = gw->cfg->smtp_n_trusted_upstreams;
-	ctx.max_reports = SMTP_REPORTS_MAX;
+	ctx.max_reports = gw->cfg->smtp_max_reports;
 	if (mail_to_reports(&ctx, &env, tx->msg, tx->msg_len, &tx->result,
 	    err, sizeof(err)) == -1)
 		tx->parse_failed = 1;
@@ -321,30 +333,27 @@ static void
 smtp_parse_done(void *arg)
 {
 	struct smtp_tx		*tx = arg;
-	struct smtp_session	*s = tx->sess;
+	struct session		*base = session_find(tx->session_id);
+	struct smtp_session	*s;
 	struct store_job	*job;
 
-	if (s->state == SMTP_STATE_DEAD || tx->parse_failed) {
-		if (s->state != SMTP_STATE_DEAD) {
-			s->pending--;
-			smtp_reply(s, "451 4.3.0 temporary failure, message"
-			    " not stored; try again later");
-			smtp_tx_free(tx);
-			smtp_enter_state(s, SMTP_STATE_HELO);
-			smtp_session_process_input(s);
-			return;
-		}
-		s->pending--;
+	if (base == NULL) {
 		smtp_tx_free(tx);
-		if (s->pending == 0)
-			smtp_session_free(s);
+		return;
+	}
+	s = smtp_session_of(base);
+	if (tx->parse_failed) {
+		smtp_reply(s, "451 4.3.0 temporary failure, message not"
+		    " stored; try again later");
+		smtp_tx_free(tx);
+		smtp_session_tx_over(s);
 		return;
 	}
 	job = store_job_new(STORE_OP_SUBMIT);
 	job->channel = "smtp";
 	job->verified = 0;
-	job->peer = xstrdup(s->peer_text);
-	job->raw = (unsigned char *)tx->msg;
+	job->peer = xstrdup(s->base.peer_text);
+	job->raw = (unsigned char *)tx->msg;	/* tx keeps its budget */
 	job->rawlen = tx->msg_len;
 	tx->msg = NULL;
 	job->meta_json = tx->result.meta_json;
@@ -355,14 +364,12 @@ smtp_parse_done(void *arg)
 	tx->result.n_reports = 0;
 	job->done = smtp_store_done;
 	job->arg = tx;
-	if (store_enqueue(s->gw->store, job) == -1) {
+	if (store_enqueue(s->base.gw->store, job) == -1) {
 		store_job_free(job);
-		s->pending--;
 		smtp_reply(s, "451 4.3.0 server busy, message not stored;"
 		    " try again later");
 		smtp_tx_free(tx);
-		smtp_enter_state(s, SMTP_STATE_HELO);
-		smtp_session_process_input(s);
+		smtp_session_tx_over(s);
 	}
 }
 
@@ -372,9 +379,13 @@ smtp_session_end_data(struct smtp_session *s)
 {
 	struct smtp_tx	*tx = s->tx;
 
+	s->tx = NULL;
 	if (tx->too_big) {
 		smtp_error(s, "552 5.3.4 message exceeds the size limit of"
-		    " %lld bytes", s->gw->cfg->smtp_max_message);
+		    " %lld bytes", s->base.gw->cfg->smtp_max_message);
+	} else if (tx->over_budget) {
+		smtp_reply(s, "451 4.3.2 server busy, message not stored;"
+		    " try again later");
 	} else if (tx->data.header_bytes > SMTP_HEADER_BYTES_MAX ||
 	    tx->data.header_lines > SMTP_HEADERS_MAX) {
 		smtp_error(s, "552 5.3.4 message header too large");
@@ -382,15 +393,18 @@ smtp_session_end_data(struct smtp_session *s)
 		smtp_error(s, "554 5.6.0 empty message");
 	} else {
 		smtp_enter_state(s, SMTP_STATE_COMMIT);
-		s->tx = NULL;		/* the worker and store own it now */
-		s->pending++;
-		worker_run(s->gw->workers, smtp_parse_work, smtp_parse_done,
-		    tx);
+		tx->helo = s->helo ? xstrdup(s->helo) : NULL;
+		memcpy(tx->peer_text, s->base.peer_text,
+		    sizeof(tx->peer_text));
+		memcpy(tx->tls_info, s->base.tls ? s->base.tls_info : "",
+		    s->base.tls ? sizeof(tx->tls_info) : 1);
+		s->base.pending++;	/* the worker and store own tx now */
+		worker_run(s->base.gw->workers, smtp_parse_work,
+		    smtp_parse_done, tx);
 		return;
 	}
 	smtp_tx_free(tx);
-	if (s->state != SMTP_STATE_CLOSING)
-		smtp_enter_state(s, SMTP_STATE_HELO);
+	smtp_enter_state(s, SMTP_STATE_HELO);
 }
 
 /* Feed what has arrived to the DATA decoder. 1 = end of data reached. */
@@ -413,7 +427,7 @@ smtp_session_read_data(struct smtp_session *s, struct evbuffer *in)
 			    (const char *)vec[i].iov_base + off, chunk, out,
 			    &produced);
 			smtp_tx_append(tx, out, produced,
-			    s->gw->cfg->smtp_max_message);
+			    s->base.gw->cfg->smtp_max_message);
 			consumed += used;
 			done = tx->data.state == SMTP_DATA_DONE;
 		}
@@ -427,7 +441,7 @@ smtp_session_read_data(struct smtp_session *s, struct evbuffer *in)
 static int
 smtp_is_mailbox(struct smtp_session *s, const char *addr)
 {
-	const struct config	*cfg = s->gw->cfg;
+	const struct config	*cfg = s->base.gw->cfg;
 	size_t			 i;
 
 	for (i = 0; i < cfg->smtp_n_mailboxes; i++)
@@ -439,7 +453,7 @@ smtp_is_mailbox(struct smtp_session *s, const char *addr)
 static void
 smtp_cmd_helo(struct smtp_session *s, const struct smtp_command *cmd)
 {
-	const char	*host = s->gw->cfg->smtp_hostname;
+	const char	*host = s->base.gw->cfg->smtp_hostname;
 
 	if (cmd->arglen == 0) {
 		smtp_error(s, "501 5.5.4 syntax: %s hostname",
@@ -448,19 +462,19 @@ smtp_cmd_helo(struct smtp_session *s, const struct smtp_command *cmd)
 	}
 	free(s->helo);
 	s->helo = xstrndup(cmd->arg, cmd->arglen);
-	smtp_tx_free(s->tx);
+	smtp_session_end_tx(s);
 	s->esmtp = cmd->verb == SMTP_CMD_EHLO;
 	smtp_enter_state(s, SMTP_STATE_HELO);
 	if (!s->esmtp) {
 		smtp_reply(s, "250 %s", host);
 		return;
 	}
-	smtp_reply(s, "250-%s greets %s", host, s->peer_text);
+	smtp_reply(s, "250-%s greets %s", host, s->base.peer_text);
 	smtp_reply(s, "250-PIPELINING");
-	smtp_reply(s, "250-SIZE %lld", s->gw->cfg->smtp_max_message);
+	smtp_reply(s, "250-SIZE %lld", s->base.gw->cfg->smtp_max_message);
 	smtp_reply(s, "250-8BITMIME");
 	smtp_reply(s, "250-SMTPUTF8");
-	if (!s->tls && s->gw->tls != NULL)
+	if (!s->base.tls && s->base.gw->tls != NULL)
 		smtp_reply(s, "250-STARTTLS");
 	smtp_reply(s, "250 ENHANCEDSTATUSCODES");
 }
@@ -480,18 +494,21 @@ smtp_cmd_mail(struct smtp_session *s, const struct smtp_command *cmd)
 		smtp_error(s, "503 5.5.1 nested MAIL command");
 		return;
 	}
+	if (budget_exhausted()) {
+		smtp_reply(s, "451 4.3.2 server busy, try again later");
+		return;
+	}
 	if (smtp_parse_path(cmd->arg, cmd->arglen, 1, &path, &code,
 	    &why) == -1) {
 		smtp_error(s, "%d 5.5.%d %s", code, code == 553 ? 2 : 4, why);
 		return;
 	}
-	if (path.size > s->gw->cfg->smtp_max_message) {
+	if (path.size > s->base.gw->cfg->smtp_max_message) {
 		smtp_error(s, "552 5.3.4 message size exceeds the limit of"
-		    " %lld bytes", s->gw->cfg->smtp_max_message);
+		    " %lld bytes", s->base.gw->cfg->smtp_max_message);
 		return;
 	}
-	s->tx = xcalloc(1, sizeof(*s->tx));
-	s->tx->sess = s;
+	s->tx = smtp_tx_new(s);
 	s->tx->mail_from = xstrdup(path.addr);
 	s->tx->smtputf8 = path.smtputf8;
 	smtp_enter_state(s, SMTP_STATE_MAIL);
@@ -516,7 +533,7 @@ smtp_cmd_rcpt(struct smtp_session *s, const struct smtp_command *cmd)
 		smtp_error(s, "%d 5.5.%d %s", code, code == 553 ? 2 : 4, why);
 		return;
 	}
-	if ((long long)tx->n_rcpts >= s->gw->cfg->smtp_max_recipients) {
+	if ((long long)tx->n_rcpts >= s->base.gw->cfg->smtp_max_recipients) {
 		smtp_reply(s, "452 4.5.3 too many recipients");
 		return;
 	}
@@ -557,22 +574,16 @@ smtp_cmd_data(struct smtp_session *s, const struct smtp_command *cmd)
 static void
 smtp_cmd_rset(struct smtp_session *s, const struct smtp_command *cmd)
 {
-	smtp_tx_free(s->tx);
+	smtp_session_end_tx(s);
 	if (s->state != SMTP_STATE_CONNECTED)
 		smtp_enter_state(s, SMTP_STATE_HELO);
 	smtp_reply(s, "250 2.0.0 reset");
 }
 
 static void
-smtp_session_tls_event(struct bufferevent *, short, void *);
-
-static void
 smtp_cmd_starttls(struct smtp_session *s, const struct smtp_command *cmd)
 {
-	struct bufferevent	*tlsbev;
-	SSL			*ssl;
-
-	if (s->tls || s->gw->tls == NULL) {
+	if (s->base.tls || s->base.gw->tls == NULL) {
 		smtp_error(s, "503 5.5.1 TLS already active or unavailable");
 		return;
 	}
@@ -584,27 +595,20 @@ smtp_cmd_starttls(struct smtp_session *s, const struct smtp_command *cmd)
 		smtp_error(s, "503 5.5.1 say EHLO first");
 		return;
 	}
+	if (!session_tls_permitted(&s->base)) {
+		smtp_error(s, "454 4.7.0 too many TLS handshakes from your"
+		    " address; try again later");
+		return;
+	}
 	smtp_reply(s, "220 2.0.0 ready to start TLS");
-	/* RFC 3207 6: whatever the client pipelined after STARTTLS in the
-	 * clear must not be taken as commands of the protected session */
-	evbuffer_drain(bufferevent_get_input(s->bev),
-	    evbuffer_get_length(bufferevent_get_input(s->bev)));
-	if ((ssl = SSL_new(tls_ctx_get(s->gw->tls))) == NULL ||
-	    (tlsbev = bufferevent_openssl_filter_new(s->gw->base, s->bev, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, 0)) == NULL) {
-		SSL_free(ssl);
+	if (session_start_tls(&s->base) == -1) {
 		smtp_session_quit(s, "454 4.7.0 TLS not available");
 		return;
 	}
-	bufferevent_openssl_set_allow_dirty_shutdown(tlsbev, 1);
-	/* the socket's idle timeout stays below; the filter passes it up */
-	s->bev = tlsbev;
-	smtp_tx_free(s->tx);
+	smtp_session_end_tx(s);
 	free(s->helo);
 	s->helo = NULL;
 	smtp_enter_state(s, SMTP_STATE_TLS);
-	bufferevent_setcb(tlsbev, NULL, NULL, smtp_session_tls_event, s);
-	bufferevent_enable(tlsbev, EV_READ);
 }
 
 static void
@@ -619,9 +623,9 @@ smtp_cmd_simple(struct smtp_session *s, const struct smtp_command *cmd)
 		break;
 	case SMTP_CMD_HELP:
 		smtp_reply(s, "214 2.0.0 this is the incident mailbox of %s;"
-		    " send reports to %s", s->gw->cfg->smtp_hostname,
-		    s->gw->cfg->smtp_n_mailboxes ?
-		    s->gw->cfg->smtp_mailboxes[0] : "the published address");
+		    " send reports to %s", s->base.gw->cfg->smtp_hostname,
+		    s->base.gw->cfg->smtp_n_mailboxes ?
+		    s->base.gw->cfg->smtp_mailboxes[0] : "the published address");
 		break;
 	case SMTP_CMD_QUIT:
 		smtp_session_quit(s, "221 2.0.0 bye");
@@ -708,18 +712,26 @@ smtp_session_next_line(struct smtp_session *s, struct evbuffer *in,
 	return 1;
 }
 
+/*
+ * Commands are read in the states before COMMIT, while the client reads
+ * its replies; message data is read whatever the output holds (a message
+ * produces no reply until its end).
+ */
 static int
-smtp_session_reading(const struct smtp_session *s)
+smtp_session_reading(struct smtp_session *s)
 {
-	return s->state <= SMTP_STATE_DATA;
+	if (s->base.closing || s->state > SMTP_STATE_DATA)
+		return 0;
+	return s->state == SMTP_STATE_DATA || !session_output_full(&s->base);
 }
 
 static void
-smtp_session_process_input(struct smtp_session *s)
+smtp_session_process_input(struct session *base)
 {
-	struct evbuffer	*in = bufferevent_get_input(s->bev);
-	size_t		 len;
-	int		 rc;
+	struct smtp_session	*s = smtp_session_of(base);
+	struct evbuffer		*in = bufferevent_get_input(base->bev);
+	size_t			 len;
+	int			 rc;
 
 	while (smtp_session_reading(s) && evbuffer_get_length(in) > 0) {
 		if (s->state == SMTP_STATE_DATA) {
@@ -733,154 +745,70 @@ smtp_session_process_input(struct smtp_session *s)
 		if (rc == 1)
 			smtp_session_execute(s, smtp_line, len);
 	}
-	if (s->state == SMTP_STATE_DEAD || s->state == SMTP_STATE_TLS)
-		return;
-	if (smtp_session_reading(s))
-		bufferevent_enable(s->bev, EV_READ);
+	if (s->state != SMTP_STATE_TLS)
+		session_want_input(base, smtp_session_reading(s));
+}
+
+static void
+smtp_session_timeout(struct session *base, enum session_timer which)
+{
+	struct smtp_session	*s = smtp_session_of(base);
+
+	if (which == SESSION_TIMER_LIFETIME)
+		smtp_session_quit(s, "421 4.4.2 session time limit reached,"
+		    " closing");
 	else
-		bufferevent_disable(s->bev, EV_READ);
-}
-
-static void
-smtp_read_cb(struct bufferevent *bev, void *arg)
-{
-	smtp_session_process_input(arg);
-}
-
-static void
-smtp_write_cb(struct bufferevent *bev, void *arg)
-{
-	struct smtp_session	*s = arg;
-
-	if (s->state == SMTP_STATE_CLOSING)
-		smtp_session_close(s);
-}
-
-static void
-smtp_event_cb(struct bufferevent *bev, short what, void *arg)
-{
-	struct smtp_session	*s = arg;
-
-	if (what & BEV_EVENT_TIMEOUT) {
-		if (s->state == SMTP_STATE_COMMIT) {
-			bufferevent_enable(bev, EV_READ);	/* our turn */
-			return;
-		}
-		log_info("smtp %08x: %s idle, closing", s->id, s->peer_text);
 		smtp_session_quit(s, "421 4.4.2 idle timeout, closing");
-		return;
+}
+
+/* RFC 3207 4.2: after STARTTLS, back to the initial state, EHLO again. */
+static void
+smtp_session_tls_up(struct session *base)
+{
+	struct smtp_session	*s = smtp_session_of(base);
+
+	if (s->state == SMTP_STATE_TLS) {
+		smtp_enter_state(s, SMTP_STATE_CONNECTED);
+		smtp_session_process_input(base);
 	}
-	if (what & BEV_EVENT_ERROR)
-		log_debug("smtp %08x: %s: connection error", s->id,
-		    s->peer_text);
-	smtp_session_close(s);
 }
 
 static void
-smtp_session_tls_event(struct bufferevent *bev, short what, void *arg)
+smtp_session_drain(struct session *base)
 {
-	struct smtp_session	*s = arg;
-	SSL			*ssl;
+	struct smtp_session	*s = smtp_session_of(base);
 
-	if (!(what & BEV_EVENT_CONNECTED)) {
-		log_info("smtp %08x: %s: TLS handshake failed", s->id,
-		    s->peer_text);
-		smtp_session_close(s);
-		return;
-	}
-	s->tls = 1;
-	ssl = bufferevent_openssl_get_ssl(bev);
-	tls_describe(ssl, s->tls_info, sizeof(s->tls_info));
-	log_debug("smtp %08x: TLS started: %s", s->id, s->tls_info);
-	/* RFC 3207 4.2: back to the initial state, EHLO again */
-	smtp_enter_state(s, SMTP_STATE_CONNECTED);
-	bufferevent_setcb(bev, smtp_read_cb, smtp_write_cb, smtp_event_cb, s);
-	smtp_session_process_input(s);
+	/* a message in flight is answered by its completion */
+	if (s->state != SMTP_STATE_COMMIT)
+		smtp_session_quit(s, "421 4.3.2 shutting down");
 }
 
 static void
-smtp_lifetime_cb(evutil_socket_t fd, short what, void *arg)
+smtp_session_free(struct session *base)
 {
-	struct smtp_session	*s = arg;
+	struct smtp_session	*s = smtp_session_of(base);
 
-	if (s->state == SMTP_STATE_COMMIT || s->state == SMTP_STATE_CLOSING)
-		return;		/* the end is near anyway */
-	log_info("smtp %08x: %s: session too long, closing", s->id,
-	    s->peer_text);
-	smtp_session_quit(s, "421 4.4.2 session time limit reached, closing");
+	smtp_tx_free(s->tx);	/* one in flight belongs to its job */
+	free(s->helo);
+	free(s);
 }
 
-static void
-smtp_implicit_tls_event(struct bufferevent *bev, short what, void *arg)
-{
-	struct smtp_session	*s = arg;
-
-	if (what & BEV_EVENT_CONNECTED) {
-		s->tls = 1;
-		tls_describe(bufferevent_openssl_get_ssl(bev), s->tls_info,
-		    sizeof(s->tls_info));
-		bufferevent_setcb(bev, smtp_read_cb, smtp_write_cb,
-		    smtp_event_cb, s);
-		return;
-	}
-	smtp_event_cb(bev, what, arg);
-}
+static const struct session_ops smtp_session_ops = {
+	.name = "smtp",
+	.process = smtp_session_process_input,
+	.timeout = smtp_session_timeout,
+	.tls_up = smtp_session_tls_up,
+	.drain = smtp_session_drain,
+	.free = smtp_session_free,
+};
 
 void
 smtp_session_accept(struct gateway *gw, struct listener *l,
     struct bufferevent *bev, const struct sockaddr *peer, socklen_t peerlen)
 {
 	struct smtp_session	*s = xcalloc(1, sizeof(*s));
-	struct timeval		 idle = { gw->cfg->smtp_idle_timeout, 0 };
-	struct timeval		 life = { SMTP_SESSION_SECONDS, 0 };
-	int			 implicit_tls;
 
-	s->id = ++smtp_next_id;
-	s->gw = gw;
-	s->listener = l;
-	s->bev = bev;
-	implicit_tls = bufferevent_openssl_get_ssl(bev) != NULL;
-	memcpy(&s->peer, peer, peerlen < sizeof(s->peer) ? peerlen :
-	    sizeof(s->peer));
-	sockaddr_text(peer, s->peer_text, sizeof(s->peer_text));
-	TAILQ_INSERT_TAIL(&smtp_sessions, s, entry);
-	smtp_n_sessions++;
-	log_debug("smtp %08x: connect from %s", s->id, s->peer_text);
-
-	s->lifetime_ev = evtimer_new(gw->base, smtp_lifetime_cb, s);
-	evtimer_add(s->lifetime_ev, &life);
-	bufferevent_setcb(bev, smtp_read_cb, smtp_write_cb,
-	    implicit_tls ? smtp_implicit_tls_event : smtp_event_cb, s);
-	bufferevent_set_timeouts(bev, &idle, &idle);
+	session_init(&s->base, &smtp_session_ops, gw, l, bev, peer, peerlen,
+	    gw->cfg->smtp_idle_timeout, gw->cfg->smtp_session_timeout);
 	smtp_reply(s, "220 %s ESMTP intaked", gw->cfg->smtp_hostname);
-	bufferevent_enable(bev, EV_READ);
-}
-
-void
-smtp_sessions_drain(void)
-{
-	struct smtp_session	*s, *next;
-
-	for (s = TAILQ_FIRST(&smtp_sessions); s != NULL; s = next) {
-		next = TAILQ_NEXT(s, entry);
-		/* a message in flight is answered by its completion */
-		if (s->state != SMTP_STATE_COMMIT &&
-		    s->state != SMTP_STATE_CLOSING)
-			smtp_session_quit(s, "421 4.3.2 shutting down");
-	}
-}
-
-size_t
-smtp_sessions_count(void)
-{
-	return smtp_n_sessions;
-}
-
-void
-smtp_sessions_close_all(void)
-{
-	struct smtp_session	*s;
-
-	while ((s = TAILQ_FIRST(&smtp_sessions)) != NULL)
-		smtp_session_close(s);
 }

@@ -71,11 +71,18 @@ struct listener *listener_new(struct gateway *gw, const char *name,
 void listener_release(struct listener *l, const struct sockaddr *peer);
 /*
  * Take over bev once our last reply is queued: write it out, shut down our
- * side, discard what the client still sends, free it on EOF or after a short
- * time. A TLS filter (STARTTLS) must have been made without
- * BEV_OPT_CLOSE_ON_FREE; its underlying bufferevent is taken over too.
+ * side, discard what the client still sends, free it on EOF or after
+ * LINGER_SECONDS in all, and only then release peer's slot of l. A TLS
+ * filter (STARTTLS) must have been made without BEV_OPT_CLOSE_ON_FREE; its
+ * underlying bufferevent is taken over too.
  */
-void listener_linger_close(struct bufferevent *bev);
+void listener_linger_close(struct bufferevent *bev, struct listener *l,
+    const struct sockaddr *peer);
+/*
+ * May the client at sa start a TLS handshake now? Takes one token of its
+ * address's bucket ([tls] handshake_rate); 0 when it is empty.
+ */
+int listener_handshake_allowed(struct gateway *gw, const struct sockaddr *sa);
 /* At shutdown: free the connections still lingering. */
 void listener_linger_free_all(void);
 /* Free bev now, and the bufferevent under it if it is a filter. */
@@ -87,20 +94,13 @@ const char *listener_name(const struct listener *l);
 /* Text form of a peer address, "203.0.113.5" or "2001:db8::1". */
 void sockaddr_text(const struct sockaddr *sa, char *buf, size_t len);
 
-/* line_session.c: ILP/1 */
+/*
+ * The protocols' accept functions. Their sessions are drained, counted and
+ * closed through session.h.
+ */
 void line_session_accept(struct gateway *gw, struct listener *l,
     struct bufferevent *bev, const struct sockaddr *peer, socklen_t peerlen);
-/* Drain: answer what is in flight, read nothing more, then close. */
-void line_sessions_drain(void);
-size_t line_sessions_count(void);
-/* Close every session now (end of the drain). */
-void line_sessions_close_all(void);
-
-/* smtp_session.c: the incident mailbox */
 void smtp_session_accept(struct gateway *gw, struct listener *l,
     struct bufferevent *bev, const struct sockaddr *peer, socklen_t peerlen);
-void smtp_sessions_drain(void);
-size_t smtp_sessions_count(void);
-void smtp_sessions_close_all(void);
 
 #endif
