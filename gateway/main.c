@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <grp.h>
 #include <malloc.h>
@@ -141,18 +142,105 @@ make_data_dir(const char *dir, char *err, size_t errlen)
 }
 
 /*
+ * Give name, in the directory dfd (called dir in messages), to pw: a
+ * directory when want_dir, else a regular file with no other name. Only a
+ * descriptor opened with O_NOFOLLOW and checked with fstat is chowned, so a
+ * symbolic link planted there by the data directory's owner is refused,
+ * never followed, and so is a hard link to some other file. Absent: 0.
+ * With fdp, the directory stays open there. -1 with err set.
+ */
+static int
+hand_over_at(int dfd, const char *dir, const char *name, int want_dir,
+    const struct passwd *pw, int *fdp, char *err, size_t errlen)
+{
+	struct stat	 lst, st;
+	const char	*refused = NULL, *why = NULL;
+	int		 fd = -1;
+
+	if (fdp != NULL)
+		*fdp = -1;
+	if (fstatat(dfd, name, &lst, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		why = strerror(errno);
+	} else if (S_ISLNK(lst.st_mode))
+		refused = "a symbolic link";
+	else if (want_dir ? !S_ISDIR(lst.st_mode) : !S_ISREG(lst.st_mode))
+		refused = want_dir ? "not a directory" : "not a regular file";
+	else if (!want_dir && lst.st_nlink != 1)
+		refused = "a file with other names (hard links)";
+	if (refused != NULL) {
+		snprintf(err, errlen, "%.512s/%s: %s: refusing to give it to "
+		    "user %s", dir, name, refused, pw->pw_name);
+		return -1;
+	}
+	if (why == NULL && (fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW |
+	    O_NOCTTY | O_NONBLOCK | O_CLOEXEC |
+	    (want_dir ? O_DIRECTORY : 0))) == -1)
+		why = strerror(errno);
+	else if (why == NULL && fstat(fd, &st) == -1)
+		why = strerror(errno);
+	else if (why == NULL && (st.st_dev != lst.st_dev ||
+	    st.st_ino != lst.st_ino || (!want_dir && st.st_nlink != 1)))
+		why = "replaced while being checked";
+	else if (why == NULL && fchown(fd, pw->pw_uid, pw->pw_gid) == -1)
+		why = strerror(errno);
+	if (why != NULL) {
+		snprintf(err, errlen, "%.512s/%s: cannot give it to user %s: "
+		    "%s", dir, name, pw->pw_name, why);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if (fdp != NULL)
+		*fdp = fd;
+	else
+		close(fd);
+	return 0;
+}
+
+/*
+ * Give the data directory, DATA_DIR/tls and the self-signed pair in it to
+ * pw, so that the store can create its files and SIGHUP can reread the key.
+ * data_dir itself is the path root configured; every name below it is
+ * checked (hand_over_at) and never followed.
+ */
+static int
+hand_over_data_dir(const char *data_dir, const struct passwd *pw,
+    char *err, size_t errlen)
+{
+	char	tls[4096];
+	int	dfd, tfd = -1, rc;
+
+	if ((dfd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    fchown(dfd, pw->pw_uid, pw->pw_gid) == -1) {
+		snprintf(err, errlen, "data_dir %.512s: cannot give it to user "
+		    "%s: %s", data_dir, pw->pw_name, strerror(errno));
+		if (dfd != -1)
+			close(dfd);
+		return -1;
+	}
+	snprintf(tls, sizeof(tls), "%s/%s", data_dir, TLS_SELF_DIR);
+	rc = hand_over_at(dfd, data_dir, TLS_SELF_DIR, 1, pw, &tfd, err,
+	    errlen);
+	if (rc == 0 && tfd != -1)
+		rc = hand_over_at(tfd, tls, TLS_SELF_CERT, 0, pw, NULL, err,
+		    errlen) == -1 || hand_over_at(tfd, tls, TLS_SELF_KEY, 0, pw,
+		    NULL, err, errlen) == -1 ? -1 : 0;
+	if (tfd != -1)
+		close(tfd);
+	close(dfd);
+	return rc;
+}
+
+/*
  * Become cfg->user: the data directory and the self-signed TLS files are
- * handed over first, so that the store can create its files and SIGHUP can
- * reread the key. Fixed order: groups, gid, uid.
+ * handed over first (hand_over_data_dir). Fixed order: groups, gid, uid.
  */
 static int
 drop_privileges(const struct config *cfg, char *err, size_t errlen)
 {
-	static const char *const owned[] = { "", "/tls", "/tls/cert.pem",
-	    "/tls/key.pem" };
 	struct passwd	*pw;
-	char		 path[4096];
-	size_t		 i;
 
 	if (cfg->user == NULL)
 		return 0;
@@ -160,15 +248,8 @@ drop_privileges(const struct config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "user %s: no such user", cfg->user);
 		return -1;
 	}
-	for (i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", cfg->data_dir, owned[i]);
-		if (chown(path, pw->pw_uid, pw->pw_gid) == -1 &&
-		    errno != ENOENT) {
-			snprintf(err, errlen, "chown %.512s: %s", path,
-			    strerror(errno));
-			return -1;
-		}
-	}
+	if (hand_over_data_dir(cfg->data_dir, pw, err, errlen) == -1)
+		return -1;
 	if (setgroups(1, &pw->pw_gid) == -1 ||
 	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1) {

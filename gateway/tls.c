@@ -75,40 +75,68 @@ tls_error(char *err, size_t errlen, const char *fmt, ...)
 
 /* ---- the self-signed certificate ---- */
 
-/* Give path to the user the daemon will run as, so that a reload after
- * dropping privileges can still read it. Only root can, and only needs to. */
-static void
-tls_chown_user(const char *path, const struct config *cfg)
+/*
+ * The owner the self-signed files are made for: cfg->user when running as
+ * root with a user to become (so that a reload after dropping privileges can
+ * still read them). 1 with uid and gid set, or 0: keep the current owner.
+ */
+static int
+tls_self_owner(const struct config *cfg, uid_t *uid, gid_t *gid)
 {
 	struct passwd	*pw;
 
 	if (geteuid() != 0 || cfg->user == NULL ||
 	    (pw = getpwnam(cfg->user)) == NULL)
-		return;
-	if (chown(path, pw->pw_uid, pw->pw_gid) == -1)
-		log_warn("tls: chown %s to %s: %s", path, cfg->user,
-		    strerror(errno));
+		return 0;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 1;
 }
 
-/* Make DATA_DIR/tls (0700) if absent; it must be a real directory. */
+/*
+ * Open DATA_DIR/tls, made (0700, given to the user) if absent. It must be a
+ * real directory: a symbolic link there is refused, never followed, and the
+ * files are made relative to the descriptor returned, so that nothing is
+ * written or chowned through a name swapped afterwards. -1 with err set.
+ */
 static int
 tls_self_dir(const struct config *cfg, char *dir, size_t len, char *err,
     size_t errlen)
 {
 	struct stat	st;
+	uid_t		uid;
+	gid_t		gid;
+	int		fd, made, e;
 
 	if ((size_t)snprintf(dir, len, "%s/%s", cfg->data_dir, TLS_SELF_DIR) >=
 	    len)
 		return tls_error(err, errlen, "%s: path too long",
 		    cfg->data_dir);
-	if (mkdir(dir, 0700) == 0)
-		tls_chown_user(dir, cfg);
-	else if (errno != EEXIST)
+	made = mkdir(dir, 0700) == 0;
+	if (!made && errno != EEXIST)
 		return tls_error(err, errlen, "%s: cannot create directory: %s",
 		    dir, strerror(errno));
-	if (lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		e = errno;
+		if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode))
+			return tls_error(err, errlen, "%s: a symbolic link: "
+			    "refused (it must be a directory)", dir);
+		return tls_error(err, errlen, "%s: %s", dir,
+		    e == ENOTDIR ? "not a directory" : strerror(e));
+	}
+	if (fstat(fd, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		close(fd);
 		return tls_error(err, errlen, "%s: not a directory", dir);
-	return 0;
+	}
+	if (made && tls_self_owner(cfg, &uid, &gid) &&
+	    fchown(fd, uid, gid) == -1) {
+		e = errno;
+		close(fd);
+		return tls_error(err, errlen, "%s: chown to %s: %s", dir,
+		    cfg->user, strerror(e));
+	}
+	return fd;
 }
 
 static int
@@ -181,25 +209,34 @@ tls_self_cert(EVP_PKEY *pkey, const char *host)
 }
 
 /*
- * Write a PEM key (pkey) or certificate (x) to path with mode, flushed to
- * disk. The file is replaced if it exists.
+ * Write a PEM key (pkey) or certificate (x) as name in the directory dirfd
+ * (path names it in messages) with mode, given to cfg->user when
+ * tls_self_owner() says so, flushed to disk. The file is replaced if it
+ * exists; it is always a new file of ours (O_EXCL, O_NOFOLLOW), and only
+ * its descriptor is chowned.
  */
 static int
-tls_write_pem(const char *path, mode_t mode, EVP_PKEY *pkey, X509 *x,
-    char *err, size_t errlen)
+tls_write_pem(const struct config *cfg, int dirfd, const char *name,
+    const char *path, mode_t mode, EVP_PKEY *pkey, X509 *x, char *err,
+    size_t errlen)
 {
 	FILE	*fp;
-	int	 fd, ok;
+	uid_t	 uid;
+	gid_t	 gid;
+	int	 fd, ok, e;
 
-	(void)unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    mode);
+	(void)unlinkat(dirfd, name, 0);
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, mode);
 	if (fd == -1)
 		return tls_error(err, errlen, "%s: cannot create: %s", path,
 		    strerror(errno));
-	if (fchmod(fd, mode) == -1 || (fp = fdopen(fd, "w")) == NULL) {
+	if (fchmod(fd, mode) == -1 ||
+	    (tls_self_owner(cfg, &uid, &gid) && fchown(fd, uid, gid) == -1) ||
+	    (fp = fdopen(fd, "w")) == NULL) {
+		e = errno;
 		close(fd);
-		return tls_error(err, errlen, "%s: %s", path, strerror(errno));
+		return tls_error(err, errlen, "%s: %s", path, strerror(e));
 	}
 	ok = pkey != NULL ?
 	    PEM_write_PrivateKey(fp, pkey, NULL, NULL, 0, NULL, NULL) :
@@ -210,31 +247,22 @@ tls_write_pem(const char *path, mode_t mode, EVP_PKEY *pkey, X509 *x,
 	return 0;
 }
 
-static void
-tls_sync_dir(const char *dir)
-{
-	int	fd;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(fd);
-		close(fd);
-	}
-}
-
 /*
- * Create a new key and self-signed certificate in dir as files->key and
- * files->cert. Each is written to a temporary name and renamed, the key
- * first: a crash leaves either the old pair, or a key without its
- * certificate, which tls_self_usable() refuses, so the next start makes a
- * new pair.
+ * Create a new key and self-signed certificate in dir (open as dirfd) as
+ * files->key and files->cert. Each is written to a temporary name and
+ * renamed, the key first: a crash leaves either the old pair, or a key
+ * without its certificate, which tls_self_usable() refuses, so the next
+ * start makes a new pair.
  */
 static int
-tls_self_create(const struct config *cfg, const char *dir,
+tls_self_create(const struct config *cfg, const char *dir, int dirfd,
     const struct tls_files *files, char *err, size_t errlen)
 {
 	EVP_PKEY	*pkey;
 	X509		*x = NULL;
 	char		 tmpkey[TLS_PATH_MAX + 8], tmpcert[TLS_PATH_MAX + 8];
+	static const char newkey[] = TLS_SELF_KEY ".new",
+			  newcert[] = TLS_SELF_CERT ".new";
 	int		 rc = -1;
 
 	snprintf(tmpkey, sizeof(tmpkey), "%s.new", files->key);
@@ -245,24 +273,24 @@ tls_self_create(const struct config *cfg, const char *dir,
 		    "certificate", dir);
 		goto out;
 	}
-	if (tls_write_pem(tmpkey, 0600, pkey, NULL, err, errlen) == -1 ||
-	    tls_write_pem(tmpcert, 0644, NULL, x, err, errlen) == -1)
+	if (tls_write_pem(cfg, dirfd, newkey, tmpkey, 0600, pkey, NULL, err,
+	    errlen) == -1 ||
+	    tls_write_pem(cfg, dirfd, newcert, tmpcert, 0644, NULL, x, err,
+	    errlen) == -1)
 		goto out;
-	tls_chown_user(tmpkey, cfg);
-	tls_chown_user(tmpcert, cfg);
-	if (rename(tmpkey, files->key) == -1 ||
-	    rename(tmpcert, files->cert) == -1) {
+	if (renameat(dirfd, newkey, dirfd, TLS_SELF_KEY) == -1 ||
+	    renameat(dirfd, newcert, dirfd, TLS_SELF_CERT) == -1) {
 		tls_error(err, errlen, "%s: rename: %s", dir, strerror(errno));
 		goto out;
 	}
-	tls_sync_dir(dir);
+	(void)fsync(dirfd);
 	log_info("tls: created a self-signed certificate for %s in %s",
 	    cfg->smtp_hostname, files->cert);
 	rc = 0;
 out:
 	if (rc == -1) {
-		(void)unlink(tmpkey);
-		(void)unlink(tmpcert);
+		(void)unlinkat(dirfd, newkey, 0);
+		(void)unlinkat(dirfd, newcert, 0);
 	}
 	X509_free(x);
 	EVP_PKEY_free(pkey);
@@ -362,16 +390,18 @@ tls_self_files(const struct config *cfg, struct tls_files *files, char *err,
     size_t errlen)
 {
 	char	dir[TLS_PATH_MAX - 16];
-	int	usable;
+	int	dirfd, usable;
 
-	if (tls_self_dir(cfg, dir, sizeof(dir), err, errlen) == -1)
+	if ((dirfd = tls_self_dir(cfg, dir, sizeof(dir), err, errlen)) == -1)
 		return -1;
 	snprintf(files->cert, sizeof(files->cert), "%s/%s", dir,
 	    TLS_SELF_CERT);
 	snprintf(files->key, sizeof(files->key), "%s/%s", dir, TLS_SELF_KEY);
-	if ((usable = tls_self_usable(files, err, errlen)) != 0)
-		return usable == 1 ? 0 : -1;
-	return tls_self_create(cfg, dir, files, err, errlen);
+	if ((usable = tls_self_usable(files, err, errlen)) == 0)
+		usable = tls_self_create(cfg, dir, dirfd, files, err,
+		    errlen) == 0 ? 1 : -1;
+	close(dirfd);
+	return usable == 1 ? 0 : -1;
 }
 
 /* ---- the SSL_CTX ---- */

@@ -4,12 +4,14 @@
  * lost file), reloads (old connections keep working, a failed reload keeps
  * the old context), explicit and mismatched cert/key pairs, and in-process
  * handshakes over a socketpair: TLS 1.3 and 1.2 negotiate, TLS 1.1 and CBC
- * suites are refused, a client that trusts cert.pem verifies "localhost".
+ * suites are refused, a client that trusts cert.pem verifies "localhost";
+ * links planted in DATA_DIR/tls are refused or replaced, never followed.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,6 +424,99 @@ cleanup(const char *dir)
 	rmdir(dir);
 }
 
+/*
+ * Links planted in DATA_DIR/tls are never followed: a symlinked tls/ is
+ * refused and nothing is written into its target; a symlinked key.pem is
+ * replaced by a new file, its target untouched. As root with a user to
+ * become, the new files belong to that user.
+ */
+static void
+test_self_links(void)
+{
+	struct config	 cfg;
+	struct tls_ctx	*t;
+	struct stat	 st;
+	struct passwd	*pw;
+	char		 d[64], target[64], path[256], err[512], buf[16];
+	FILE		*fp;
+	size_t		 n;
+
+	snprintf(d, sizeof(d), "/tmp/test_tls.XXXXXX");
+	snprintf(target, sizeof(target), "/tmp/test_tls.XXXXXX");
+	if (mkdtemp(d) == NULL || mkdtemp(target) == NULL) {
+		CHECK(0);
+		return;
+	}
+	make_cfg(&cfg, d);
+	snprintf(path, sizeof(path), "%s/tls", d);
+	CHECK(symlink(target, path) == 0);
+	err[0] = '\0';
+	CHECK(tls_ctx_new(&cfg, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "/tls: a symbolic link: refused") != NULL);
+	snprintf(path, sizeof(path), "%s/key.pem", target);
+	CHECK(lstat(path, &st) == -1);
+	snprintf(path, sizeof(path), "%s/key.pem.new", target);
+	CHECK(lstat(path, &st) == -1);
+	snprintf(path, sizeof(path), "%s/tls", d);
+	unlink(path);
+
+	/* tls/key.pem a link to another file, no cert.pem: a new pair */
+	CHECK(mkdir(path, 0700) == 0);
+	snprintf(path, sizeof(path), "%s/victim", target);
+	if ((fp = fopen(path, "w")) != NULL) {
+		fputs("victim\n", fp);
+		fclose(fp);
+	}
+	chmod(path, 0600);
+	{
+		char	link[256];
+
+		path_in(link, sizeof(link), d, "key.pem");
+		CHECK(symlink(path, link) == 0);
+		t = tls_ctx_new(&cfg, err, sizeof(err));
+		CHECK(t != NULL);
+		tls_ctx_free(t);
+		CHECK(lstat(link, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mode & 0777) == 0600);
+	}
+	n = 0;
+	if ((fp = fopen(path, "r")) != NULL) {
+		n = fread(buf, 1, sizeof(buf), fp);
+		fclose(fp);
+	}
+	CHECK(n == 7 && memcmp(buf, "victim\n", 7) == 0);
+	unlink(path);
+	cleanup(d);
+	rmdir(target);
+	config_free(&cfg);
+
+	/* as root with [daemon] user: the new files are that user's */
+	if (geteuid() != 0 || (pw = getpwnam("nobody")) == NULL) {
+		T_SKIP("self-signed files for [daemon] user: needs root and "
+		    "user nobody");
+		return;
+	}
+	snprintf(d, sizeof(d), "/tmp/test_tls.XXXXXX");
+	if (mkdtemp(d) == NULL) {
+		CHECK(0);
+		return;
+	}
+	make_cfg(&cfg, d);
+	cfg.user = strdup("nobody");
+	t = tls_ctx_new(&cfg, err, sizeof(err));
+	CHECK(t != NULL);
+	tls_ctx_free(t);
+	snprintf(path, sizeof(path), "%s/tls", d);
+	CHECK(stat(path, &st) == 0 && st.st_uid == pw->pw_uid);
+	path_in(path, sizeof(path), d, "key.pem");
+	CHECK(stat(path, &st) == 0 && st.st_uid == pw->pw_uid &&
+	    st.st_gid == pw->pw_gid && (st.st_mode & 0777) == 0600);
+	path_in(path, sizeof(path), d, "cert.pem");
+	CHECK(stat(path, &st) == 0 && st.st_uid == pw->pw_uid);
+	cleanup(d);
+	config_free(&cfg);
+}
+
 int
 main(void)
 {
@@ -442,6 +537,7 @@ main(void)
 	test_reload(t, fp);
 	test_explicit_files(fp);
 	test_self_repair(fp);
+	test_self_links();
 	tls_ctx_free(t);
 	cleanup(dir_a);
 	cleanup(dir_b);
