@@ -71,7 +71,7 @@ static const char *const store_read_text[R_COUNT] = {
 	    " r.affected_system, r.detected_at, r.occurred_at,"
 	    " r.reporter_name, r.reporter_email, r.reporter_phone,"
 	    " r.organization, e.id, e.peer, length(e.raw), e.meta_json,"
-	    " r.reply_duplicate"
+	    " r.reply_duplicate, r.truncated, r.events_dropped"
 	    " FROM reports r JOIN incidents i ON i.id = r.incident_id"
 	    " JOIN evidence e ON e.id = r.evidence_id"
 	    " WHERE r.id = " STORE_CODE_ROWID("?1") " AND r.code = ?1",
@@ -138,6 +138,7 @@ static const struct store_read_field store_read_report_tail[] = {
 	{ "confidential", 14, K_BOOL }, { "system_level", 15, K_INT },
 	{ "operating_unit", 16, K_TEXT }, { "affected_system", 17, K_TEXT },
 	{ "detected_at", 18, K_TEXT }, { "occurred_at", 19, K_TEXT },
+	{ "truncated", 29, K_BOOL }, { "events_dropped", 30, K_INT },
 };
 static const struct store_read_field store_read_evidence_fields[] = {
 	{ "id", 24, K_INT }, { "peer", 25, K_TEXT }, { "bytes", 26, K_INT },

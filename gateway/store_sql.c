@@ -124,7 +124,16 @@ static const char *const store_migrations[] = {
 	"  actor TEXT NOT NULL,"
 	"  action TEXT NOT NULL,"
 	"  object TEXT,"
-	"  detail TEXT);"
+	"  detail TEXT);",
+	/*
+	 * 2: a report made from a submission that was only partly turned
+	 * into reports (mail: events beyond [smtp] max_reports or the
+	 * indicators of one message), and how many events were left out
+	 */
+	"ALTER TABLE reports ADD COLUMN"
+	"  truncated INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE reports ADD COLUMN"
+	"  events_dropped INTEGER NOT NULL DEFAULT 0;",
 };
 
 enum store_q {
@@ -192,9 +201,10 @@ static const char *const store_q_text[Q_COUNT] = {
 	    " auto, token_name, external_id, subject, description,"
 	    " reporter_name, reporter_email, reporter_phone, organization,"
 	    " operating_unit, affected_system, system_level, confidential,"
-	    " detected_at, occurred_at, reply_duplicate) VALUES (?1, ?2, ?3,"
-	    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-	    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+	    " detected_at, occurred_at, reply_duplicate, truncated,"
+	    " events_dropped) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+	    " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,"
+	    " ?24, ?25, ?26, ?27)",
 	[Q_INDICATOR_ADD] = "INSERT OR IGNORE INTO indicators"
 	    " (report_id, type, value) VALUES (?1, ?2, ?3)",
 	[Q_TOKENS_ACTIVE] = "SELECT name, role, hash FROM tokens"
@@ -210,9 +220,13 @@ struct store_ids {
 	long long	incident;
 };
 
+/* Frames of WAL (pages) that make a checkpoint due: 4 MiB, as the pragma. */
+#define STORE_SQL_CHECKPOINT_FRAMES	1024
+
 struct store_sql {
 	sqlite3		*db;
 	sqlite3_stmt	*q[Q_COUNT];
+	int		 wal_frames;	/* in the WAL after the last commit */
 	long long	 window;	/* dedup window, seconds */
 	struct store_ids ids;		/* as the open transaction stands */
 	struct store_ids ids_begin;	/* as they were at BEGIN */
@@ -317,11 +331,13 @@ store_sql_pragmas(sqlite3 *db, char *err, size_t errlen)
 	if (sqlite3_exec(db, "PRAGMA synchronous = FULL;"
 	    "PRAGMA foreign_keys = ON;"
 	    /*
-	     * Checkpoints stay in the writer, at commit, every 4 MiB of WAL.
-	     * Measured (make bench) against a checkpoint thread of its own,
-	     * which never lets a busy WAL restart (the file grew by 200 MB/s),
-	     * and against 8, 16 and 64 MiB: the same throughput, and the
-	     * shortest stalls (p99 12 ms at half rate, against 18-40 ms).
+	     * Checkpoints stay in the writer, every 4 MiB of WAL (at commit
+	     * here; intaked's writer runs them itself, just after the next
+	     * group: store_sql_manual_checkpoints). Measured (make bench)
+	     * against a checkpoint thread of its own, which never lets a busy
+	     * WAL restart (the file grew by 200 MB/s), and against 8, 16 and
+	     * 64 MiB: the same throughput, and the shortest stalls (p99 12 ms
+	     * at half rate, against 18-40 ms).
 	     */
 	    "PRAGMA wal_autocheckpoint = 1024;"
 	    "PRAGMA journal_size_limit = 67108864;"
@@ -459,6 +475,44 @@ store_sql_free(struct store_sql *sql)
 	free(sql);
 }
 
+/* The WAL hook of store_sql_manual_checkpoints: only count the frames. */
+static int
+store_sql_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct store_sql	*sql = arg;
+
+	sql->wal_frames = frames;
+	return SQLITE_OK;
+}
+
+void
+store_sql_manual_checkpoints(struct store_sql *sql)
+{
+	/* replaces the autocheckpoint, which is a WAL hook too */
+	sqlite3_wal_hook(sql->db, store_sql_wal_hook, sql);
+}
+
+int
+store_sql_checkpoint_due(struct store_sql *sql)
+{
+	return sql->wal_frames >= STORE_SQL_CHECKPOINT_FRAMES;
+}
+
+int
+store_sql_checkpoint(struct store_sql *sql, int *frames)
+{
+	int	log = 0, done = 0;
+
+	*frames = sql->wal_frames;
+	sql->wal_frames = 0;	/* the next commit says how many remain */
+	if (sqlite3_wal_checkpoint_v2(sql->db, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK) {
+		store_sql_note(sql);
+		return -1;
+	}
+	return 0;
+}
+
 const char *
 store_sql_errmsg(struct store_sql *sql)
 {
@@ -549,6 +603,7 @@ store_sql_run(struct store_sql *sql, struct store_job *job, time_t now,
     int isolated)
 {
 	struct store_ids	saved = sql->ids;
+	long long		evidence = job->evidence_id;
 	int			rc;
 
 	if (isolated && store_sql_exec(sql, Q_SAVEPOINT) == -1) {
@@ -575,6 +630,7 @@ store_sql_run(struct store_sql *sql, struct store_job *job, time_t now,
 
 	store_sql_note(sql);
 	store_sql_fail(job);
+	job->evidence_id = evidence;	/* a row written here is gone */
 	if (!isolated)
 		return -1;	/* the caller undoes the group and isolates */
 	/* this job failed: undo it alone, if the transaction survived */
@@ -588,11 +644,14 @@ store_sql_run(struct store_sql *sql, struct store_job *job, time_t now,
 }
 
 /*
- * SUBMIT: per report, a replay of a known (token, external-id) answers with
- * the first reply and stores nothing; otherwise the report joins the newest
- * incident with its fingerprint seen within the window, or starts one. The
- * evidence row is written before the first new report (or alone when the
- * submission carries no report), so a pure retry stores nothing at all.
+ * SUBMIT, reports slice_from to slice_to of the job (to the last when
+ * slice_to is 0; store.c sets them to commit a big job in slices): per
+ * report, a replay of a known (token, external-id) answers with the first
+ * reply and stores nothing; otherwise the report joins the newest incident
+ * with its fingerprint seen within the window, or starts one. The evidence
+ * row is written before the first new report (or alone when the
+ * submission carries no report), so a pure retry stores nothing at all;
+ * its id stays in job->evidence_id for the later slices.
  */
 static int
 store_sql_submit(struct store_sql *sql, struct store_job *job, time_t now)
@@ -602,20 +661,27 @@ store_sql_submit(struct store_sql *sql, struct store_job *job, time_t now)
 	struct report		*r;
 	struct tm		 tm;
 	long long		 incident;
-	size_t			 i;
+	size_t			 i, end;
 	int			 joined;
 
 	memset(&sub, 0, sizeof(sub));
 	sub.job = job;
 	sub.now = now;
+	sub.evidence_id = job->evidence_id;
 	gmtime_r(&now, &tm);
 	strftime(sub.day, sizeof(sub.day), "%Y%m%d", &tm);
 	if (job->results == NULL)
 		job->results = xcalloc(job->n_reports ? job->n_reports : 1,
 		    sizeof(*job->results));
-	if (job->n_reports == 0 && store_sql_evidence(sql, &sub) == -1)
-		return -1;
-	for (i = 0; i < job->n_reports; i++) {
+	if (job->n_reports == 0 && sub.evidence_id == 0) {
+		if (store_sql_evidence(sql, &sub) == -1)
+			return -1;
+		job->evidence_id = sub.evidence_id;
+	}
+	end = job->slice_to > job->slice_from ? job->slice_to : job->n_reports;
+	if (end > job->n_reports)
+		end = job->n_reports;
+	for (i = job->slice_from; i < end; i++) {
 		r = &job->reports[i];
 		res = &job->results[i];
 		memset(res, 0, sizeof(*res));
@@ -623,8 +689,11 @@ store_sql_submit(struct store_sql *sql, struct store_job *job, time_t now)
 			return -1;
 		if (joined)
 			continue;
-		if (sub.evidence_id == 0 && store_sql_evidence(sql, &sub) == -1)
-			return -1;
+		if (sub.evidence_id == 0) {
+			if (store_sql_evidence(sql, &sub) == -1)
+				return -1;
+			job->evidence_id = sub.evidence_id;
+		}
 		if ((joined = store_sql_incident(sql, &sub, r,
 		    store_sql_severity(r), res, &incident)) == -1)
 			return -1;
@@ -837,6 +906,8 @@ store_sql_report(struct store_sql *sql, struct store_submit *sub,
 	store_sql_text(s, 23, r->detected_at);
 	store_sql_text(s, 24, r->occurred_at);
 	sqlite3_bind_int(s, 25, joined);
+	sqlite3_bind_int(s, 26, r->truncated ? 1 : 0);
+	sqlite3_bind_int64(s, 27, (long long)r->events_dropped);
 	if (store_sql_done(s) == -1)
 		return -1;
 	sql->ids.report = id;

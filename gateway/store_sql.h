@@ -55,7 +55,11 @@ void store_sql_rollback(struct store_sql *sql);
 
 /*
  * Run one job inside the open transaction, received at time now. Sets
- * job->rc and its outputs.
+ * job->rc and its outputs. A SUBMIT runs its reports slice_from to
+ * slice_to (all of them in a job fresh from store_job_new; results of
+ * other reports are left alone) and writes its evidence unless
+ * job->evidence_id names the row an earlier slice committed; on failure
+ * evidence_id is restored.
  *
  * isolated: the job runs in its own savepoint; one that fails on its own
  * is rolled back to it and gets STORE_TEMPFAIL, and 0 is returned; -1 means
@@ -75,6 +79,20 @@ int store_sql_run(struct store_sql *sql, struct store_job *job, time_t now,
  * n_reports long), status and auth outputs freed.
  */
 void store_sql_fail(struct store_job *job);
+
+/*
+ * Checkpoints out of COMMIT. By default SQLite checkpoints inside the
+ * COMMIT that takes the WAL past 4 MiB, so that transaction pays for
+ * copying the whole WAL into the database (tens of ms after a message of
+ * megabytes). After store_sql_manual_checkpoints() a commit never
+ * checkpoints: store_sql_checkpoint_due() says when the WAL has reached
+ * 4 MiB, and the caller runs store_sql_checkpoint() (PASSIVE: it copies
+ * what no reader still needs) when it suits it, outside any transaction.
+ * *frames is set to the WAL's size in pages. 0, or -1 (errmsg set).
+ */
+void store_sql_manual_checkpoints(struct store_sql *sql);
+int store_sql_checkpoint_due(struct store_sql *sql);
+int store_sql_checkpoint(struct store_sql *sql, int *frames);
 
 /* The last SQLite error of this connection, for the log. */
 const char *store_sql_errmsg(struct store_sql *sql);

@@ -9,6 +9,13 @@
  * says whether the message is automatic (auto-reply, bounce, list, loop) and
  * records who sent it, for later verification.
  *
+ * Bounds per message: ctx->max_reports events become reports and their
+ * indicators, all reports together, number at most ctx->max_indicators
+ * (each 0: the defaults of limits_gw.h, SMTP_REPORTS_MAX and
+ * SMTP_INDICATORS_MAX). Events beyond either bound are not made into
+ * reports but counted; the result and every one of its reports are then
+ * marked truncated (the raw message, kept by the caller, stays whole).
+ *
  * Pure: no I/O, no globals; every input is bounded by the limits given. The
  * result owns all its memory until mail_result_free().
  */
@@ -41,6 +48,7 @@ struct mail_context {
 	const char *const		*trusted_upstreams; /* authserv-ids */
 	size_t				 n_trusted_upstreams;
 	size_t				 max_reports;	/* events kept per message */
+	size_t				 max_indicators; /* of all its reports */
 };
 
 enum mail_format {
@@ -58,6 +66,9 @@ struct mail_result {
 	int		 auto_generated; /* never answer this message */
 	char		*auto_reason;	/* "Auto-Submitted: auto-replied", ... */
 	int		 tbsc;		/* subject starts with [TBSC] */
+	int		 truncated;	/* events or indicators left out */
+	size_t		 events_dropped; /* events not made into reports */
+	size_t		 indicators_dropped; /* cut from the first report */
 	/*
 	 * Reporter identity and parse notes as a JSON object: envelope
 	 * sender and recipients, From, Reply-To, Message-ID, Date, peer,

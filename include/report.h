@@ -64,6 +64,14 @@ struct report {
 	int		 system_level;		/* 1..5, 0 = not given */
 	int		 confidential;		/* -1 not given, 0 no, 1 yes */
 	int		 auto_generated;	/* auto-reply, bounce, loop */
+	/*
+	 * Set by a parser that kept only part of a submission's events
+	 * (mail: beyond max_reports, or beyond the indicators of one
+	 * message); every report of that submission carries it, with the
+	 * number of events not made into reports. The evidence is whole.
+	 */
+	int		 truncated;
+	size_t		 events_dropped;
 	struct indicator *indicators;
 	size_t		 n_indicators;
 	size_t		 cap_indicators;

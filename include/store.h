@@ -11,7 +11,18 @@
  * commit fails (disk full, I/O error, quota) every job of the group is rolled
  * back and completes with STORE_TEMPFAIL; the next group tries again.
  *
- * Jobs complete in the order they were enqueued.
+ * Big submissions (a mail giving hundreds of reports, megabytes of
+ * evidence) never join a group: once every job queued before one is
+ * committed, it is committed on its own, in slices of bounded work (its
+ * evidence with the first reports, then the next reports), and the small
+ * jobs that arrive meanwhile are committed between its slices. Its done()
+ * runs only after its last slice is durable; a failure in any slice
+ * completes it with STORE_TEMPFAIL. See store.c for what a crash between
+ * slices leaves.
+ *
+ * Jobs complete in the order they were enqueued, except that a small job
+ * may overtake a big one: committed between the slices of a big job, it
+ * completes before that one and before any big job still waiting.
  */
 #ifndef STORE_H
 #define STORE_H
@@ -80,7 +91,13 @@ struct store_job {
 	void		(*done)(struct store_job *job, void *arg);
 	void		*arg;
 
-	struct store_job *next;		/* private to the store */
+	/* private to the store */
+	struct store_job *next;
+	size_t		 cost;		/* estimated work of the writer */
+	size_t		 slice_from;	/* reports committed so far */
+	size_t		 slice_to;	/* end of the reports being run */
+	long long	 evidence_id;	/* evidence row, once written */
+	time_t		 received_at;	/* a big job's, for every slice */
 };
 
 struct store_options {

@@ -76,7 +76,11 @@ int store_read_queue(struct store_read *rd,
 
 /*
  * One report (IR-...) or incident (IN-...) as a JSON object. Returns _OK,
- * _NOTFOUND, _INVALID (neither form of ID) or _ERROR.
+ * _NOTFOUND, _INVALID (neither form of ID) or _ERROR. A report carries
+ * "truncated" (true when its submission held more events than were made
+ * into reports: a mail beyond [smtp] max_reports, or beyond the indicators
+ * one message may give) and "events_dropped" (how many were left out, the
+ * same on every report of that submission; 0 when none).
  */
 int store_read_show(struct store_read *rd, const char *id, json_t **out,
     char *err, size_t errlen);

@@ -34,8 +34,12 @@
  *
  * Limits: MAIL_TEXT_MAX bytes of text per message fed to the classifier
  * and the extractor, MAIL_NESTED_MAX forwarded messages, ARF_RECEIVED_MAX
- * Received headers each, ctx->max_reports reports (MAIL_REPORTS_DEFAULT
- * when 0); the MIME limits bound the rest. Pure: no I/O, no globals.
+ * Received headers each, ctx->max_reports reports (SMTP_REPORTS_MAX when
+ * 0) and ctx->max_indicators indicators over all of them
+ * (SMTP_INDICATORS_MAX when 0); the MIME limits bound the rest. Events
+ * beyond the reports or the indicators are counted, not kept, and mark the
+ * message and each of its reports truncated (mail_cap). Pure: no I/O, no
+ * globals.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -49,13 +53,13 @@
 #include "arf.h"
 #include "charset.h"
 #include "classify.h"
+#include "limits_gw.h"
 #include "mail.h"
 #include "mime.h"
 #include "xarf.h"
 
 #define MAIL_TEXT_MAX		(1024 * 1024)
 #define MAIL_NESTED_MAX		8
-#define MAIL_REPORTS_DEFAULT	1000
 #define MAIL_ADDR_MAX		320
 #define MAIL_NAME_MAX		256
 #define MAIL_JSON_STR_MAX	2048
@@ -79,6 +83,8 @@ struct mail_state {
 	const char			*guess;		/* classifier on both */
 	struct charset_buf		 why;		/* auto reasons */
 	int				 tbsc;
+	int				 truncated;	/* see mail_cap */
+	size_t				 ind_dropped;	/* cut from report 0 */
 	json_t				*notes;		/* format details */
 };
 
@@ -119,6 +125,7 @@ static int	mail_inline_find(const char *, size_t, int,
 		    struct mail_inline *);
 static int	mail_inline(struct mail_state *);
 static int	mail_plain(struct mail_state *);
+static void	mail_cap(struct mail_state *, size_t);
 static int	mail_common(struct mail_state *, struct report *);
 static json_t	*mail_jclean(const char *);
 static int	mail_jstr(json_t *, const char *, const char *);
@@ -746,8 +753,43 @@ mail_plain(struct mail_state *st)
 }
 
 /*
+ * Bound the indicators of the whole message to budget: reports are kept in
+ * order while their indicators fit; the first that does not fit and every
+ * one after it are dropped as events (counted in rs.dropped), except the
+ * first report of the message, which is always kept and cut to the budget
+ * (the indicators cut counted in ind_dropped). Sets st->truncated when
+ * anything of the message was left out, here or by max_reports.
+ */
+static void
+mail_cap(struct mail_state *st, size_t budget)
+{
+	struct report	*r;
+	size_t		 i, k, used = 0;
+
+	for (i = 0; i < st->rs.n; i++) {
+		if (st->rs.v[i].n_indicators > budget - used)
+			break;
+		used += st->rs.v[i].n_indicators;
+	}
+	if (i == 0 && st->rs.n > 0) {
+		r = &st->rs.v[0];
+		for (k = budget; k < r->n_indicators; k++)
+			free(r->indicators[k].value);
+		st->ind_dropped = r->n_indicators - budget;
+		r->n_indicators = budget;
+		i = 1;
+	}
+	for (k = i; k < st->rs.n; k++)
+		report_free(&st->rs.v[k]);
+	st->rs.dropped += st->rs.n - i;
+	st->rs.n = i;
+	st->truncated = st->rs.dropped > 0 || st->ind_dropped > 0;
+}
+
+/*
  * What every report of the message gets: subject, reporter, the automatic
- * flag, the [TBSC] severity, and the fallbacks of arf_finish.
+ * flag, the truncation, the [TBSC] severity, and the fallbacks of
+ * arf_finish.
  */
 static int
 mail_common(struct mail_state *st, struct report *r)
@@ -767,6 +809,8 @@ mail_common(struct mail_state *st, struct report *r)
 	    strlen(st->name)) == -1)
 		return -1;
 	r->auto_generated = st->why.len > 0;
+	r->truncated = st->truncated;
+	r->events_dropped = st->rs.dropped;
 	st->o.fallback = NULL;
 	if (arf_finish(r, &st->o) == -1)
 		return -1;
@@ -908,8 +952,12 @@ mail_meta(struct mail_state *st, struct mail_result *out)
 	    json_object_set_new(root, "tbsc", json_boolean(st->tbsc)) == -1 ||
 	    json_object_set_new(root, "reports",
 	    json_integer(st->rs.n)) == -1 ||
+	    json_object_set_new(root, "truncated",
+	    json_boolean(st->truncated)) == -1 ||
 	    json_object_set_new(root, "events_dropped",
 	    json_integer(st->rs.dropped)) == -1 ||
+	    json_object_set_new(root, "indicators_dropped",
+	    json_integer(st->ind_dropped)) == -1 ||
 	    json_object_update(root, st->notes) == -1)
 		goto done;
 	if ((out->meta_json = json_dumps(root, JSON_COMPACT)) != NULL)
@@ -986,7 +1034,7 @@ mail_to_reports(const struct mail_context *ctx,
 	st.o.lim = ctx->lim ? ctx->lim : &dl;
 	st.o.ex = ctx->extractor;
 	st.o.max_reports = ctx->max_reports ? ctx->max_reports :
-	    MAIL_REPORTS_DEFAULT;
+	    SMTP_REPORTS_MAX;
 	if ((st.notes = json_object()) == NULL)
 		goto done;
 	if (mime_parse(msg, len, NULL, &st.m, &merr) == -1) {
@@ -999,6 +1047,8 @@ mail_to_reports(const struct mail_context *ctx,
 	st.tbsc = classify_is_tbsc_subject(st.subject, strlen(st.subject));
 	if (mail_dispatch(&st) == -1)
 		goto done;
+	mail_cap(&st, ctx->max_indicators ? ctx->max_indicators :
+	    SMTP_INDICATORS_MAX);
 	for (i = 0; i < st.rs.n; i++)
 		if (mail_common(&st, &st.rs.v[i]) == -1)
 			goto done;
@@ -1007,10 +1057,13 @@ mail_to_reports(const struct mail_context *ctx,
 		goto done;
 	out->reports = st.rs.v;
 	out->n_reports = st.rs.n;
+	out->events_dropped = st.rs.dropped;
 	memset(&st.rs, 0, sizeof(st.rs));
 	out->format = st.format;
 	out->auto_generated = st.why.len > 0;
 	out->tbsc = st.tbsc;
+	out->truncated = st.truncated;
+	out->indicators_dropped = st.ind_dropped;
 	rc = 0;
  done:
 	if (rc == -1) {

@@ -5,8 +5,10 @@
  * fingerprint in one job and in one group), idempotent replay, a job that
  * fails alone in its group, auth (success, failure, revoked), status
  * (own reports only), the quota (temporary failure, nothing half-written,
- * recovery), reopening, queue limits, completion order, and the JSON of
- * store_read (show, queue, tokens).
+ * recovery), reopening, queue limits, completion order, the JSON of
+ * store_read (show, queue, tokens), reports marked truncated, and big
+ * submissions: committed alone, in slices, with small jobs committed
+ * between them, and a failure in a later slice.
  *
  * Set STORE_BENCH=N to print the commit rate of N one-KB reports (no
  * assertion is made on timings).
@@ -718,6 +720,179 @@ test_quota(const char *path)
 	db_cur = db_path;
 }
 
+/* The row id of report code "IR-YYYYMMDD-NNNNNN". */
+static long long
+code_id(const char *code)
+{
+	return strlen(code) > 12 ? atoll(code + 12) : -1;
+}
+
+/*
+ * A mail-like SUBMIT of n reports (category scan, one IPv4 each, from
+ * 10.<tag>.x.y), every one marked truncated with `dropped' events left
+ * out when dropped > 0, and a raw message of rawlen bytes.
+ */
+static struct store_job *
+job_many(int tag, size_t n, size_t dropped, size_t rawlen)
+{
+	struct store_job	*job = store_job_new(STORE_OP_SUBMIT);
+	struct report_error	 err;
+	char			 args[128];
+	size_t			 i;
+
+	job->channel = "smtp";
+	job->peer = xstrdup("198.51.100.25");
+	job->raw = xmalloc(rawlen + 1);
+	memset(job->raw, 'm', rawlen);
+	job->rawlen = rawlen;
+	job->reports = xcalloc(n, sizeof(*job->reports));
+	for (i = 0; i < n; i++) {
+		snprintf(args, sizeof(args), "category=scan "
+		    "source-ip=10.%d.%zu.%zu", tag, i / 250, i % 250 + 1);
+		if (ilp_parse_report(args, strlen(args), &tax, &lim,
+		    &job->reports[i], &err) == -1)
+			printf("bad test report \"%s\"\n", args);
+		job->reports[i].truncated = dropped > 0;
+		job->reports[i].events_dropped = dropped;
+	}
+	job->n_reports = n;
+	job->done = on_done;
+	return job;
+}
+
+/* 1 when every result of a finished job names a report and an incident. */
+static int
+all_stored(const struct store_job *j)
+{
+	size_t	i;
+
+	for (i = 0; i < j->n_reports; i++)
+		if (j->results[i].report_id[0] == '\0' ||
+		    j->results[i].incident_id[0] == '\0')
+			return 0;
+	return 1;
+}
+
+/*
+ * Big submissions. Queued before the writer starts: small a, BIG (600
+ * reports, several slices), small c, BIG2 (300 reports), small e. The
+ * writer commits a alone (the group ends before BIG), then BIG's first
+ * slice, then c and e (from behind BIG2, which keeps its turn) between
+ * BIG's slices, then the rest of BIG, then BIG2. So: a's report comes
+ * before all of BIG's, c's falls between BIG's first and last, and BIG's
+ * 600 reports share one evidence row. Then a big job whose last report
+ * fails: STORE_TEMPFAIL, its earlier slices stay, the store goes on.
+ * Finally, truncated and events_dropped as store_read shows them.
+ */
+static void
+test_big(const char *path)
+{
+	struct store		*st;
+	struct store_read	*rd;
+	struct store_job	*j, *a, *big, *c, *big2, *e;
+	json_t			*o;
+	char			 err[256], rid[STORE_ID_MAX];
+	long long		 before, ev;
+
+	n_done = 0;
+	db_cur = path;
+	if ((st = open_store(path, 3600, 1024, 1024, 0)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	CHECK(store_enqueue(st, job_submit(NULL, 0, "a",
+	    "category=spam description=a", NULL)) == 0);
+	CHECK(store_enqueue(st, job_many(1, 600, 0, 2000)) == 0);
+	CHECK(store_enqueue(st, job_submit(NULL, 0, "c",
+	    "category=spam description=c", NULL)) == 0);
+	CHECK(store_enqueue(st, job_many(2, 300, 0, 2000)) == 0);
+	CHECK(store_enqueue(st, job_submit(NULL, 0, "e",
+	    "category=spam description=e", NULL)) == 0);
+	CHECK(store_start(st, base) == 0);
+	wait_done(5);
+	CHECK(n_done == 5);
+	if (n_done != 5)
+		goto out;
+	a = done_jobs[0];
+	c = done_jobs[1];
+	e = done_jobs[2];
+	big = done_jobs[3];
+	big2 = done_jobs[4];
+	CHECK(a->n_reports == 1 && c->n_reports == 1 && e->n_reports == 1);
+	CHECK(big->n_reports == 600 && big2->n_reports == 300);
+	CHECK(a->rc == STORE_OK && big->rc == STORE_OK && c->rc == STORE_OK &&
+	    big2->rc == STORE_OK && e->rc == STORE_OK);
+	CHECK(all_stored(big) && all_stored(big2));
+	CHECK(code_id(a->results[0].report_id) <
+	    code_id(big->results[0].report_id));
+	CHECK(code_id(c->results[0].report_id) >
+	    code_id(big->results[0].report_id));
+	CHECK(code_id(c->results[0].report_id) <
+	    code_id(big->results[599].report_id));
+	CHECK(code_id(e->results[0].report_id) <
+	    code_id(big->results[599].report_id));
+	CHECK(code_id(big2->results[0].report_id) >
+	    code_id(big->results[599].report_id));
+	CHECK(count("reports") == 903 && count("evidence") == 5);
+	CHECK(count("indicators") == 900);
+	free_done();
+
+	/* the last report cannot be stored: the job fails, late */
+	before = count("reports");
+	ev = count("evidence");
+	j = job_many(3, 600, 0, 2000);
+	j->reports[599].category = NULL;
+	j = run(st, j);
+	CHECK(j != NULL && j->rc == STORE_TEMPFAIL);
+	CHECK(j != NULL && j->results != NULL &&
+	    j->results[0].report_id[0] == '\0');
+	store_job_free(j);
+	/* the slices committed before the failure stay (see store.c) */
+	CHECK(count("reports") > before && count("reports") < before + 599);
+	CHECK(count("evidence") == ev + 1);
+	j = run(st, job_submit(NULL, 0, "f", "category=spam description=f",
+	    NULL));
+	CHECK(j != NULL && j->rc == STORE_OK);
+	store_job_free(j);
+
+	/* a truncated submission, as intakectl shows it */
+	j = run(st, job_many(4, 3, 99997, 64));
+	CHECK(j != NULL && j->rc == STORE_OK);
+	snprintf(rid, sizeof(rid), "%s", j ? j->results[2].report_id : "");
+	store_job_free(j);
+	if ((rd = store_read_open(path, err, sizeof(err))) == NULL) {
+		CHECK(0);
+		goto out;
+	}
+	CHECK(store_read_show(rd, rid, &o, err, sizeof(err)) ==
+	    STORE_READ_OK);
+	if (o != NULL) {
+		CHECK(json_is_true(json_object_get(o, "truncated")));
+		CHECK(json_integer_value(json_object_get(o,
+		    "events_dropped")) == 99997);
+		json_decref(o);
+	}
+	j = run(st, job_submit(NULL, 0, "g", "category=spam description=g",
+	    NULL));
+	CHECK(j != NULL && j->rc == STORE_OK);
+	snprintf(rid, sizeof(rid), "%s", j ? j->results[0].report_id : "");
+	store_job_free(j);
+	CHECK(store_read_show(rd, rid, &o, err, sizeof(err)) ==
+	    STORE_READ_OK);
+	if (o != NULL) {
+		CHECK(json_is_false(json_object_get(o, "truncated")));
+		CHECK(json_integer_value(json_object_get(o,
+		    "events_dropped")) == 0);
+		json_decref(o);
+	}
+	store_read_close(rd);
+ out:
+	free_done();
+	store_stop(st);
+	store_close(st);
+	db_cur = db_path;
+}
+
 /*
  * intakectl before the daemon ever ran: store_read creates the schema, the
  * token it adds works in the store; a database from a newer program is
@@ -909,6 +1084,8 @@ main(void)
 	test_quota(path);
 	snprintf(path, sizeof(path), "%s/fresh.db", dir);
 	test_fresh(path);
+	snprintf(path, sizeof(path), "%s/big.db", dir);
+	test_big(path);
 	if ((b = getenv("STORE_BENCH")) != NULL && atoi(b) > 0) {
 		snprintf(path, sizeof(path), "%s/bench.db", dir);
 		bench(path, atoi(b));

@@ -5,7 +5,8 @@
  * Received chain and Reply-To, inline "Fwd:"), automatic messages (DSN with
  * the null sender, Auto-Submitted, the loop header), plain reports in
  * Vietnamese (windows-1258, UTF-8 quoted-printable) and English, [TBSC],
- * HTML only, broken MIME, and the trust of Authentication-Results.
+ * HTML only, broken MIME, and the trust of Authentication-Results; the caps
+ * per message (reports and indicators) and the truncation they mark.
  *
  * The classifier is built from the rules compiled in (conf/classify.tsv).
  */
@@ -315,6 +316,148 @@ test_csv(void)
 	json_decref(j);
 	mail_result_free(&res);
 	ctx.max_reports = 100;
+}
+
+/* Every report of res carries truncated and events_dropped as given. */
+static int
+all_marked(const struct mail_result *res, int truncated, size_t dropped)
+{
+	size_t	i;
+
+	for (i = 0; i < res->n_reports; i++)
+		if (res->reports[i].truncated != truncated ||
+		    res->reports[i].events_dropped != dropped)
+			return 0;
+	return 1;
+}
+
+/* A CSV mail of n rows, one IPv4 and one domain each; the caller frees. */
+static char *
+csv_mail(size_t n)
+{
+	static const char head[] = "From: hub@reports.example\r\n"
+	    "Subject: drones\r\n"
+	    "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+	    "--b\r\nContent-Type: text/plain\r\n\r\nAttached.\r\n"
+	    "--b\r\nContent-Type: text/csv\r\n\r\n"
+	    "timestamp,ip,hostname,type\r\n";
+	size_t	 i, len, cap = sizeof(head) + n * 80 + 16;
+	char	*m = malloc(cap);
+
+	if (m == NULL)
+		return NULL;
+	len = snprintf(m, cap, "%s", head);
+	for (i = 0; i < n; i++)
+		len += snprintf(m + len, cap - len, "2026-11-21 10:00:00,"
+		    "10.%zu.%zu.%zu,h%zu.bad.example,botnet drone\r\n",
+		    (i >> 16) & 255, (i >> 8) & 255, i & 255, i);
+	snprintf(m + len, cap - len, "--b--\r\n");
+	return m;
+}
+
+/*
+ * The caps of one message: events beyond max_reports and beyond the
+ * indicator budget of the whole message are not made into reports, and
+ * then every report says so, with the count.
+ */
+static void
+test_caps(void)
+{
+	struct mail_result	 res;
+	json_t			*j;
+	char			*big;
+
+	/* within the caps: nothing marked */
+	run(msg_csv, NULL, &res);
+	CHECK(res.n_reports == 3 && !res.truncated &&
+	    res.events_dropped == 0);
+	CHECK(all_marked(&res, 0, 0));
+	j = meta(&res);
+	CHECK(json_is_false(json_object_get(j, "truncated")));
+	json_decref(j);
+	mail_result_free(&res);
+
+	/* max_reports: the third row is dropped */
+	ctx.max_reports = 2;
+	run(msg_csv, NULL, &res);
+	CHECK(res.n_reports == 2 && res.truncated && res.events_dropped == 1);
+	CHECK(all_marked(&res, 1, 1));
+	j = meta(&res);
+	CHECK(json_is_true(json_object_get(j, "truncated")));
+	CHECK(json_integer_value(json_object_get(j, "events_dropped")) == 1);
+	json_decref(j);
+	mail_result_free(&res);
+	ctx.max_reports = 100;
+
+	/* indicators of the message: rows 1 (2) and 2 (1) fit in 3 */
+	ctx.max_indicators = 3;
+	run(msg_csv, NULL, &res);
+	CHECK(res.n_reports == 2 && res.truncated && res.events_dropped == 1);
+	CHECK(all_marked(&res, 1, 1));
+	CHECK(res.indicators_dropped == 0);
+	if (res.n_reports == 2)
+		CHECK(has_ind(&res.reports[1], IND_IPV4, "192.0.2.14"));
+	mail_result_free(&res);
+
+	/* exactly the budget: nothing left out */
+	ctx.max_indicators = 4;
+	run(msg_csv, NULL, &res);
+	CHECK(res.n_reports == 3 && !res.truncated && all_marked(&res, 0, 0));
+	mail_result_free(&res);
+
+	/* the first report is always kept, cut to the budget */
+	ctx.max_indicators = 1;
+	run(msg_csv, NULL, &res);
+	CHECK(res.n_reports == 1 && res.truncated && res.events_dropped == 2);
+	CHECK(res.indicators_dropped == 1);
+	CHECK(all_marked(&res, 1, 2));
+	CHECK(res.reports[0].n_indicators == 1);
+	j = meta(&res);
+	CHECK(json_integer_value(json_object_get(j,
+	    "indicators_dropped")) == 1);
+	json_decref(j);
+	mail_result_free(&res);
+
+	/* a plain report too: one report, cut, no event dropped */
+	ctx.max_indicators = 2;
+	run("From: a@example.net\r\nSubject: scanners\r\n\r\n"
+	    "Scans from 192.0.2.1, 192.0.2.2, 192.0.2.3 and 192.0.2.4.\r\n",
+	    NULL, &res);
+	CHECK(res.n_reports == 1 && res.truncated && res.events_dropped == 0);
+	CHECK(res.reports[0].n_indicators == 2 && res.reports[0].truncated);
+	CHECK(res.indicators_dropped == 2);
+	mail_result_free(&res);
+	ctx.max_indicators = 0;
+
+	/* a bomb: 20,000 rows, 10 reports */
+	if ((big = csv_mail(20000)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	ctx.max_reports = 10;
+	run(big, NULL, &res);
+	CHECK(res.n_reports == 10 && res.truncated);
+	CHECK(res.events_dropped == 19990 && all_marked(&res, 1, 19990));
+	if (res.n_reports == 10) {
+		CHECK(has_ind(&res.reports[0], IND_IPV4, "10.0.0.0"));
+		CHECK(has_ind(&res.reports[9], IND_DOMAIN, "h9.bad.example"));
+	}
+	mail_result_free(&res);
+
+	/* the defaults when 0: SMTP_REPORTS_MAX reports (200) */
+	ctx.max_reports = 0;
+	run(big, NULL, &res);
+	CHECK(res.n_reports == 200 && res.events_dropped == 19800);
+	mail_result_free(&res);
+
+	/* the default indicator budget (2,560): 1,280 rows of 2 fit */
+	ctx.max_reports = 5000;
+	run(big, NULL, &res);
+	CHECK(res.n_reports == 1280 && res.events_dropped == 20000 - 1280);
+	CHECK(all_marked(&res, 1, 20000 - 1280));
+	mail_result_free(&res);
+	ctx.max_reports = 100;
+	free(big);
 }
 
 static const char msg_fwd822[] =
@@ -956,6 +1099,7 @@ main(void)
 	test_arf();
 	test_xarf();
 	test_csv();
+	test_caps();
 	test_forward();
 	test_forward_more();
 	test_auto();
