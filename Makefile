@@ -75,7 +75,7 @@ BENCH_BIN	= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 EMBED	= taxonomy:conf/taxonomy.tsv classify:conf/classify.tsv
 EMBED_FILES = $(foreach e,$(EMBED),$(word 2,$(subst :, ,$(e))))
 
-.PHONY: all deps run test test-all test-unit test-daemon test-san test-valgrind bench fuzz clean check-config
+.PHONY: all deps run test test-all test-unit test-daemon test-san test-valgrind bench soak fuzz clean check-config
 
 all: $(BIN)/intaked $(BIN)/intakectl
 
@@ -152,6 +152,10 @@ test-valgrind: $(UNIT_BIN)
 
 bench: all $(BENCH_BIN)
 	@BUILD=$(BUILD) BIN=$(BIN) sh tests/bench/run.sh
+
+# Legitimate clients under a mixed attack for SOAK_SECONDS (120): tests/soak/soak.py
+soak: all
+	@INTAKED_BIN=$(BIN) python3 tests/soak/soak.py
 
 fuzz:
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
