@@ -6,6 +6,7 @@
 #   make test       unit + black-box tests
 #   make test-san   the same, built with ASan + UBSan into build-san/
 #   make bench      throughput, latency and memory figures
+#   make soak       legitimate clients under a mixed attack (SOAK_SECONDS, 120)
 #   make fuzz       every libFuzzer harness for FUZZ_SECONDS each
 #   make clean
 #
