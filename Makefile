@@ -73,7 +73,13 @@ UNIT_BIN	= $(PUNIT_SRC:tests/unit/parsers/%.c=$(BUILD)/tests/%) \
 BENCH_BIN	= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 # Data files compiled into the binaries (name = C symbol prefix).
-EMBED	= taxonomy:conf/taxonomy.tsv classify:conf/classify.tsv
+EMBED	= taxonomy:conf/taxonomy.tsv classify:conf/classify.tsv \
+	  page_messages:conf/messages.tsv page_css:conf/style.css \
+	  page_layout:conf/pages/layout.html page_home:conf/pages/home.html \
+	  page_report:conf/pages/report.html page_status:conf/pages/status.html \
+	  page_verify:conf/pages/verify.html \
+	  page_verified:conf/pages/verified.html \
+	  page_error:conf/pages/error.html
 EMBED_FILES = $(foreach e,$(EMBED),$(word 2,$(subst :, ,$(e))))
 
 .PHONY: all deps run test test-all test-unit test-daemon test-san test-valgrind bench soak fuzz clean check-config
