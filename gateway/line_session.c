@@ -21,8 +21,10 @@
  * its share of the memory budget (budget.h).
  *
  * The connection itself (deadlines, TLS, closing) is the session base's
- * (session.h). A store job carries the session's id and its slot's
- * sequence number, so a completion for a session that has gone is dropped.
+ * (session.h). REPORT goes to the store's writer; AUTH and STATUS are
+ * reads, answered by the reader threads (readers.h) without waiting for a
+ * group commit. Each carries the session's id and its slot's sequence
+ * number, so a completion for a session that has gone is dropped.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -35,15 +37,18 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <openssl/crypto.h>
 
 #include "budget.h"
 #include "gateway.h"
 #include "ilp.h"
 #include "limits_gw.h"
 #include "log.h"
+#include "readers.h"
 #include "roles.h"
 #include "session.h"
 #include "store.h"
+#include "store_read.h"
 #include "util.h"
 
 enum line_state {
@@ -222,6 +227,88 @@ line_job_done_submit(struct line_reply *r, struct store_job *job)
 		    " try again later");
 }
 
+/*
+ * A completion came back for (session id, slot): the session and its
+ * pending slot, or NULL when the session has gone (the result is dropped).
+ */
+static struct line_session *
+line_session_back(const struct line_ticket *t, struct line_reply **rp)
+{
+	struct session		*base = session_find(t->session_id);
+	struct line_session	*s;
+
+	if (base == NULL)
+		return NULL;
+	s = line_session_of(base);
+	s->base.pending--;
+	*rp = line_reply_find(s, t->seq);
+	assert(*rp != NULL && !(*rp)->ready);
+	return s;
+}
+
+/* After a completion filled its slot: write out, go on reading. */
+static void
+line_session_resume(struct line_session *s)
+{
+	if (s->base.gw->draining)
+		s->close_after_replies = 1;
+	line_session_flush_replies(s);
+	line_session_process_input(&s->base);
+}
+
+/* A REPORT's commit (or failure), on the loop thread. */
+static void
+line_job_done(struct store_job *job, void *arg)
+{
+	struct line_ticket	*t = arg;
+	struct line_session	*s;
+	struct line_reply	*r;
+
+	budget_give(t->budget);
+	if ((s = line_session_back(t, &r)) != NULL)
+		line_job_done_submit(r, job);
+	free(t);
+	store_job_free(job);
+	if (s != NULL)
+		line_session_resume(s);
+}
+
+/* --- reads: AUTH and STATUS on the reader threads ----------------------- */
+
+struct line_read {
+	struct line_ticket	 ticket;
+	char			*arg;		/* the secret, or the report ID */
+	char			*owner;		/* STATUS: the session's token */
+	int			 rc;		/* STORE_READ_... */
+	char			*name, *role;	/* AUTH */
+	char			*status;	/* STATUS */
+};
+
+static void
+line_read_free(struct line_read *q)
+{
+	if (q->arg != NULL)
+		OPENSSL_cleanse(q->arg, strlen(q->arg));
+	free(q->arg);
+	free(q->owner);
+	free(q->name);
+	free(q->role);
+	free(q->status);
+	free(q);
+}
+
+/* Reader thread. */
+static void
+line_read_auth(struct store_read *rd, void *arg)
+{
+	struct line_read	*q = arg;
+	char			 err[256];
+
+	q->rc = rd == NULL ? STORE_READ_ERROR : store_read_token_check(rd,
+	    q->arg, &q->name, &q->role, err, sizeof(err));
+	OPENSSL_cleanse(q->arg, strlen(q->arg));
+}
+
 static void
 line_auth_failed(struct line_session *s, struct line_reply *r,
     const char *why)
@@ -232,21 +319,28 @@ line_auth_failed(struct line_session *s, struct line_reply *r,
 }
 
 static void
-line_job_done_auth(struct line_session *s, struct line_reply *r,
-    struct store_job *job)
+line_read_auth_done(void *arg)
 {
-	if (job->rc == STORE_OK && !role_may(job->auth_role, ROLE_SUBMIT)) {
+	struct line_read	*q = arg;
+	struct line_session	*s;
+	struct line_reply	*r;
+
+	if ((s = line_session_back(&q->ticket, &r)) == NULL) {
+		line_read_free(q);
+		return;
+	}
+	if (q->rc == STORE_READ_OK && !role_may(q->role, ROLE_SUBMIT)) {
 		log_info("line %08llx: %s: token %s (role %s) may not submit",
-		    LINE_ID(s), s->base.peer_text, job->auth_name,
-		    job->auth_role ? job->auth_role : "?");
+		    LINE_ID(s), s->base.peer_text, q->name, q->role);
 		line_auth_failed(s, r, ": this token's role may not submit");
-	} else if (job->rc == STORE_OK) {
-		s->token_name = xstrdup(job->auth_name);
+	} else if (q->rc == STORE_READ_OK) {
+		s->token_name = q->name;
+		q->name = NULL;
 		session_set_proto_deadline(&s->base, 0);
-		line_reply_complete(r, "235 authenticated %s", job->auth_name);
+		line_reply_complete(r, "235 authenticated %s", s->token_name);
 		log_info("line %08llx: %s authenticated as %s", LINE_ID(s),
-		    s->base.peer_text, job->auth_name);
-	} else if (job->rc == STORE_DENIED) {
+		    s->base.peer_text, s->token_name);
+	} else if (q->rc == STORE_READ_NOTFOUND) {
 		log_info("line %08llx: %s failed authentication", LINE_ID(s),
 		    s->base.peer_text);
 		line_auth_failed(s, r, "");
@@ -254,60 +348,53 @@ line_job_done_auth(struct line_session *s, struct line_reply *r,
 		line_reply_complete(r, "454 authentication unavailable;"
 		    " try again later");
 	line_enter_state(s, LINE_STATE_READY);
+	line_read_free(q);
+	line_session_resume(s);
+}
+
+/* Reader thread. */
+static void
+line_read_status(struct store_read *rd, void *arg)
+{
+	struct line_read	*q = arg;
+	char			 err[256];
+
+	q->rc = rd == NULL ? STORE_READ_ERROR : store_read_report_status(rd,
+	    q->arg, q->owner, &q->status, err, sizeof(err));
 }
 
 static void
-line_job_done_status(struct line_reply *r, struct store_job *job)
+line_read_status_done(void *arg)
 {
-	if (job->rc == STORE_OK)
-		line_reply_complete(r, "250 %s %s", job->report_id,
-		    job->status);
-	else if (job->rc == STORE_NOTFOUND)
-		line_reply_complete(r, "550 unknown report");
-	else
-		line_reply_complete(r, "451 temporary failure; try again later");
-}
-
-/*
- * Completion of any store job of this module, on the loop thread: find the
- * session and its slot (dropping the result when the session is gone),
- * fill the slot, write out what is now in order, and resume reading.
- */
-static void
-line_job_done(struct store_job *job, void *arg)
-{
-	struct line_ticket	*t = arg;
-	struct session		*base = session_find(t->session_id);
+	struct line_read	*q = arg;
 	struct line_session	*s;
 	struct line_reply	*r;
 
-	budget_give(t->budget);
-	if (base == NULL) {
-		free(t);
-		store_job_free(job);
+	if ((s = line_session_back(&q->ticket, &r)) == NULL) {
+		line_read_free(q);
 		return;
 	}
-	s = line_session_of(base);
-	s->base.pending--;
-	r = line_reply_find(s, t->seq);
-	free(t);
-	assert(r != NULL && !r->ready);
-	switch (job->op) {
-	case STORE_OP_SUBMIT:
-		line_job_done_submit(r, job);
-		break;
-	case STORE_OP_AUTH:
-		line_job_done_auth(s, r, job);
-		break;
-	case STORE_OP_STATUS:
-		line_job_done_status(r, job);
-		break;
-	}
-	store_job_free(job);
-	if (s->base.gw->draining)
-		s->close_after_replies = 1;
-	line_session_flush_replies(s);
-	line_session_process_input(&s->base);
+	if (q->rc == STORE_READ_OK)
+		line_reply_complete(r, "250 %s %s", q->arg, q->status);
+	else if (q->rc == STORE_READ_NOTFOUND)
+		line_reply_complete(r, "550 unknown report");
+	else
+		line_reply_complete(r, "451 temporary failure; try again later");
+	line_read_free(q);
+	line_session_resume(s);
+}
+
+/* Send a read to the reader threads with a new reply slot. */
+static void
+line_session_read(struct line_session *s, reader_fn work, worker_fn done,
+    struct line_read *q)
+{
+	struct line_reply	*r = line_reply_slot(s);
+
+	q->ticket.session_id = s->base.id;
+	q->ticket.seq = r->seq;
+	s->base.pending++;
+	readers_run(s->base.gw->readers, work, done, q);
 }
 
 /*
@@ -315,7 +402,7 @@ line_job_done(struct store_job *job, void *arg)
  * budget (already taken) until it completes; answers 451 itself if the
  * store is full.
  */
-static int
+static void
 line_session_enqueue(struct line_session *s, struct store_job *job,
     size_t budget)
 {
@@ -334,10 +421,9 @@ line_session_enqueue(struct line_session *s, struct store_job *job,
 		line_reply_complete(r, "451 server busy, nothing stored;"
 		    " try again later");
 		line_session_flush_replies(s);
-		return -1;
+		return;
 	}
 	s->base.pending++;
-	return 0;
 }
 
 /* --- commands ----------------------------------------------------------- */
@@ -345,7 +431,7 @@ line_session_enqueue(struct line_session *s, struct store_job *job,
 static void
 line_cmd_auth(struct line_session *s, const struct ilp_command *cmd)
 {
-	struct store_job	*job;
+	struct line_read	*q;
 
 	if (s->token_name != NULL) {
 		line_reply(s, "503 already authenticated");
@@ -355,10 +441,10 @@ line_cmd_auth(struct line_session *s, const struct ilp_command *cmd)
 		line_reply(s, "501 syntax: AUTH <token>");
 		return;
 	}
-	job = store_job_new(STORE_OP_AUTH);
-	job->secret = xstrndup(cmd->arg, cmd->arglen);
-	if (line_session_enqueue(s, job, 0) == 0)
-		line_enter_state(s, LINE_STATE_AUTH_WAIT);
+	q = xcalloc(1, sizeof(*q));
+	q->arg = xstrndup(cmd->arg, cmd->arglen);
+	line_enter_state(s, LINE_STATE_AUTH_WAIT);
+	line_session_read(s, line_read_auth, line_read_auth_done, q);
 }
 
 static void
@@ -390,7 +476,7 @@ line_cmd_report(struct line_session *s, const struct ilp_command *cmd,
 			line_reply(s, "501 %s", err.reason);
 		return;
 	}
-	job = store_job_new(STORE_OP_SUBMIT);
+	job = store_job_new();
 	job->channel = "line";
 	job->token_name = s->token_name ? xstrdup(s->token_name) : NULL;
 	job->verified = s->token_name != NULL;
@@ -400,7 +486,7 @@ line_cmd_report(struct line_session *s, const struct ilp_command *cmd,
 	job->reports = xmalloc(sizeof(*job->reports));
 	job->reports[0] = r;		/* the job owns the strings now */
 	job->n_reports = 1;
-	(void)line_session_enqueue(s, job, budget);
+	line_session_enqueue(s, job, budget);
 }
 
 static int
@@ -419,7 +505,7 @@ line_report_id_valid(const char *id, size_t len)
 static void
 line_cmd_status(struct line_session *s, const struct ilp_command *cmd)
 {
-	struct store_job	*job;
+	struct line_read	*q;
 
 	/* "own reports only": an anonymous session owns none it could name */
 	if (s->token_name == NULL) {
@@ -434,10 +520,10 @@ line_cmd_status(struct line_session *s, const struct ilp_command *cmd)
 		line_reply(s, "550 unknown report");	/* no such ID can exist */
 		return;
 	}
-	job = store_job_new(STORE_OP_STATUS);
-	job->report_id = xstrndup(cmd->arg, cmd->arglen);
-	job->token_name = xstrdup(s->token_name);
-	(void)line_session_enqueue(s, job, 0);
+	q = xcalloc(1, sizeof(*q));
+	q->arg = xstrndup(cmd->arg, cmd->arglen);
+	q->owner = xstrdup(s->token_name);
+	line_session_read(s, line_read_status, line_read_status_done, q);
 }
 
 static void

@@ -37,6 +37,7 @@
 #include "gateway.h"
 #include "limits_gw.h"
 #include "log.h"
+#include "readers.h"
 #include "session.h"
 #include "store.h"
 #include "tls.h"
@@ -50,6 +51,7 @@
 enum { L_LINE, L_LINE_TLS, L_SMTP, L_SMTP_TLS, L_COUNT };
 
 #define PARSE_THREADS	2	/* one per core: the store mostly waits on fsync */
+#define READER_THREADS	2	/* token checks and reads; SQLite WAL readers run beside the writer */
 
 struct daemon_state {
 	struct gateway	 gw;
@@ -424,6 +426,11 @@ daemon_setup(struct daemon_state *d, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot start the store thread");
 		return -1;
 	}
+	if ((gw->readers = readers_new(gw->base, dbpath,
+	    READER_THREADS)) == NULL) {
+		snprintf(err, errlen, "cannot start the reader threads");
+		return -1;
+	}
 	d->sig_term = evsignal_new(gw->base, SIGTERM, signal_cb, d);
 	d->sig_int = evsignal_new(gw->base, SIGINT, signal_cb, d);
 	d->sig_hup = evsignal_new(gw->base, SIGHUP, signal_cb, d);
@@ -445,6 +452,7 @@ daemon_teardown(struct daemon_state *d)
 	sessions_close_all();
 	/* parse tasks first: their completions may still queue store jobs */
 	worker_pool_free(d->gw.workers);
+	readers_free(d->gw.readers);
 	if (d->gw.store != NULL) {
 		store_stop(d->gw.store);
 		store_close(d->gw.store);

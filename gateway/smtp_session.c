@@ -349,7 +349,7 @@ smtp_parse_done(void *arg)
 		smtp_session_tx_over(s);
 		return;
 	}
-	job = store_job_new(STORE_OP_SUBMIT);
+	job = store_job_new();
 	job->channel = "smtp";
 	job->verified = 0;
 	job->peer = xstrdup(s->base.peer_text);

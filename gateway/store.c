@@ -101,11 +101,10 @@ static void	 store_checkpoint(struct store *);
 static void	 store_deliver(evutil_socket_t, short, void *);
 
 struct store_job *
-store_job_new(enum store_op op)
+store_job_new(void)
 {
 	struct store_job	*job = xcalloc(1, sizeof(*job));
 
-	job->op = op;
 	job->rc = STORE_TEMPFAIL;
 	return job;
 }
@@ -124,15 +123,7 @@ store_job_free(struct store_job *job)
 	for (i = 0; i < job->n_reports; i++)
 		report_free(&job->reports[i]);
 	free(job->reports);
-	if (job->secret != NULL) {
-		OPENSSL_cleanse(job->secret, strlen(job->secret));
-		free(job->secret);
-	}
-	free(job->report_id);
 	free(job->results);
-	free(job->status);
-	free(job->auth_name);
-	free(job->auth_role);
 	free(job);
 }
 
@@ -203,13 +194,12 @@ store_enqueue(struct store *st, struct store_job *job)
 	job->slice_from = job->slice_to = 0;	/* every report */
 	job->evidence_id = 0;
 	job->received_at = 0;
-	if (job->op == STORE_OP_SUBMIT)
-		for (i = 0; i < job->n_reports; i++) {
-			report_fingerprint(&job->reports[i],
-			    job->reports[i].fingerprint);
-			job->reports[i].has_fingerprint = 1;
-			job->cost += store_report_cost(&job->reports[i]);
-		}
+	for (i = 0; i < job->n_reports; i++) {
+		report_fingerprint(&job->reports[i],
+		    job->reports[i].fingerprint);
+		job->reports[i].has_fingerprint = 1;
+		job->cost += store_report_cost(&job->reports[i]);
+	}
 	pthread_mutex_lock(&st->mtx);
 	if (st->stopping || st->queued >= st->queue_max) {
 		pthread_mutex_unlock(&st->mtx);

@@ -1,7 +1,8 @@
 /*
- * store_read.c - synchronous access to the store for intakectl: token
- * administration, the triage queue and one report or incident, as JSON
- * built with jansson (see store_read.h).
+ * store_read.c - synchronous access to the store, for intakectl and for
+ * the daemon's reader threads (readers.h): token administration and
+ * checks, the triage queue, one report or incident as JSON built with
+ * jansson, a report's status (see store_read.h).
  *
  * One connection, opened like the daemon's (store_sql_open: WAL,
  * synchronous=FULL, busy_timeout, schema migration). Statements are
@@ -17,8 +18,10 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <sqlite3.h>
 
+#include "roles.h"
 #include "taxonomy.h"
 #include "util.h"
 #include "store_read.h"
@@ -41,6 +44,8 @@ enum store_read_q {
 	R_SOURCES,
 	R_REPORT_IDS,
 	R_EVIDENCE_RAW,
+	R_TOKENS_ACTIVE,
+	R_REPORT_STATUS,
 	R_COUNT
 };
 
@@ -89,6 +94,11 @@ static const char *const store_read_text[R_COUNT] = {
 	    " WHERE r.id = " STORE_CODE_ROWID("?1") " AND r.code = ?1",
 	[R_REPORT_IDS] = "SELECT code FROM reports WHERE incident_id = ?1"
 	    " ORDER BY id",
+	[R_TOKENS_ACTIVE] = "SELECT name, role, hash FROM tokens"
+	    " WHERE revoked_at IS NULL",
+	[R_REPORT_STATUS] = "SELECT r.token_name, i.status"
+	    " FROM reports r JOIN incidents i ON i.id = r.incident_id"
+	    " WHERE r.id = " STORE_CODE_ROWID("?1") " AND r.code = ?1",
 };
 
 struct store_read {
@@ -229,13 +239,6 @@ store_read_in(const char *s, const char *const *set, size_t n)
 	return 0;
 }
 
-int
-store_read_role_valid(const char *role)
-{
-	static const char *const roles[] = { "submitter", "triage", "admin" };
-
-	return store_read_in(role, roles, nitems(roles));
-}
 
 int
 store_read_status_valid(const char *status)
@@ -379,7 +382,7 @@ store_read_token_add(struct store_read *rd, const char *name,
 		    "A-Z a-z 0-9 . _ -)", STORE_TOKEN_NAME_MAX);
 		return STORE_READ_INVALID;
 	}
-	if (!store_read_role_valid(role)) {
+	if (!role_valid(role)) {
 		snprintf(err, errlen, "invalid role \"%s\" "
 		    "(submitter, triage or admin)", role);
 		return STORE_READ_INVALID;
@@ -763,4 +766,72 @@ store_read_evidence(struct store_read *rd, const char *id,
 	}
 	sqlite3_reset(s);
 	return rc;
+}
+
+int
+store_read_token_check(struct store_read *rd, const char *secret,
+    char **name, char **role, char *err, size_t errlen)
+{
+	sqlite3_stmt		*s;
+	const unsigned char	*h;
+	unsigned char		 want[32];
+	int			 rc;
+
+	*name = *role = NULL;
+	if ((s = store_read_stmt(rd, R_TOKENS_ACTIVE, err, errlen)) == NULL)
+		return STORE_READ_ERROR;
+	sha256(secret, strlen(secret), want);
+	/*
+	 * Every active token is compared, in constant time, whether or not
+	 * one matched already: the time taken says nothing about which.
+	 */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		h = sqlite3_column_blob(s, 2);
+		if (h == NULL || sqlite3_column_bytes(s, 2) != sizeof(want))
+			continue;
+		if (CRYPTO_memcmp(h, want, sizeof(want)) == 0 &&
+		    *name == NULL) {
+			*name = xstrdup((const char *)sqlite3_column_text(s, 0));
+			*role = xstrdup((const char *)sqlite3_column_text(s, 1));
+		}
+	}
+	OPENSSL_cleanse(want, sizeof(want));
+	if (rc != SQLITE_DONE) {
+		store_read_fail(rd, err, errlen);
+		sqlite3_reset(s);
+		free(*name);
+		free(*role);
+		*name = *role = NULL;
+		return STORE_READ_ERROR;
+	}
+	sqlite3_reset(s);
+	return *name != NULL ? STORE_READ_OK : STORE_READ_NOTFOUND;
+}
+
+int
+store_read_report_status(struct store_read *rd, const char *id,
+    const char *owner, char **status, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s;
+	const char	*by, *st;
+	int		 rc, found = 0;
+
+	*status = NULL;
+	if ((s = store_read_stmt(rd, R_REPORT_STATUS, err, errlen)) == NULL)
+		return STORE_READ_ERROR;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		by = (const char *)sqlite3_column_text(s, 0);
+		st = (const char *)sqlite3_column_text(s, 1);
+		if (owner == NULL || (by != NULL && strcmp(by, owner) == 0)) {
+			*status = xstrdup(st != NULL ? st : "new");
+			found = 1;
+		}
+	} else if (rc != SQLITE_DONE)
+		store_read_fail(rd, err, errlen);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return STORE_READ_ERROR;
+	return found ? STORE_READ_OK : STORE_READ_NOTFOUND;
 }

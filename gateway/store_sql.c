@@ -1,7 +1,8 @@
 /*
  * store_sql.c - the store's SQL: the schema and its migrations, the
  * connection pragmas, the writer's cached statements, and the work of each
- * job (SUBMIT with deduplication and idempotency, AUTH, STATUS).
+ * submission (evidence and reports, deduplication, idempotency). Reads are
+ * store_read.c's.
  *
  * The writer part runs on the writer thread only; store_sql_open() runs on
  * whoever opens the database (intaked at start-up, intakectl). Statements
@@ -23,7 +24,6 @@
  *	in-progress	someone handles it (incidents.claimed_by)
  *	resolved	handled and closed
  *	rejected	closed as spam, false positive or out of scope
- * STATUS answers with the status of the report's incident.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,8 +152,6 @@ enum store_q {
 	Q_SOURCE_ADD,
 	Q_REPORT_ADD,
 	Q_INDICATOR_ADD,
-	Q_TOKENS_ACTIVE,
-	Q_STATUS,
 	Q_COUNT
 };
 
@@ -207,11 +205,6 @@ static const char *const store_q_text[Q_COUNT] = {
 	    " ?24, ?25, ?26, ?27)",
 	[Q_INDICATOR_ADD] = "INSERT OR IGNORE INTO indicators"
 	    " (report_id, type, value) VALUES (?1, ?2, ?3)",
-	[Q_TOKENS_ACTIVE] = "SELECT name, role, hash FROM tokens"
-	    " WHERE revoked_at IS NULL",
-	[Q_STATUS] = "SELECT r.token_name, i.status"
-	    " FROM reports r JOIN incidents i ON i.id = r.incident_id"
-	    " WHERE r.id = " STORE_CODE_ROWID("?1") " AND r.code = ?1",
 };
 
 struct store_ids {
@@ -260,8 +253,6 @@ static int	store_sql_incident(struct store_sql *, struct store_submit *,
 static int	store_sql_report(struct store_sql *, struct store_submit *,
 		    struct report *, int, long long,
 		    struct store_report_result *);
-static int	store_sql_auth(struct store_sql *, struct store_job *);
-static int	store_sql_status(struct store_sql *, struct store_job *);
 static int	store_sql_severity(const struct report *);
 static const char *store_sql_reporter(const struct store_job *,
 		    const struct report *);
@@ -592,10 +583,6 @@ store_sql_fail(struct store_job *job)
 	job->rc = STORE_TEMPFAIL;
 	if (job->results != NULL)
 		memset(job->results, 0, job->n_reports * sizeof(*job->results));
-	free(job->status);
-	free(job->auth_name);
-	free(job->auth_role);
-	job->status = job->auth_name = job->auth_role = NULL;
 }
 
 int
@@ -611,20 +598,7 @@ store_sql_run(struct store_sql *sql, struct store_job *job, time_t now,
 		store_sql_fail(job);
 		return -1;
 	}
-	switch (job->op) {
-	case STORE_OP_SUBMIT:
-		rc = store_sql_submit(sql, job, now);
-		break;
-	case STORE_OP_AUTH:
-		rc = store_sql_auth(sql, job);
-		break;
-	case STORE_OP_STATUS:
-		rc = store_sql_status(sql, job);
-		break;
-	default:
-		rc = -1;
-		break;
-	}
+	rc = store_sql_submit(sql, job, now);
 	if (rc == 0 && (!isolated || store_sql_exec(sql, Q_RELEASE) == 0))
 		return 0;
 
@@ -953,73 +927,3 @@ store_sql_reporter(const struct store_job *job, const struct report *r)
 	return "unknown";
 }
 
-/*
- * AUTH: compare the SHA-256 of the presented secret with every active
- * token's hash, all of them, in constant time each, so the time taken does
- * not tell which (or whether one) matched.
- */
-static int
-store_sql_auth(struct store_sql *sql, struct store_job *job)
-{
-	sqlite3_stmt		*s = sql->q[Q_TOKENS_ACTIVE];
-	const unsigned char	*h;
-	unsigned char		 want[32];
-	char			*name = NULL, *role = NULL;
-	int			 rc;
-
-	job->rc = STORE_DENIED;
-	if (job->secret == NULL)
-		return 0;
-	sha256(job->secret, strlen(job->secret), want);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		h = sqlite3_column_blob(s, 2);
-		if (h == NULL || sqlite3_column_bytes(s, 2) != sizeof(want))
-			continue;
-		if (CRYPTO_memcmp(h, want, sizeof(want)) == 0 && name == NULL) {
-			name = xstrdup((const char *)sqlite3_column_text(s, 0));
-			role = xstrdup((const char *)sqlite3_column_text(s, 1));
-		}
-	}
-	sqlite3_reset(s);
-	OPENSSL_cleanse(want, sizeof(want));
-	if (rc != SQLITE_DONE) {
-		free(name);
-		free(role);
-		return -1;
-	}
-	if (name != NULL) {
-		job->auth_name = name;
-		job->auth_role = role;
-		job->rc = STORE_OK;
-	}
-	return 0;
-}
-
-/*
- * STATUS: the status of the report's incident. With job->token_name set,
- * a report submitted under another token (or none) does not exist.
- */
-static int
-store_sql_status(struct store_sql *sql, struct store_job *job)
-{
-	sqlite3_stmt	*s = sql->q[Q_STATUS];
-	const char	*owner, *status;
-	int		 rc;
-
-	job->rc = STORE_NOTFOUND;
-	if (job->report_id == NULL)
-		return 0;
-	sqlite3_bind_text(s, 1, job->report_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		owner = (const char *)sqlite3_column_text(s, 0);
-		status = (const char *)sqlite3_column_text(s, 1);
-		if (job->token_name == NULL || (owner != NULL &&
-		    strcmp(owner, job->token_name) == 0)) {
-			job->status = xstrdup(status ? status : "new");
-			job->rc = STORE_OK;
-		}
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
-}

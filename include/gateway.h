@@ -4,7 +4,8 @@
  * entry points of each protocol session.
  *
  * Everything here runs on the one event loop thread, except the store's
- * writer thread, which only talks to the loop through store.h.
+ * writer thread (store.h), the parser threads (worker.h) and the reader
+ * threads (readers.h), which hand their results back to the loop.
  */
 #ifndef GATEWAY_H
 #define GATEWAY_H
@@ -24,6 +25,7 @@ struct listener;
 struct extractor;
 struct classifier;
 struct worker_pool;
+struct readers;
 
 struct gateway {
 	struct config		*cfg;
@@ -33,6 +35,7 @@ struct gateway {
 	struct tls_ctx		*tls;
 	struct event_base	*base;
 	struct worker_pool	*workers;	/* message parsing off the loop */
+	struct readers		*readers;	/* store reads off the loop */
 	struct extractor	*extractor;	/* indicators from free text */
 	struct classifier	*classifier;	/* category from keywords */
 	int			 draining;	/* SIGTERM seen: finish, accept nothing */

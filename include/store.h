@@ -37,17 +37,9 @@
 struct event_base;
 struct store;
 
-enum store_op {
-	STORE_OP_SUBMIT,	/* store evidence + reports, dedup, idempotency */
-	STORE_OP_AUTH,		/* check a presented token */
-	STORE_OP_STATUS		/* status of one report */
-};
-
 enum store_rc {
 	STORE_OK,
-	STORE_TEMPFAIL,		/* nothing stored; try again later (4xx) */
-	STORE_NOTFOUND,		/* STATUS: no such report (or not yours) */
-	STORE_DENIED		/* AUTH: no such token, or revoked */
+	STORE_TEMPFAIL		/* nothing stored; try again later (4xx) */
 };
 
 /* Report IDs look like IR-20261121-000042, incident IDs IN-20261121-000007. */
@@ -60,10 +52,13 @@ struct store_report_result {
 	int	replayed;	/* same token + external-id seen: first reply, nothing new stored */
 };
 
+/*
+ * One submission: its raw bytes and the reports parsed from them. The
+ * writer only writes; reads (tokens, a report's status, the API) go through
+ * the reader threads (readers.h).
+ */
 struct store_job {
-	enum store_op	 op;
-
-	/* SUBMIT input; every pointer is owned by the job */
+	/* input; every pointer is owned by the job */
 	const char	*channel;	/* static: "line", "smtp", "http", "api" */
 	char		*token_name;	/* authenticated submitter, NULL if none */
 	int		 verified;
@@ -74,18 +69,9 @@ struct store_job {
 	struct report	*reports;	/* n_reports reports from this submission */
 	size_t		 n_reports;
 
-	/* AUTH input: the presented secret (wiped by store_job_free) */
-	char		*secret;
-
-	/* STATUS input: report_id; token_name (above) restricts to own reports */
-	char		*report_id;
-
 	/* output, valid in done() */
 	enum store_rc	 rc;
-	struct store_report_result *results;	/* SUBMIT: n_reports entries */
-	char		*status;	/* STATUS: "new", "triaged", ... */
-	char		*auth_name;	/* AUTH: token name */
-	char		*auth_role;	/* AUTH: submitter|triage|admin */
+	struct store_report_result *results;	/* n_reports entries */
 
 	/* completion, on the loop thread */
 	void		(*done)(struct store_job *job, void *arg);
@@ -108,7 +94,7 @@ struct store_options {
 	long long	 max_bytes;	/* database size quota, 0 = none */
 };
 
-struct store_job *store_job_new(enum store_op op);
+struct store_job *store_job_new(void);
 void store_job_free(struct store_job *job);	/* frees everything it owns */
 
 /*

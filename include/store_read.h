@@ -37,7 +37,6 @@ struct store_read *store_read_open(const char *path, char *err,
 void store_read_close(struct store_read *rd);
 
 int store_read_token_name_valid(const char *name);
-int store_read_role_valid(const char *role);	/* submitter|triage|admin */
 int store_read_status_valid(const char *status);	/* new ... rejected */
 
 /*
@@ -55,6 +54,23 @@ int store_read_token_add(struct store_read *rd, const char *name,
  */
 int store_read_token_revoke(struct store_read *rd, const char *name,
     const char *actor, int *already, char *err, size_t errlen);
+
+/*
+ * Which active token is secret? Its SHA-256 is compared, in constant time,
+ * with every active token's. Returns STORE_READ_OK with *name and *role
+ * (the caller frees them), _NOTFOUND (no such token, or revoked) or _ERROR
+ * with err filled.
+ */
+int store_read_token_check(struct store_read *rd, const char *secret,
+    char **name, char **role, char *err, size_t errlen);
+
+/*
+ * The status of the incident report id belongs to, into *status (the
+ * caller frees it). With owner set, a report submitted under another token
+ * (or none) does not exist. Returns _OK, _NOTFOUND or _ERROR.
+ */
+int store_read_report_status(struct store_read *rd, const char *id,
+    const char *owner, char **status, char *err, size_t errlen);
 
 /* Every token as [{name, role, created_at, revoked_at}], by name. */
 int store_read_token_list(struct store_read *rd, json_t **out, char *err,

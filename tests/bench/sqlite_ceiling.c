@@ -160,7 +160,7 @@ sc_job(struct sc_gen *g)
 	    &err) == -1)
 		bench_fatal("generated report refused: %s: %s: %.*s",
 		    err.field, err.reason, (int)len, line);
-	job = store_job_new(STORE_OP_SUBMIT);
+	job = store_job_new();
 	job->channel = "line";
 	job->token_name = xstrdup("bench");
 	job->verified = 1;

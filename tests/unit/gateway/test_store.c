@@ -92,7 +92,7 @@ free_done(void)
 static struct store_job *
 job_submit(const char *token, int verified, const char *peer, ...)
 {
-	struct store_job	*job = store_job_new(STORE_OP_SUBMIT);
+	struct store_job	*job = store_job_new();
 	struct report_error	 err;
 	const char		*args;
 	va_list			 ap;
@@ -121,25 +121,41 @@ job_submit(const char *token, int verified, const char *peer, ...)
 	return job;
 }
 
-static struct store_job *
-job_auth(const char *secret)
+/*
+ * Check secret through the reader side (what the daemon's reader threads
+ * do): STORE_READ_OK (and then the token's name and role must be those
+ * given), _NOTFOUND or _ERROR.
+ */
+static int
+check_token(struct store_read *rd, const char *secret, const char *name,
+    const char *role)
 {
-	struct store_job	*job = store_job_new(STORE_OP_AUTH);
+	char	*n, *r, err[256];
+	int	 rc;
 
-	job->secret = xstrdup(secret);
-	job->done = on_done;
-	return job;
+	rc = store_read_token_check(rd, secret, &n, &r, err, sizeof(err));
+	if (rc == STORE_READ_OK) {
+		CHECK_STR(n, name);
+		CHECK_STR(r, role);
+		free(n);
+		free(r);
+	} else
+		CHECK(n == NULL && r == NULL);
+	return rc;
 }
 
-static struct store_job *
-job_status(const char *token, const char *id)
+/* The status STATUS would answer, or NULL (not found, not owner's). */
+static char *
+report_status(struct store_read *rd, const char *owner, const char *id)
 {
-	struct store_job	*job = store_job_new(STORE_OP_STATUS);
+	char	*status, err[256];
+	int	 rc;
 
-	job->token_name = token ? xstrdup(token) : NULL;
-	job->report_id = xstrdup(id);
-	job->done = on_done;
-	return job;
+	rc = store_read_report_status(rd, id, owner, &status, err,
+	    sizeof(err));
+	CHECK(rc == STORE_READ_OK || rc == STORE_READ_NOTFOUND);
+	CHECK((rc == STORE_READ_OK) == (status != NULL));
+	return status;
 }
 
 /* Enqueue one job and wait for it; the caller frees the result. */
@@ -335,9 +351,11 @@ test_group(const char *path)
 	    "category=dos target-ip=192.0.2.50", NULL)) == 0);
 	CHECK(store_pending(st) == 3);
 	for (i = 0; i < 5; i++)
-		CHECK(store_enqueue(st, job_auth("nope")) == 0);
+		CHECK(store_enqueue(st, job_submit(NULL, 0, "d",
+		    "category=dos target-ip=192.0.2.52", NULL)) == 0);
 	/* queue_max 8 reached: refused, the caller keeps the job */
-	j = job_auth("nope");
+	j = job_submit(NULL, 0, "e", "category=dos target-ip=192.0.2.52",
+	    NULL);
 	CHECK(store_enqueue(st, j) == -1);
 	store_job_free(j);
 	CHECK(store_start(st, base) == 0);
@@ -353,16 +371,18 @@ test_group(const char *path)
 		/* the failed job's id was given back */
 		CHECK_STR(done_jobs[2]->results[0].report_id,
 		    "IR-20261123-000002");
-		CHECK(done_jobs[7]->rc == STORE_DENIED);
+		CHECK(done_jobs[7]->rc == STORE_OK &&
+		    done_jobs[7]->results[0].duplicate == 1);
 	}
 	CHECK(store_pending(st) == 0);
 	free_done();
 	store_stop(st);
-	j = job_auth("x");
+	j = job_submit(NULL, 0, "f", "category=dos target-ip=192.0.2.53",
+	    NULL);
 	CHECK(store_enqueue(st, j) == -1);
 	store_job_free(j);
 	store_close(st);
-	CHECK(count("reports") == 2 && count("evidence") == 2);
+	CHECK(count("reports") == 7 && count("evidence") == 7);
 	db_cur = db_path;
 }
 
@@ -423,10 +443,9 @@ test_replay(struct store *st)
 }
 
 static void
-test_auth_status(struct store *st, struct store_read *rd)
+test_auth_status(struct store_read *rd)
 {
-	struct store_job	*j;
-	char			 tok[64], err[256];
+	char			 tok[64], err[256], *status;
 	int			 already;
 
 	CHECK(token_generate(tok, sizeof(tok)) == 0);
@@ -441,20 +460,10 @@ test_auth_status(struct store *st, struct store_read *rd)
 	CHECK(store_read_token_add(rd, "triager", "triage", "other-secret",
 	    "test", err, sizeof(err)) == STORE_READ_OK);
 
-	j = run(st, job_auth(tok));
-	CHECK(j != NULL && j->rc == STORE_OK);
-	if (j != NULL) {
-		CHECK_STR(j->auth_name, "partner");
-		CHECK_STR(j->auth_role, "submitter");
-		store_job_free(j);
-	}
-	j = run(st, job_auth("other-secret"));
-	CHECK(j != NULL && j->rc == STORE_OK && j->auth_role != NULL &&
-	    strcmp(j->auth_role, "triage") == 0);
-	store_job_free(j);
-	j = run(st, job_auth("itk_wrong"));
-	CHECK(j != NULL && j->rc == STORE_DENIED && j->auth_name == NULL);
-	store_job_free(j);
+	CHECK(check_token(rd, tok, "partner", "submitter") == STORE_READ_OK);
+	CHECK(check_token(rd, "other-secret", "triager", "triage") ==
+	    STORE_READ_OK);
+	CHECK(check_token(rd, "itk_wrong", NULL, NULL) == STORE_READ_NOTFOUND);
 
 	CHECK(store_read_token_revoke(rd, "partner", "test", &already, err,
 	    sizeof(err)) == STORE_READ_OK && already == 0);
@@ -462,33 +471,21 @@ test_auth_status(struct store *st, struct store_read *rd)
 	    sizeof(err)) == STORE_READ_OK && already == 1);
 	CHECK(store_read_token_revoke(rd, "ghost", "test", &already, err,
 	    sizeof(err)) == STORE_READ_NOTFOUND);
-	j = run(st, job_auth(tok));
-	CHECK(j != NULL && j->rc == STORE_DENIED);
-	store_job_free(j);
+	CHECK(check_token(rd, tok, NULL, NULL) == STORE_READ_NOTFOUND);
 	CHECK(count("audit WHERE action LIKE 'token.%'") == 3);
 
 	/* STATUS: own reports only when a token is given */
-	j = run(st, job_status("partner", "IR-20261122-000005"));
-	CHECK(j != NULL && j->rc == STORE_OK);
-	if (j != NULL)
-		CHECK_STR(j->status, "new");
-	store_job_free(j);
-	j = run(st, job_status("other", "IR-20261122-000005"));
-	CHECK(j != NULL && j->rc == STORE_NOTFOUND && j->status == NULL);
-	store_job_free(j);
-	j = run(st, job_status("partner", "IR-20261121-000001"));
-	CHECK(j != NULL && j->rc == STORE_NOTFOUND);
-	store_job_free(j);
-	j = run(st, job_status(NULL, "IR-20991231-999999"));
-	CHECK(j != NULL && j->rc == STORE_NOTFOUND);
-	store_job_free(j);
+	status = report_status(rd, "partner", "IR-20261122-000005");
+	CHECK_STR(status, "new");
+	free(status);
+	CHECK(report_status(rd, "other", "IR-20261122-000005") == NULL);
+	CHECK(report_status(rd, "partner", "IR-20261121-000001") == NULL);
+	CHECK(report_status(rd, NULL, "IR-20991231-999999") == NULL);
 	CHECK(sql_exec("UPDATE incidents SET status = 'triaged' WHERE code = "
 	    "'IN-20261121-000001'") == 0);
-	j = run(st, job_status(NULL, "IR-20261121-000002"));
-	CHECK(j != NULL && j->rc == STORE_OK);
-	if (j != NULL)
-		CHECK_STR(j->status, "triaged");
-	store_job_free(j);
+	status = report_status(rd, NULL, "IR-20261121-000002");
+	CHECK_STR(status, "triaged");
+	free(status);
 }
 
 static void
@@ -735,7 +732,7 @@ code_id(const char *code)
 static struct store_job *
 job_many(int tag, size_t n, size_t dropped, size_t rawlen)
 {
-	struct store_job	*job = store_job_new(STORE_OP_SUBMIT);
+	struct store_job	*job = store_job_new();
 	struct report_error	 err;
 	char			 args[128];
 	size_t			 i;
@@ -921,12 +918,14 @@ test_fresh(const char *path)
 		return;
 	}
 	CHECK(store_start(st, base) == 0);
-	j = run(st, job_auth("early-secret"));
-	CHECK(j != NULL && j->rc == STORE_OK && j->auth_role != NULL &&
-	    strcmp(j->auth_role, "admin") == 0);
-	store_job_free(j);
+	if ((rd = store_read_open(path, err, sizeof(err))) != NULL) {
+		CHECK(check_token(rd, "early-secret", "early", "admin") ==
+		    STORE_READ_OK);
+		store_read_close(rd);
+	} else
+		CHECK(0);
 	/* a submission without any report keeps its evidence alone */
-	j = store_job_new(STORE_OP_SUBMIT);
+	j = store_job_new();
 	j->channel = "smtp";
 	j->raw = (unsigned char *)xstrdup("From: a@example.org\r\n\r\nhi");
 	j->rawlen = strlen((char *)j->raw);
@@ -1047,7 +1046,7 @@ main(void)
 		printf("store_read_open: %s\n", err);
 	CHECK(rd != NULL);
 	if (rd != NULL) {
-		test_auth_status(st, rd);
+		test_auth_status(rd);
 		test_replay(st);
 	}
 	test_order(st);
