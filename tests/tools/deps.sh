@@ -10,7 +10,9 @@ done
 if [ "$(id -u)" = 0 ]; then
 	echo "installing:$missing"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq && apt-get install -y -qq $missing >/dev/null
+	# a fresh machine may still be running its own apt at boot: wait for it
+	apt-get -o DPkg::Lock::Timeout=300 update -qq &&
+	    apt-get -o DPkg::Lock::Timeout=300 install -y -qq $missing >/dev/null
 else
 	echo "missing Debian packages:$missing"
 	echo "install them with: sudo apt-get install$missing"
