@@ -3,7 +3,10 @@
  * table (cf_keys[]) saying for every "section.key" its type and where it
  * lives in struct config, one setter, printer and destructor per type, and
  * a second pass of checks that need the whole file (cert without key,
- * unreadable files, two listeners on one address).
+ * unreadable files, two listeners on one address, the form's body and its
+ * files, outbound credentials, forwarded categories against the taxonomy)
+ * and defaults that follow other keys (host name, mailboxes, public URL,
+ * contact addresses, sender of outbound mail).
  *
  * Limits: a line holds at most CF_LINE_MAX - 3 bytes; values are taken
  * literally (no quotes, no escapes, no continuation lines); '#' and ';'
@@ -32,6 +35,8 @@
 #include "config.h"
 #include "limits_gw.h"
 #include "log.h"
+#include "report.h"		/* utf8_valid, text_has_controls */
+#include "taxonomy.h"
 #include "util.h"
 
 #define CF_LINE_MAX	4096		/* bytes of one line, newline included */
@@ -40,6 +45,13 @@
 #define CF_DAY		86400LL
 
 #define CF_DEFAULT_CIPHERS	"ECDHE+AESGCM:ECDHE+CHACHA20"
+#define CF_DEFAULT_TIMEZONE	"Asia/Ho_Chi_Minh"
+#define CF_ZONEINFO_DIR		"/usr/share/zoneinfo"	/* unless $TZDIR */
+#define CF_TZ_NAME_MAX		255	/* bytes of a time zone name */
+#define CF_LANG_TAG_MAX		35	/* RFC 5646 4.4.1 */
+#define CF_CATEGORY_MAX		31	/* bytes of a taxonomy code */
+#define CF_TAXONOMY_MAX		(1024 * 1024)	/* as the daemon reads it */
+#define CF_RECEIPTS_PER_ADDRESS	5	/* [outbound] receipts_per_address */
 
 enum cf_type {
 	CF_STRING,	/* char *, empty = NULL unless CF_NONEMPTY */
@@ -54,10 +66,20 @@ enum cf_type {
 	CF_LISTEN,	/* struct config_listen */
 	CF_MAILBOXES,	/* char ** + size_t count: addr-specs; empty = default */
 	CF_HOSTLIST,	/* char ** + size_t count: DNS names */
+	CF_MAILBOX,	/* char *, one addr-spec as written; empty = NULL */
+	CF_HOSTPORT,	/* struct config_listen: host name or address, port */
+	CF_CIDRLIST,	/* struct config_cidr * + size_t count */
+	CF_LANGLIST,	/* char ** + size_t count: language tags */
+	CF_CATLIST,	/* char ** + size_t count: taxonomy codes */
+	CF_SEVERITY,	/* enum severity; empty = SEV_UNSET (any) */
+	CF_RECEIPTS,	/* enum config_receipts_to */
+	CF_TIMEZONE,	/* char *, an IANA zone with a zoneinfo file */
 	CF_NTYPES
 };
 
-#define CF_NONEMPTY	0x01
+#define CF_NONEMPTY	0x01	/* CF_STRING: refuse "" */
+#define CF_TEXT		0x02	/* CF_STRING: UTF-8 without control characters */
+#define CF_HTTPS	0x04	/* CF_URL: https:// only */
 
 struct cf_key {
 	const char	*name;		/* "section.key", table sorted by it */
@@ -71,6 +93,19 @@ struct cf_key {
 #define O(f)	offsetof(struct config, f)
 
 static const struct cf_key cf_keys[] = {
+	{ "contact.email", CF_MAILBOXES, O(contact_emails),
+	    O(contact_n_emails), 0, 0, 0 },
+	{ "contact.encryption", CF_URL, O(contact_encryption), 0, 0, 0,
+	    CF_HTTPS },
+	{ "contact.expires", CF_DURATION, O(contact_expires), 0,
+	    CF_DAY, 366 * CF_DAY, 0 },
+	{ "contact.hours", CF_STRING, O(contact_hours), 0, 0, 0, CF_TEXT },
+	{ "contact.languages", CF_LANGLIST, O(contact_languages),
+	    O(contact_n_languages), 0, 0, 0 },
+	{ "contact.organization", CF_STRING, O(contact_organization), 0,
+	    0, 0, CF_TEXT },
+	{ "contact.phone", CF_STRING, O(contact_phone), 0, 0, 0, CF_TEXT },
+	{ "contact.policy", CF_URL, O(contact_policy), 0, 0, 0, CF_HTTPS },
 	{ "daemon.data_dir", CF_PATH, O(data_dir), 0, 0, 0, CF_NONEMPTY },
 	{ "daemon.log_level", CF_LOGLEVEL, O(log_level), 0, 0, 0, 0 },
 	{ "daemon.memory_budget", CF_SIZE, O(memory_budget), 0,
@@ -78,8 +113,33 @@ static const struct cf_key cf_keys[] = {
 	{ "daemon.taxonomy", CF_PATH, O(taxonomy), 0, 0, 0, 0 },
 	{ "daemon.user", CF_STRING, O(user), 0, 0, 0, 0 },
 	{ "dedup.window", CF_DURATION, O(dedup_window), 0, 0, 366 * CF_DAY, 0 },
+	{ "forward.categories", CF_CATLIST, O(forward_categories),
+	    O(forward_n_categories), 0, 0, 0 },
+	{ "forward.min_severity", CF_SEVERITY, O(forward_min_severity), 0,
+	    0, 0, 0 },
+	{ "forward.to", CF_MAILBOX, O(forward_to), 0, 0, 0, 0 },
+	{ "http.form_rate_per_address", CF_INT, O(http_form_rate_per_address),
+	    0, 1, 1000000, 0 },
+	{ "http.form_rate_per_ip", CF_INT, O(http_form_rate_per_ip), 0,
+	    HTTPS_FORM_RATE_MIN, 1000000, 0 },
+	{ "http.idle_timeout", CF_DURATION, O(http_idle_timeout), 0,
+	    1, CF_DAY, 0 },
 	{ "http.listen", CF_LISTEN, O(http_listen), 0, 0, 0, 0 },
+	{ "http.max_attachment_bytes", CF_SIZE, O(http_max_attachment_bytes),
+	    0, 0, 1024LL * 1024 * 1024, 0 },
+	{ "http.max_attachments", CF_INT, O(http_max_attachments), 0,
+	    0, 50, 0 },
+	{ "http.max_body", CF_SIZE, O(http_max_body), 0,
+	    HTTPS_FORM_OVERHEAD, 1024LL * 1024 * 1024, 0 },
+	{ "http.max_header_bytes", CF_SIZE, O(http_max_header_bytes), 0,
+	    1024, 1024 * 1024, 0 },
+	{ "http.max_per_ip", CF_INT, O(http_max_per_ip), 0, 1, 1000000, 0 },
+	{ "http.max_sessions", CF_INT, O(http_max_sessions), 0, 1, 1000000, 0 },
+	{ "http.metrics_from", CF_CIDRLIST, O(http_metrics_from),
+	    O(http_n_metrics_from), 0, 0, 0 },
 	{ "http.public_url", CF_URL, O(http_public_url), 0, 0, 0, 0 },
+	{ "http.request_timeout", CF_DURATION, O(http_request_timeout), 0,
+	    1, CF_DAY, 0 },
 	{ "line.auth_timeout", CF_DURATION, O(line_auth_timeout), 0,
 	    1, CF_DAY, 0 },
 	{ "line.idle_timeout", CF_DURATION, O(line_idle_timeout), 0,
@@ -91,6 +151,18 @@ static const struct cf_key cf_keys[] = {
 	{ "line.session_timeout", CF_DURATION, O(line_session_timeout), 0,
 	    1, 7 * CF_DAY, 0 },
 	{ "line.tls_listen", CF_LISTEN, O(line_tls_listen), 0, 0, 0, 0 },
+	{ "outbound.from", CF_MAILBOX, O(outbound_from), 0, 0, 0, 0 },
+	{ "outbound.max_age", CF_DURATION, O(outbound_max_age), 0,
+	    1, 366 * CF_DAY, 0 },
+	{ "outbound.password", CF_STRING, O(outbound_password), 0, 0, 0, 0 },
+	{ "outbound.receipts_per_address", CF_INT,
+	    O(outbound_receipts_per_address), 0, 1, 1000000, 0 },
+	{ "outbound.receipts_to", CF_RECEIPTS, O(outbound_receipts_to), 0,
+	    0, 0, 0 },
+	{ "outbound.smarthost", CF_HOSTPORT, O(outbound_smarthost), 0,
+	    0, 0, 0 },
+	{ "outbound.starttls", CF_BOOL, O(outbound_starttls), 0, 0, 0, 0 },
+	{ "outbound.user", CF_STRING, O(outbound_user), 0, 0, 0, 0 },
 	{ "smtp.hostname", CF_HOSTNAME, O(smtp_hostname), 0, 0, 0, 0 },
 	{ "smtp.idle_timeout", CF_DURATION, O(smtp_idle_timeout), 0,
 	    1, CF_DAY, 0 },
@@ -109,6 +181,7 @@ static const struct cf_key cf_keys[] = {
 	{ "smtp.tls_listen", CF_LISTEN, O(smtp_tls_listen), 0, 0, 0, 0 },
 	{ "smtp.trusted_upstreams", CF_HOSTLIST, O(smtp_trusted_upstreams),
 	    O(smtp_n_trusted_upstreams), 0, 0, 0 },
+	{ "stats.timezone", CF_TIMEZONE, O(stats_timezone), 0, 0, 0, 0 },
 	{ "store.batch_max", CF_INT, O(store_batch_max), 0, 1, 65536, 0 },
 	{ "store.max_size", CF_SIZE, O(store_max_bytes), 0, 0, LLONG_MAX, 0 },
 	{ "store.queue_max", CF_INT, O(store_queue_max), 0, 1, 16777216, 0 },
@@ -118,6 +191,9 @@ static const struct cf_key cf_keys[] = {
 	{ "tls.handshake_timeout", CF_DURATION, O(tls_handshake_timeout), 0,
 	    1, 3600, 0 },
 	{ "tls.key", CF_PATH, O(tls_key), 0, 0, 0, 0 },
+	{ "triage.claim_ttl", CF_DURATION, O(triage_claim_ttl), 0,
+	    1, 7 * CF_DAY, 0 },
+	{ "verify.ttl", CF_DURATION, O(verify_ttl), 0, 1, 366 * CF_DAY, 0 },
 };
 
 #undef O
@@ -146,12 +222,13 @@ typedef void	cf_free_fn(struct config *, const struct cf_key *);
 
 static cf_set_fn	cf_set_string, cf_set_loglevel, cf_set_hostname;
 static cf_set_fn	cf_set_url, cf_set_bool, cf_set_number, cf_set_listen;
-static cf_set_fn	cf_set_list;
+static cf_set_fn	cf_set_list, cf_set_mailbox, cf_set_cidrlist;
+static cf_set_fn	cf_set_enum, cf_set_timezone;
 static cf_dump_fn	cf_dump_string, cf_dump_bool, cf_dump_int;
 static cf_dump_fn	cf_dump_duration, cf_dump_size, cf_dump_listen;
-static cf_dump_fn	cf_dump_list;
+static cf_dump_fn	cf_dump_list, cf_dump_cidrlist, cf_dump_enum;
 static cf_free_fn	cf_free_string, cf_free_nothing, cf_free_listen;
-static cf_free_fn	cf_free_list;
+static cf_free_fn	cf_free_list, cf_free_cidrlist;
 
 static const struct {
 	cf_set_fn	*set;
@@ -170,7 +247,58 @@ static const struct {
 	[CF_LISTEN] = { cf_set_listen, cf_dump_listen, cf_free_listen },
 	[CF_MAILBOXES] = { cf_set_list, cf_dump_list, cf_free_list },
 	[CF_HOSTLIST] = { cf_set_list, cf_dump_list, cf_free_list },
+	[CF_MAILBOX] = { cf_set_mailbox, cf_dump_string, cf_free_string },
+	[CF_HOSTPORT] = { cf_set_listen, cf_dump_listen, cf_free_listen },
+	[CF_CIDRLIST] = { cf_set_cidrlist, cf_dump_cidrlist,
+	    cf_free_cidrlist },
+	[CF_LANGLIST] = { cf_set_list, cf_dump_list, cf_free_list },
+	[CF_CATLIST] = { cf_set_list, cf_dump_list, cf_free_list },
+	[CF_SEVERITY] = { cf_set_enum, cf_dump_enum, cf_free_nothing },
+	[CF_RECEIPTS] = { cf_set_enum, cf_dump_enum, cf_free_nothing },
+	[CF_TIMEZONE] = { cf_set_timezone, cf_dump_string, cf_free_string },
 };
+
+/* Enumerated keys are stored as the int of their C enum. */
+_Static_assert(sizeof(enum severity) == sizeof(int), "enum severity");
+_Static_assert(sizeof(enum config_receipts_to) == sizeof(int),
+    "enum config_receipts_to");
+
+/* The words of an enumerated type, indexed by their enum value; "" is the
+ * empty value. */
+struct cf_enum {
+	const char	*const *names;
+	size_t		 n;
+	const char	*why;		/* when the value is none of them */
+};
+
+static const char *const cf_severity_names[] = {
+	[SEV_UNSET] = "", [SEV_LOW] = "low", [SEV_MEDIUM] = "medium",
+	[SEV_HIGH] = "high", [SEV_CRITICAL] = "critical",
+};
+static const char *const cf_receipts_names[] = {
+	[CONFIG_RECEIPTS_ALL] = "all",
+	[CONFIG_RECEIPTS_AUTHENTICATED] = "authenticated",
+};
+
+static const struct cf_enum *
+cf_enum_of(const struct cf_key *k)
+{
+	static const struct cf_enum severity = { cf_severity_names,
+	    sizeof(cf_severity_names) / sizeof(cf_severity_names[0]),
+	    "must be low, medium, high or critical (empty: any)" };
+	static const struct cf_enum receipts = { cf_receipts_names,
+	    sizeof(cf_receipts_names) / sizeof(cf_receipts_names[0]),
+	    "must be all or authenticated" };
+
+	switch (k->type) {
+	case CF_SEVERITY:
+		return &severity;
+	case CF_RECEIPTS:
+		return &receipts;
+	default:
+		fatalx("config: %s is not an enumeration", k->name);
+	}
+}
 
 #define CF_FIELD(cfg, k, type)	((type *)((char *)(cfg) + (k)->off))
 #define CF_CFIELD(cfg, k, type)	\
@@ -288,6 +416,12 @@ cf_set_string(struct config *cfg, const struct cf_key *k, const char *v,
 		snprintf(why, whylen, "must not be empty");
 		return -1;
 	}
+	if ((k->flags & CF_TEXT) && (!utf8_valid(v, strlen(v)) ||
+	    text_has_controls(v, strlen(v), 0))) {
+		snprintf(why, whylen,
+		    "must be UTF-8 text without control characters");
+		return -1;
+	}
 	cf_replace_string(cfg, k, *v == '\0' ? NULL : xstrdup(v));
 	return 0;
 }
@@ -341,10 +475,12 @@ cf_set_url(struct config *cfg, const struct cf_key *k, const char *v,
 	}
 	if (strncasecmp(v, "https://", 8) == 0)
 		host = v + 8;
-	else if (strncasecmp(v, "http://", 7) == 0)
+	else if (strncasecmp(v, "http://", 7) == 0 &&
+	    !(k->flags & CF_HTTPS))
 		host = v + 7;
 	else {
-		snprintf(why, whylen, "must start with https:// or http://");
+		snprintf(why, whylen, "must start with https://%s",
+		    (k->flags & CF_HTTPS) ? "" : " or http://");
 		return -1;
 	}
 	for (p = v; *p != '\0'; p++)
@@ -419,10 +555,12 @@ cf_set_number(struct config *cfg, const struct cf_key *k, const char *v,
 	return 0;
 }
 
-/* "host:port" or "[v6]:port" into out (fields owned by out); "" = off. */
+/* "host:port" or "[v6]:port" into out (fields owned by out); "" = off.
+ * A listener's host is an address (localhost is 127.0.0.1); a server to
+ * connect to (names) may also be a DNS name, kept lower-cased. */
 static int
-cf_listen_parse(const char *v, struct config_listen *out, char *why,
-    size_t whylen)
+cf_listen_parse(const char *v, int names, struct config_listen *out,
+    char *why, size_t whylen)
 {
 	unsigned char	 addr[16];
 	const char	*colon, *end, *hp;
@@ -455,7 +593,15 @@ cf_listen_parse(const char *v, struct config_listen *out, char *why,
 			return -1;
 		}
 		host = xstrndup(v, colon - v);
-		if (strcasecmp(host, "localhost") == 0) {
+		if (names && inet_pton(AF_INET, host, addr) != 1) {
+			if (!cf_is_hostname(host)) {
+				snprintf(why, whylen, "host must be a host "
+				    "name, IPv4 address or [IPv6] address");
+				free(host);
+				return -1;
+			}
+			cf_lower(host);
+		} else if (strcasecmp(host, "localhost") == 0) {
 			free(host);
 			host = xstrdup("127.0.0.1");
 		} else if (inet_pton(AF_INET, host, addr) != 1) {
@@ -484,7 +630,7 @@ cf_set_listen(struct config *cfg, const struct cf_key *k, const char *v,
 {
 	struct config_listen	l;
 
-	if (cf_listen_parse(v, &l, why, whylen) == -1)
+	if (cf_listen_parse(v, k->type == CF_HOSTPORT, &l, why, whylen) == -1)
 		return -1;
 	cf_free_listen(cfg, k);
 	*CF_FIELD(cfg, k, struct config_listen) = l;
@@ -508,13 +654,108 @@ cf_list_free(char **list, size_t n)
 	free(list);
 }
 
-/* One list element, already trimmed and lower-cased: "" if it may join
- * list[0..n), else why not into why. */
+/* "a.b.c.d", "a.b.c.d/n", "v6" or "v6/n" (lower-cased) into out. The
+ * host bits must be zero: 10.1.2.3/8 is a slip for 10.0.0.0/8 or
+ * 10.1.2.3, and saying so beats guessing. */
+static int
+cf_cidr_parse(const char *s, struct config_cidr *out, char *why,
+    size_t whylen)
+{
+	const char	*slash = strchr(s, '/'), *d;
+	char		*addr;
+	int		 bits, i;
+
+	memset(out, 0, sizeof(*out));
+	addr = slash != NULL ? xstrndup(s, slash - s) : xstrdup(s);
+	if (inet_pton(AF_INET, addr, out->addr) == 1) {
+		out->family = AF_INET;
+		bits = 32;
+	} else if (inet_pton(AF_INET6, addr, out->addr) == 1) {
+		out->family = AF_INET6;
+		bits = 128;
+	} else {
+		free(addr);
+		snprintf(why, whylen, "not an address or network: %s", s);
+		return -1;
+	}
+	free(addr);
+	out->prefix = bits;
+	if (slash != NULL) {
+		out->prefix = 0;
+		for (d = slash + 1; isdigit((unsigned char)*d) && d - slash < 5;
+		    d++)
+			out->prefix = out->prefix * 10 + (*d - '0');
+		if (d == slash + 1 || *d != '\0' || out->prefix > bits) {
+			snprintf(why, whylen, "prefix length must be 0..%d: %s",
+			    bits, s);
+			return -1;
+		}
+	}
+	for (i = out->prefix; i < bits; i++)
+		if (out->addr[i / 8] & (0x80 >> (i % 8))) {
+			snprintf(why, whylen, "host bits set in %s", s);
+			return -1;
+		}
+	return 0;
+}
+
+/* c as cf_cidr_parse() reads it: the address alone when it is one host. */
 static void
-cf_list_check(const struct cf_key *k, char **list, size_t n, const char *s,
+cf_cidr_format(const struct config_cidr *c, char *buf, size_t len)
+{
+	char	addr[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(c->family, c->addr, addr, sizeof(addr)) == NULL)
+		fatalx("config: inet_ntop failed");
+	if (c->prefix == (c->family == AF_INET ? 32 : 128))
+		snprintf(buf, len, "%s", addr);
+	else
+		snprintf(buf, len, "%s/%d", addr, c->prefix);
+}
+
+/* An RFC 5646 language tag in its common shape: a primary subtag of 2 to 8
+ * letters, then subtags of 1 to 8 letters or digits. */
+static int
+cf_is_lang_tag(const char *s)
+{
+	size_t	sub = 0, i, len = strlen(s);
+
+	if (len > CF_LANG_TAG_MAX)
+		return 0;
+	for (i = 0; i <= len; i++) {
+		if (s[i] == '-' || s[i] == '\0') {
+			if (sub == 0 || sub > 8 || (i == sub && sub < 2))
+				return 0;
+			sub = 0;
+		} else if (i == sub ? isalpha((unsigned char)s[i]) :
+		    isalnum((unsigned char)s[i]))
+			sub++;
+		else
+			return 0;
+	}
+	return 1;
+}
+
+/* A taxonomy code, lower-cased: letters, digits, '-' and '_'. Whether the
+ * taxonomy has it is checked in pass 2. */
+static int
+cf_is_category(const char *s)
+{
+	size_t	len = strlen(s);
+
+	return len > 0 && len <= CF_CATEGORY_MAX &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-_") == len;
+}
+
+/* One list element s (owned), already trimmed and lower-cased: checked and
+ * canonical, if it may join list[0..n); else NULL, s freed and why set. */
+static char *
+cf_list_elem(const struct cf_key *k, char **list, size_t n, char *s,
     char *why, size_t whylen)
 {
-	size_t	i;
+	struct config_cidr	c;
+	char			canon[INET6_ADDRSTRLEN + 8];
+	size_t			i;
 
 	why[0] = '\0';
 	if (*s == '\0')
@@ -523,16 +764,32 @@ cf_list_check(const struct cf_key *k, char **list, size_t n, const char *s,
 		snprintf(why, whylen, "not an address: %s", s);
 	else if (k->type == CF_HOSTLIST && !cf_is_hostname(s))
 		snprintf(why, whylen, "not a host name: %s", s);
-	else if (n == CF_LIST_MAX)
+	else if (k->type == CF_LANGLIST && !cf_is_lang_tag(s))
+		snprintf(why, whylen, "not a language tag: %s", s);
+	else if (k->type == CF_CATLIST && !cf_is_category(s))
+		snprintf(why, whylen, "not a category code: %s", s);
+	else if (k->type == CF_CIDRLIST &&
+	    cf_cidr_parse(s, &c, why, whylen) == 0) {
+		cf_cidr_format(&c, canon, sizeof(canon));
+		free(s);
+		s = xstrdup(canon);
+	}
+	if (why[0] == '\0' && n == CF_LIST_MAX)
 		snprintf(why, whylen, "more than %d elements", CF_LIST_MAX);
 	for (i = 0; why[0] == '\0' && i < n; i++)
 		if (strcmp(list[i], s) == 0)
 			snprintf(why, whylen, "%s given twice", s);
+	if (why[0] != '\0') {
+		free(s);
+		return NULL;
+	}
+	return s;
 }
 
 /* Split a comma-separated list, trim each element, lower-case it, check
- * it (mailbox or host name) and refuse duplicates. "" is the empty list.
- * On success *out (owned by the caller) holds *nout strings. */
+ * it (by the type of k), make it canonical and refuse duplicates. "" is
+ * the empty list. On success *out (owned by the caller) holds *nout
+ * strings. */
 static int
 cf_list_parse(const struct cf_key *k, const char *v, char ***out, size_t *nout,
     char *why, size_t whylen)
@@ -550,9 +807,7 @@ cf_list_parse(const struct cf_key *k, const char *v, char ***out, size_t *nout,
 			e--;
 		s = xstrndup(p, e - p);
 		cf_lower(s);
-		cf_list_check(k, list, n, s, why, whylen);
-		if (why[0] != '\0') {
-			free(s);
+		if ((s = cf_list_elem(k, list, n, s, why, whylen)) == NULL) {
 			cf_list_free(list, n);
 			return -1;
 		}
@@ -578,6 +833,116 @@ cf_set_list(struct config *cfg, const struct cf_key *k, const char *v,
 	cf_free_list(cfg, k);
 	*CF_FIELD(cfg, k, char **) = list;
 	*(size_t *)((char *)cfg + k->count_off) = n;
+	return 0;
+}
+
+static int
+cf_set_cidrlist(struct config *cfg, const struct cf_key *k, const char *v,
+    char *why, size_t whylen)
+{
+	struct config_cidr	*c;
+	char			**list;
+	size_t			  i, n;
+
+	if (cf_list_parse(k, v, &list, &n, why, whylen) == -1)
+		return -1;
+	c = n > 0 ? xcalloc(n, sizeof(*c)) : NULL;
+	for (i = 0; i < n; i++)
+		if (cf_cidr_parse(list[i], &c[i], why, whylen) == -1)
+			fatalx("config: canonical %s does not parse", list[i]);
+	cf_list_free(list, n);
+	cf_free_cidrlist(cfg, k);
+	*CF_FIELD(cfg, k, struct config_cidr *) = c;
+	*(size_t *)((char *)cfg + k->count_off) = n;
+	return 0;
+}
+
+/* One address, as written (forward.to, outbound.from); "" = none. */
+static int
+cf_set_mailbox(struct config *cfg, const struct cf_key *k, const char *v,
+    char *why, size_t whylen)
+{
+	if (*v != '\0' && !cf_is_mailbox(v)) {
+		snprintf(why, whylen, "not an address: %s", v);
+		return -1;
+	}
+	cf_replace_string(cfg, k, *v == '\0' ? NULL : xstrdup(v));
+	return 0;
+}
+
+static int
+cf_set_enum(struct config *cfg, const struct cf_key *k, const char *v,
+    char *why, size_t whylen)
+{
+	const struct cf_enum	*e = cf_enum_of(k);
+	size_t			 i;
+
+	for (i = 0; i < e->n; i++) {
+		if (e->names[i] != NULL && strcasecmp(v, e->names[i]) == 0) {
+			*CF_FIELD(cfg, k, int) = (int)i;
+			return 0;
+		}
+	}
+	snprintf(why, whylen, "%s", e->why);
+	return -1;
+}
+
+/*
+ * An IANA time zone name, e.g. Asia/Ho_Chi_Minh, checked against the
+ * zoneinfo file the C library will read for it ($TZDIR, else
+ * /usr/share/zoneinfo): it must exist and start with the TZif magic.
+ * tzset() cannot check a name: it takes any string and falls back to UTC
+ * in silence. POSIX TZ strings ("ICT-7") are not accepted.
+ */
+static int
+cf_set_timezone(struct config *cfg, const struct cf_key *k, const char *v,
+    char *why, size_t whylen)
+{
+	struct stat	 st;
+	const char	*dir = getenv("TZDIR"), *p, *slash;
+	char		 path[PATH_MAX], magic[4];
+	size_t		 len;
+	int		 fd, ok;
+
+	ok = *v != '\0' && strlen(v) <= CF_TZ_NAME_MAX &&
+	    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789/_-+.") == strlen(v);
+	/* every component non-empty and neither "." nor "..": no way out
+	 * of the zoneinfo directory */
+	for (p = v; ok; p = slash + 1) {
+		slash = strchr(p, '/');
+		len = slash != NULL ? (size_t)(slash - p) : strlen(p);
+		if (len == 0 || (len <= 2 && strncmp(p, "..", len) == 0))
+			ok = 0;
+		if (slash == NULL)
+			break;
+	}
+	if (!ok) {
+		snprintf(why, whylen,
+		    "not a time zone name (e.g. Asia/Ho_Chi_Minh)");
+		return -1;
+	}
+	if (dir == NULL || *dir == '\0')
+		dir = CF_ZONEINFO_DIR;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, v) >=
+	    sizeof(path)) {
+		snprintf(why, whylen, "time zone name too long");
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(why, whylen, "unknown time zone (%s: %s)", path,
+		    strerror(errno));
+		return -1;
+	}
+	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    read(fd, magic, 4) == 4 && memcmp(magic, "TZif", 4) == 0;
+	close(fd);
+	if (!ok) {
+		snprintf(why, whylen, "unknown time zone (%s is not a "
+		    "zoneinfo file)", path);
+		return -1;
+	}
+	cf_replace_string(cfg, k, xstrdup(v));
 	return 0;
 }
 
@@ -645,6 +1010,35 @@ cf_dump_listen(const struct config *cfg, const struct cf_key *k, FILE *fp)
 }
 
 static void
+cf_dump_cidrlist(const struct config *cfg, const struct cf_key *k, FILE *fp)
+{
+	const struct config_cidr *list = *CF_CFIELD(cfg, k,
+				    struct config_cidr *);
+	size_t			  i, n = *(const size_t *)((const char *)cfg +
+				    k->count_off);
+	char			  buf[INET6_ADDRSTRLEN + 8];
+
+	for (i = 0; i < n; i++) {
+		cf_cidr_format(&list[i], buf, sizeof(buf));
+		fprintf(fp, "%s%s", i ? ", " : " ", buf);
+	}
+	fputc('\n', fp);
+}
+
+static void
+cf_dump_enum(const struct config *cfg, const struct cf_key *k, FILE *fp)
+{
+	const struct cf_enum	*e = cf_enum_of(k);
+	int			 v = *CF_CFIELD(cfg, k, int);
+	const char		*name;
+
+	if (v < 0 || (size_t)v >= e->n || e->names[v] == NULL)
+		fatalx("config: %s holds %d", k->name, v);
+	name = e->names[v];
+	fprintf(fp, "%s%s\n", *name != '\0' ? " " : "", name);
+}
+
+static void
 cf_dump_list(const struct config *cfg, const struct cf_key *k, FILE *fp)
 {
 	char *const	*list = *CF_CFIELD(cfg, k, char **);
@@ -678,6 +1072,16 @@ cf_free_listen(struct config *cfg, const struct cf_key *k)
 	free(l->host);
 	free(l->port);
 	memset(l, 0, sizeof(*l));
+}
+
+static void
+cf_free_cidrlist(struct config *cfg, const struct cf_key *k)
+{
+	struct config_cidr	**list = CF_FIELD(cfg, k, struct config_cidr *);
+
+	free(*list);
+	*list = NULL;
+	*(size_t *)((char *)cfg + k->count_off) = 0;
 }
 
 static void
@@ -749,18 +1153,61 @@ cf_default_public_url(struct config *cfg)
 		fatalx("config: out of memory");
 }
 
+/* The [smtp] mailboxes in their order, leaving out those at localhost
+ * unless there are no others: addresses the public can write to. */
+static void
+cf_default_contact_emails(struct config *cfg)
+{
+	size_t	i, pass;
+
+	cf_list_free(cfg->contact_emails, cfg->contact_n_emails);
+	cfg->contact_emails = NULL;
+	cfg->contact_n_emails = 0;
+	for (pass = 0; pass < 2 && cfg->contact_n_emails == 0; pass++)
+		for (i = 0; i < cfg->smtp_n_mailboxes; i++)
+			if (pass == 1 || strcmp(strrchr(cfg->smtp_mailboxes[i],
+			    '@'), "@localhost") != 0)
+				cf_list_add(&cfg->contact_emails,
+				    &cfg->contact_n_emails,
+				    xstrdup(cfg->smtp_mailboxes[i]));
+}
+
+/* Outbound mail comes from the first published address: replies to a
+ * receipt reach the CERT. */
+static void
+cf_default_outbound_from(struct config *cfg)
+{
+	free(cfg->outbound_from);
+	cfg->outbound_from = cfg->contact_n_emails > 0 ?
+	    xstrdup(cfg->contact_emails[0]) : NULL;
+}
+
+/* Set key name from text with its own setter: a built-in default that
+ * does not parse is a bug here. */
+static void
+cf_default_key(struct config *cfg, const char *name, const char *text)
+{
+	const struct cf_key	*k = cf_key_find(name);
+	char			 why[CF_WHY_MAX];
+
+	if (k == NULL || cf_types[k->type].set(cfg, k, text, why,
+	    sizeof(why)) == -1)
+		fatalx("config: bad built-in %s = %s", name, text);
+}
+
 static void
 cf_default_listen(struct config_listen *l, const char *text)
 {
 	char	why[CF_WHY_MAX];
 
-	if (cf_listen_parse(text, l, why, sizeof(why)) == -1)
+	if (cf_listen_parse(text, 0, l, why, sizeof(why)) == -1)
 		fatalx("config: bad built-in listen address %s: %s", text, why);
 }
 
 void
 config_defaults(struct config *cfg)
 {
+	cf_keys_check();
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->data_dir = xstrdup("var");
 	cfg->log_level = xstrdup("info");
@@ -791,6 +1238,34 @@ config_defaults(struct config *cfg)
 
 	cf_default_listen(&cfg->http_listen, "127.0.0.1:8443");
 	cf_default_public_url(cfg);
+	cf_default_key(cfg, "http.metrics_from", "127.0.0.1, ::1");
+	cfg->http_max_sessions = HTTPS_MAX_SESSIONS;
+	cfg->http_max_per_ip = HTTPS_MAX_PER_IP;
+	cfg->http_idle_timeout = HTTPS_IDLE_SECONDS;
+	cfg->http_request_timeout = HTTPS_REQUEST_SECONDS;
+	cfg->http_max_body = HTTPS_BODY_MAX;
+	cfg->http_max_header_bytes = HTTPS_HEADER_BYTES_MAX;
+	cfg->http_max_attachments = HTTPS_ATTACHMENTS_MAX;
+	cfg->http_max_attachment_bytes = HTTPS_ATTACHMENT_BYTES_MAX;
+	cfg->http_form_rate_per_ip = HTTPS_FORM_RATE_PER_IP;
+	cfg->http_form_rate_per_address = HTTPS_FORM_RATE_PER_ADDRESS;
+
+	cf_default_contact_emails(cfg);
+	cfg->contact_expires = 365 * CF_DAY;
+	cf_default_key(cfg, "contact.languages", "vi, en");
+
+	cf_default_outbound_from(cfg);
+	cfg->outbound_starttls = 1;
+	cfg->outbound_receipts_per_address = CF_RECEIPTS_PER_ADDRESS;
+	cfg->outbound_receipts_to = CONFIG_RECEIPTS_ALL;
+	cfg->outbound_max_age = 5 * CF_DAY;
+
+	cfg->verify_ttl = 72 * 3600;
+	cfg->forward_min_severity = SEV_HIGH;
+	cfg->triage_claim_ttl = 30 * 60;
+	/* not checked against zoneinfo: a machine without tzdata still
+	 * starts on the defaults */
+	cfg->stats_timezone = xstrdup(CF_DEFAULT_TIMEZONE);
 
 	cfg->dedup_window = CF_DAY;
 
@@ -1012,26 +1487,187 @@ cf_check_listeners(struct cf_parse *p)
 	return 0;
 }
 
+/* n as cf_dump_size() prints it, into buf. */
+static const char *
+cf_size_text(long long n, char *buf, size_t len)
+{
+	static const long long	mult[] = { 1024LL * 1024 * 1024,
+	    1024 * 1024, 1024 };
+	static const char	units[] = "GMk";
+	size_t			i;
+
+	for (i = 0; units[i] != '\0'; i++)
+		if (n != 0 && n % mult[i] == 0) {
+			snprintf(buf, len, "%lld%c", n / mult[i], units[i]);
+			return buf;
+		}
+	snprintf(buf, len, "%lld", n);
+	return buf;
+}
+
+/* A form with all its files must fit in one request body. */
+static int
+cf_check_http(struct cf_parse *p)
+{
+	struct config	*cfg = p->cfg;
+	char		 a[32], b[32];
+
+	if (cfg->http_max_body - HTTPS_FORM_OVERHEAD >=
+	    cfg->http_max_attachment_bytes)
+		return 0;
+	cf_size_text(HTTPS_FORM_OVERHEAD, b, sizeof(b));
+	if (cf_line(p, "http.max_body") != 0)
+		return cf_error(p, "http.max_body", cf_line(p, "http.max_body"),
+		    "must hold max_attachment_bytes + %s for the form's "
+		    "fields: at least %s", b, cf_size_text(
+		    cfg->http_max_attachment_bytes + HTTPS_FORM_OVERHEAD, a,
+		    sizeof(a)));
+	return cf_error(p, "http.max_attachment_bytes",
+	    cf_line(p, "http.max_attachment_bytes"),
+	    "must leave %s of max_body for the form's fields: at most %s", b,
+	    cf_size_text(cfg->http_max_body - HTTPS_FORM_OVERHEAD, a,
+	    sizeof(a)));
+}
+
+/* 127.0.0.0/8, ::1 or localhost. */
+static int
+cf_is_loopback(const char *host)
+{
+	unsigned char	addr[16];
+
+	if (strcmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, addr) == 1)
+		return addr[0] == 127;
+	return inet_pton(AF_INET6, host, addr) == 1 &&
+	    IN6_IS_ADDR_LOOPBACK((struct in6_addr *)(void *)addr);
+}
+
+/* SMTP AUTH needs both halves, and a password goes over TLS unless the
+ * smarthost is on this machine. */
+static int
+cf_check_outbound(struct cf_parse *p)
+{
+	struct config	*cfg = p->cfg;
+
+	if (cfg->outbound_user != NULL && cfg->outbound_password == NULL)
+		return cf_error(p, "outbound.password",
+		    cf_line(p, "outbound.user"), "user given without password");
+	if (cfg->outbound_password != NULL && cfg->outbound_user == NULL)
+		return cf_error(p, "outbound.user",
+		    cf_line(p, "outbound.password"),
+		    "password given without user");
+	if (cfg->outbound_password != NULL && !cfg->outbound_starttls &&
+	    cfg->outbound_smarthost.host != NULL &&
+	    !cf_is_loopback(cfg->outbound_smarthost.host))
+		return cf_error(p, "outbound.starttls",
+		    cf_line(p, "outbound.starttls"), "no would send the "
+		    "password in clear to %s (only a loopback smarthost may "
+		    "go without TLS)", cfg->outbound_smarthost.host);
+	return 0;
+}
+
+/* path's bytes (at most max) with a NUL after them, or NULL with why. */
+static char *
+cf_read_small(const char *path, size_t max, size_t *lenp, char *why,
+    size_t whylen)
+{
+	FILE	*fp;
+	char	*buf;
+	size_t	 n;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		snprintf(why, whylen, "cannot read %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	buf = xmalloc(max + 1);
+	n = fread(buf, 1, max + 1, fp);
+	if (ferror(fp) || n > max) {
+		if (ferror(fp))
+			snprintf(why, whylen, "cannot read %s", path);
+		else
+			snprintf(why, whylen, "%s: larger than %zu bytes",
+			    path, max);
+		fclose(fp);
+		free(buf);
+		return NULL;
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	*lenp = n;
+	return buf;
+}
+
+/* Every forwarded category is one of the taxonomy the daemon will load:
+ * [daemon] taxonomy, else the embedded copy. */
+static int
+cf_check_categories(struct cf_parse *p)
+{
+	struct config	*cfg = p->cfg;
+	struct taxonomy	 tax;
+	char		 why[CF_WHY_MAX], *buf = NULL;
+	const char	*text = taxonomy_embedded;
+	size_t		 i, len = taxonomy_embedded_len;
+	int		 rc = 0;
+
+	if (cfg->forward_n_categories == 0)
+		return 0;
+	if (cfg->taxonomy != NULL) {
+		if ((buf = cf_read_small(cfg->taxonomy, CF_TAXONOMY_MAX, &len,
+		    why, sizeof(why))) == NULL)
+			return cf_error(p, "daemon.taxonomy",
+			    cf_line(p, "daemon.taxonomy"), "%s", why);
+		text = buf;
+	}
+	if (taxonomy_parse(&tax, text, len, why, sizeof(why)) == -1) {
+		rc = cf_error(p, "daemon.taxonomy",
+		    cf_line(p, "daemon.taxonomy"), "%s: %s",
+		    cfg->taxonomy != NULL ? cfg->taxonomy : "embedded copy",
+		    why);
+		free(buf);
+		return rc;
+	}
+	free(buf);
+	for (i = 0; i < cfg->forward_n_categories && rc == 0; i++)
+		if (taxonomy_find(&tax, cfg->forward_categories[i],
+		    strlen(cfg->forward_categories[i])) == NULL)
+			rc = cf_error(p, "forward.categories",
+			    cf_line(p, "forward.categories"),
+			    "not in the taxonomy%s%s: %s",
+			    cfg->taxonomy != NULL ? " " : "",
+			    cfg->taxonomy != NULL ? cfg->taxonomy : "",
+			    cfg->forward_categories[i]);
+	taxonomy_free(&tax);
+	return rc;
+}
+
 static int
 cf_check(struct cf_parse *p)
 {
 	struct config	*cfg = p->cfg;
 
-	/* defaults that follow other keys: the host name, the listener */
+	/* defaults that follow other keys: the host name, the listener,
+	 * the mailboxes */
 	if (cfg->smtp_hostname == NULL)
 		cfg->smtp_hostname = cf_default_hostname();
 	if (cfg->smtp_n_mailboxes == 0 || cf_line(p, "smtp.mailboxes") == 0)
 		cf_default_mailboxes(cfg);
 	if (cfg->http_public_url == NULL || cf_line(p, "http.public_url") == 0)
 		cf_default_public_url(cfg);
+	if (cfg->contact_n_emails == 0 || cf_line(p, "contact.email") == 0)
+		cf_default_contact_emails(cfg);
+	if (cfg->outbound_from == NULL || cf_line(p, "outbound.from") == 0)
+		cf_default_outbound_from(cfg);
 
 	if (cfg->user != NULL && getpwnam(cfg->user) == NULL)
 		return cf_error(p, "daemon.user", cf_line(p, "daemon.user"),
 		    "no such user: %s", cfg->user);
 	if (cf_check_readable(p, "daemon.taxonomy", cfg->taxonomy) == -1 ||
-	    cf_check_tls(p) == -1)
+	    cf_check_tls(p) == -1 || cf_check_listeners(p) == -1 ||
+	    cf_check_http(p) == -1 || cf_check_outbound(p) == -1)
 		return -1;
-	return cf_check_listeners(p);
+	return cf_check_categories(p);
 }
 
 /*
@@ -1087,4 +1723,47 @@ config_dump(const struct config *cfg, FILE *fp)
 		fprintf(fp, "%s =", dot + 1);
 		cf_types[cf_keys[i].type].dump(cfg, &cf_keys[i], fp);
 	}
+}
+
+/* ---- access lists ---- */
+
+/* Whether addr (4 or 16 bytes, as c's family) is inside c. */
+static int
+cf_cidr_contains(const struct config_cidr *c, const unsigned char *addr)
+{
+	int	full = c->prefix / 8, rest = c->prefix % 8;
+
+	if (memcmp(c->addr, addr, full) != 0)
+		return 0;
+	return rest == 0 ||
+	    ((c->addr[full] ^ addr[full]) & (0xff << (8 - rest)) & 0xff) == 0;
+}
+
+int
+config_cidr_match(const struct config_cidr *list, size_t n,
+    const struct sockaddr *sa)
+{
+	const struct in6_addr	*a6;
+	const unsigned char	*v4 = NULL, *v6 = NULL;
+	size_t			 i;
+
+	if (sa->sa_family == AF_INET)
+		v4 = (const unsigned char *)&((const struct sockaddr_in *)
+		    (const void *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6) {
+		a6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		v6 = a6->s6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(a6))
+			v4 = v6 + 12;	/* an IPv4 client of a [::] listener */
+	} else
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (list[i].family == AF_INET && v4 != NULL &&
+		    cf_cidr_contains(&list[i], v4))
+			return 1;
+		if (list[i].family == AF_INET6 && v6 != NULL &&
+		    cf_cidr_contains(&list[i], v6))
+			return 1;
+	}
+	return 0;
 }

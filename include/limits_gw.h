@@ -45,6 +45,20 @@
 #define SMTP_REPORTS_MAX	200	/* [smtp] max_reports: events kept from one message */
 #define SMTP_INDICATORS_MAX	(10 * REPORT_INDICATORS_MAX)	/* fixed: of all the reports of one message */
 
+/* HTTPS */
+#define HTTPS_MAX_SESSIONS	1024	/* [http] max_sessions */
+#define HTTPS_MAX_PER_IP	64	/* [http] max_per_ip */
+#define HTTPS_IDLE_SECONDS	60	/* [http] idle_timeout: keep-alive between requests */
+#define HTTPS_REQUEST_SECONDS	30	/* [http] request_timeout: head and body, else 408 */
+#define HTTPS_BODY_MAX		(32 * 1024 * 1024)	/* [http] max_body */
+#define HTTPS_HEADER_BYTES_MAX	(32 * 1024)	/* [http] max_header_bytes */
+#define HTTPS_ATTACHMENTS_MAX	10	/* [http] max_attachments: files in one form */
+#define HTTPS_ATTACHMENT_BYTES_MAX (20 * 1024 * 1024)	/* [http] max_attachment_bytes: all files of one form */
+#define HTTPS_FORM_OVERHEAD	(1024 * 1024)	/* fixed: [http] max_body must hold max_attachment_bytes + this (fields, multipart framing) */
+#define HTTPS_FORM_RATE_PER_IP	30	/* [http] form_rate_per_ip: reports an hour */
+#define HTTPS_FORM_RATE_MIN	20	/* fixed by the spec: the least form_rate_per_ip */
+#define HTTPS_FORM_RATE_PER_ADDRESS 10	/* [http] form_rate_per_address: reports an hour per reporter-email */
+
 /* every connection */
 #define MEMORY_BUDGET_BYTES	(256LL * 1024 * 1024)	/* [daemon] memory_budget */
 #define TLS_HANDSHAKE_SECONDS	10	/* [tls] handshake_timeout */
