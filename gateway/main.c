@@ -35,6 +35,7 @@
 #include "config.h"
 #include "extract.h"
 #include "gateway.h"
+#include "http.h"
 #include "limits_gw.h"
 #include "log.h"
 #include "readers.h"
@@ -48,7 +49,8 @@
 #define HOUSEKEEPING_SECONDS	5
 #define TAXONOMY_FILE_MAX	(1024 * 1024)
 
-enum { L_LINE, L_LINE_TLS, L_SMTP, L_SMTP_TLS, L_COUNT };
+enum { L_LINE, L_LINE_TLS, L_SMTP, L_SMTP_TLS, L_HTTP, L_COUNT };
+enum { P_LINE, P_SMTP, P_HTTP, P_COUNT };
 
 #define PARSE_THREADS	2	/* one per core: the store mostly waits on fsync */
 #define READER_THREADS	2	/* token checks and reads; SQLite WAL readers run beside the writer */
@@ -57,7 +59,7 @@ struct daemon_state {
 	struct gateway	 gw;
 	struct config	 cfg;
 	struct listener	*listeners[L_COUNT];
-	struct conn_limits *line_limits, *smtp_limits;
+	struct conn_limits *limits[P_COUNT];	/* per protocol */
 	struct event	*sig_term, *sig_int, *sig_hup;
 	struct event	*drain_timer;
 	struct event	*housekeeping;
@@ -263,46 +265,70 @@ drop_privileges(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Every listener: its protocol (whose sessions share one set of limits,
+ * plain and TLS alike), whether it speaks TLS from the first byte, and the
+ * one-line refusal a plain connection over the limits gets (TLS ones are
+ * closed before any handshake).
+ */
 static int
 open_listeners(struct daemon_state *d, char *err, size_t errlen)
 {
-	static const char line_refusal[] =
-	    "421 too many connections, try again later\r\n";
-	static const char smtp_refusal[] =
-	    "421 4.7.0 too many connections, try again later\r\n";
+	static const struct {
+		const char		*refusal;
+		listener_accept_fn	 accept;
+		size_t			 max_off, per_ip_off;
+	} proto[P_COUNT] = {
+		[P_LINE] = { "421 too many connections, try again later\r\n",
+		    line_session_accept,
+		    offsetof(struct config, line_max_sessions),
+		    offsetof(struct config, line_max_per_ip) },
+		[P_SMTP] = { "421 4.7.0 too many connections, try again"
+		    " later\r\n", smtp_session_accept,
+		    offsetof(struct config, smtp_max_sessions),
+		    offsetof(struct config, smtp_max_per_ip) },
+		[P_HTTP] = { NULL, http_session_accept,
+		    offsetof(struct config, http_max_sessions),
+		    offsetof(struct config, http_max_per_ip) },
+	};
 	static const struct {
 		int		 slot;
 		const char	*name;
 		size_t		 listen_off;
 		int		 tls;
-		int		 smtp;
+		int		 proto;
 	} table[] = {
-		{ L_LINE, "line", offsetof(struct config, line_listen), 0, 0 },
+		{ L_LINE, "line", offsetof(struct config, line_listen), 0,
+		    P_LINE },
 		{ L_LINE_TLS, "line-tls",
-		    offsetof(struct config, line_tls_listen), 1, 0 },
-		{ L_SMTP, "smtp", offsetof(struct config, smtp_listen), 0, 1 },
+		    offsetof(struct config, line_tls_listen), 1, P_LINE },
+		{ L_SMTP, "smtp", offsetof(struct config, smtp_listen), 0,
+		    P_SMTP },
 		{ L_SMTP_TLS, "smtps",
-		    offsetof(struct config, smtp_tls_listen), 1, 1 },
+		    offsetof(struct config, smtp_tls_listen), 1, P_SMTP },
+		{ L_HTTP, "https", offsetof(struct config, http_listen), 1,
+		    P_HTTP },
 	};
 	struct config		*cfg = &d->cfg;
 	const struct config_listen *addr;
 	size_t			 i;
+	int			 p;
 
-	d->line_limits = conn_limits_new(cfg->line_max_sessions,
-	    cfg->line_max_per_ip);
-	d->smtp_limits = conn_limits_new(cfg->smtp_max_sessions,
-	    cfg->smtp_max_per_ip);
+#define CFG_LL(off)	(*(const long long *)(const void *)	\
+			    ((const char *)cfg + (off)))
+	for (p = 0; p < P_COUNT; p++)
+		d->limits[p] = conn_limits_new(CFG_LL(proto[p].max_off),
+		    CFG_LL(proto[p].per_ip_off));
+#undef CFG_LL
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		addr = (const struct config_listen *)(const void *)
 		    ((const char *)cfg + table[i].listen_off);
 		if (addr->text == NULL)
 			continue;
+		p = table[i].proto;
 		d->listeners[table[i].slot] = listener_new(&d->gw,
-		    table[i].name, addr, table[i].tls,
-		    table[i].smtp ? d->smtp_limits : d->line_limits,
-		    table[i].smtp ? smtp_refusal : line_refusal,
-		    table[i].smtp ? smtp_session_accept : line_session_accept,
-		    err, errlen);
+		    table[i].name, addr, table[i].tls, d->limits[p],
+		    proto[p].refusal, proto[p].accept, err, errlen);
 		if (d->listeners[table[i].slot] == NULL)
 			return -1;
 	}
@@ -408,7 +434,8 @@ daemon_setup(struct daemon_state *d, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot start the parser thread");
 		return -1;
 	}
-	if (open_listeners(d, err, errlen) == -1)
+	if (http_routes_init(gw, err, errlen) == -1 ||
+	    open_listeners(d, err, errlen) == -1)
 		return -1;
 	if (drop_privileges(&d->cfg, err, errlen) == -1)
 		return -1;
@@ -460,8 +487,9 @@ daemon_teardown(struct daemon_state *d)
 	listener_linger_free_all();
 	for (i = 0; i < L_COUNT; i++)
 		listener_free(d->listeners[i]);
-	conn_limits_free(d->line_limits);
-	conn_limits_free(d->smtp_limits);
+	for (i = 0; i < P_COUNT; i++)
+		conn_limits_free(d->limits[i]);
+	http_routes_free(&d->gw);
 	if (d->drain_timer != NULL)
 		event_free(d->drain_timer);
 	if (d->housekeeping != NULL)

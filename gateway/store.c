@@ -36,6 +36,7 @@
  * store_enqueue refuses and the session answers "try again later".
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -63,6 +64,7 @@ struct store {
 	struct store_job	**queue_tail;
 	size_t			 queued;
 	struct store_job	*done;		/* committed or failed, in order */
+	atomic_int		 failing;	/* the last group could not commit */
 	struct store_job	**done_tail;
 	size_t			 pending;	/* enqueued, done() not yet run */
 	int			 stopping;
@@ -383,16 +385,21 @@ store_run_group(struct store *st, struct store_job *group)
 	struct store_job	*job;
 	time_t			 now = st->clock != NULL ? st->clock() : time(NULL);
 
-	if (store_run_pass(st, group, now, 0) == 0)
+	if (store_run_pass(st, group, now, 0) == 0) {
+		atomic_store(&st->failing, 0);
 		return;
+	}
 	store_sql_rollback(st->sql);
 	for (job = group; job != NULL; job = job->next) {
 		store_sql_fail(job);		/* clears the outputs */
 		job->rc = STORE_OK;
 		job->evidence_id = 0;		/* rolled back */
 	}
-	if (store_run_pass(st, group, now, 1) == 0)
+	if (store_run_pass(st, group, now, 1) == 0) {
+		atomic_store(&st->failing, 0);
 		return;
+	}
+	atomic_store(&st->failing, 1);
 	log_warn("store: group of jobs rolled back: %s",
 	    store_sql_errmsg(st->sql));
 	store_sql_rollback(st->sql);
@@ -527,4 +534,10 @@ store_close(struct store *st)
 	pthread_cond_destroy(&st->wake);
 	pthread_mutex_destroy(&st->mtx);
 	free(st);
+}
+
+int
+store_writable(struct store *st)
+{
+	return !atomic_load(&st->failing);
 }

@@ -46,6 +46,7 @@ enum store_read_q {
 	R_EVIDENCE_RAW,
 	R_TOKENS_ACTIVE,
 	R_REPORT_STATUS,
+	R_RECEIPT,
 	R_COUNT
 };
 
@@ -96,6 +97,9 @@ static const char *const store_read_text[R_COUNT] = {
 	    " ORDER BY id",
 	[R_TOKENS_ACTIVE] = "SELECT name, role, hash FROM tokens"
 	    " WHERE revoked_at IS NULL",
+	[R_RECEIPT] = "SELECT r.receipt_hash, r.received_at, i.status,"
+	    " r.verified FROM reports r JOIN incidents i ON i.id = r.incident_id"
+	    " WHERE r.id = " STORE_CODE_ROWID("?1") " AND r.code = ?1",
 	[R_REPORT_STATUS] = "SELECT r.token_name, i.status"
 	    " FROM reports r JOIN incidents i ON i.id = r.incident_id"
 	    " WHERE r.id = " STORE_CODE_ROWID("?1") " AND r.code = ?1",
@@ -826,6 +830,40 @@ store_read_report_status(struct store_read *rd, const char *id,
 		if (owner == NULL || (by != NULL && strcmp(by, owner) == 0)) {
 			*status = xstrdup(st != NULL ? st : "new");
 			found = 1;
+		}
+	} else if (rc != SQLITE_DONE)
+		store_read_fail(rd, err, errlen);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return STORE_READ_ERROR;
+	return found ? STORE_READ_OK : STORE_READ_NOTFOUND;
+}
+
+int
+store_read_receipt(struct store_read *rd, const char *id,
+    const unsigned char hash[32], struct store_receipt *out, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt		*s;
+	const unsigned char	*h;
+	const char		*st;
+	int			 rc, found = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((s = store_read_stmt(rd, R_RECEIPT, err, errlen)) == NULL)
+		return STORE_READ_ERROR;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		h = sqlite3_column_blob(s, 0);
+		if (h != NULL && sqlite3_column_bytes(s, 0) == 32 &&
+		    CRYPTO_memcmp(h, hash, 32) == 0) {
+			found = 1;
+			out->received_at = sqlite3_column_int64(s, 1);
+			st = (const char *)sqlite3_column_text(s, 2);
+			snprintf(out->status, sizeof(out->status), "%s",
+			    st != NULL ? st : "new");
+			out->verified = sqlite3_column_int(s, 3) != 0;
 		}
 	} else if (rc != SQLITE_DONE)
 		store_read_fail(rd, err, errlen);

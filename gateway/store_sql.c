@@ -134,6 +134,11 @@ static const char *const store_migrations[] = {
 	"  truncated INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE reports ADD COLUMN"
 	"  events_dropped INTEGER NOT NULL DEFAULT 0;",
+	/*
+	 * 3: the SHA-256 of the receipt token a web submitter got with the
+	 * report (/status/<id>?t=...); NULL for other channels
+	 */
+	"ALTER TABLE reports ADD COLUMN receipt_hash BLOB;",
 };
 
 enum store_q {
@@ -200,9 +205,9 @@ static const char *const store_q_text[Q_COUNT] = {
 	    " reporter_name, reporter_email, reporter_phone, organization,"
 	    " operating_unit, affected_system, system_level, confidential,"
 	    " detected_at, occurred_at, reply_duplicate, truncated,"
-	    " events_dropped) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-	    " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,"
-	    " ?24, ?25, ?26, ?27)",
+	    " events_dropped, receipt_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
+	    " ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
 	[Q_INDICATOR_ADD] = "INSERT OR IGNORE INTO indicators"
 	    " (report_id, type, value) VALUES (?1, ?2, ?3)",
 };
@@ -882,6 +887,11 @@ store_sql_report(struct store_sql *sql, struct store_submit *sub,
 	sqlite3_bind_int(s, 25, joined);
 	sqlite3_bind_int(s, 26, r->truncated ? 1 : 0);
 	sqlite3_bind_int64(s, 27, (long long)r->events_dropped);
+	if (job->has_receipt)
+		sqlite3_bind_blob(s, 28, job->receipt_hash,
+		    sizeof(job->receipt_hash), SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 28);
 	if (store_sql_done(s) == -1)
 		return -1;
 	sql->ids.report = id;

@@ -26,6 +26,7 @@ struct extractor;
 struct classifier;
 struct worker_pool;
 struct readers;
+struct page_set;
 
 struct gateway {
 	struct config		*cfg;
@@ -36,6 +37,7 @@ struct gateway {
 	struct event_base	*base;
 	struct worker_pool	*workers;	/* message parsing off the loop */
 	struct readers		*readers;	/* store reads off the loop */
+	struct page_set		*pages;		/* HTML pages, messages, stylesheet */
 	struct extractor	*extractor;	/* indicators from free text */
 	struct classifier	*classifier;	/* category from keywords */
 	int			 draining;	/* SIGTERM seen: finish, accept nothing */
@@ -104,6 +106,8 @@ void sockaddr_text(const struct sockaddr *sa, char *buf, size_t len);
 void line_session_accept(struct gateway *gw, struct listener *l,
     struct bufferevent *bev, const struct sockaddr *peer, socklen_t peerlen);
 void smtp_session_accept(struct gateway *gw, struct listener *l,
+    struct bufferevent *bev, const struct sockaddr *peer, socklen_t peerlen);
+void http_session_accept(struct gateway *gw, struct listener *l,
     struct bufferevent *bev, const struct sockaddr *peer, socklen_t peerlen);
 
 #endif

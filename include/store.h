@@ -66,6 +66,9 @@ struct store_job {
 	unsigned char	*raw;		/* evidence: the bytes as received */
 	size_t		 rawlen;
 	char		*meta_json;	/* channel metadata (HELO, TLS, envelope...), may be NULL */
+	/* the web form: SHA-256 of the receipt token given to the submitter */
+	unsigned char	 receipt_hash[32];
+	int		 has_receipt;
 	struct report	*reports;	/* n_reports reports from this submission */
 	size_t		 n_reports;
 
@@ -123,6 +126,12 @@ void store_stop(struct store *st);
 
 /* Close the database and free the store (after store_stop). */
 void store_close(struct store *st);
+
+/*
+ * 0 while the writer cannot commit (disk full, I/O error, quota: its last
+ * group was rolled back), 1 otherwise. For /healthz; any thread.
+ */
+int store_writable(struct store *st);
 
 /* Number of jobs waiting or in flight (for /metrics and the drain). */
 size_t store_pending(struct store *st);

@@ -72,6 +72,22 @@ int store_read_token_check(struct store_read *rd, const char *secret,
 int store_read_report_status(struct store_read *rd, const char *id,
     const char *owner, char **status, char *err, size_t errlen);
 
+/* What the submitter's receipt page shows. */
+struct store_receipt {
+	long long	received_at;	/* unix seconds */
+	char		status[24];	/* the incident's: new, triaged, ... */
+	int		verified;
+};
+
+/*
+ * The receipt of report id, when hash is the SHA-256 of the receipt token
+ * given with it (compared in constant time). A wrong token and an unknown
+ * ID are alike: STORE_READ_NOTFOUND. Else _OK with *out filled, or _ERROR.
+ */
+int store_read_receipt(struct store_read *rd, const char *id,
+    const unsigned char hash[32], struct store_receipt *out, char *err,
+    size_t errlen);
+
 /* Every token as [{name, role, created_at, revoked_at}], by name. */
 int store_read_token_list(struct store_read *rd, json_t **out, char *err,
     size_t errlen);

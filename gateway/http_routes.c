@@ -1,0 +1,579 @@
+/*
+ * http_routes.c - what the HTTPS listener answers: a table of {method,
+ * path, role, handler}, the Bearer-token check that runs before a route
+ * needing a role (on the reader threads, like every read), and the
+ * handlers of the public pages, security.txt, the stylesheet, /healthz and
+ * the partner API.
+ *
+ * A path in the table is either exact ("/report") or a prefix ending in
+ * '/' followed by one ID segment ("/api/v1/reports/" + "IR-..."); the ID
+ * lands in ex->param, bounded and limited to [A-Za-z0-9-]. A path known
+ * with another method answers 405 with Allow.
+ */
+#include <sys/socket.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "api_json.h"
+#include "budget.h"
+#include "gateway.h"
+#include "http.h"
+#include "limits_gw.h"
+#include "log.h"
+#include "page.h"
+#include "readers.h"
+#include "roles.h"
+#include "session.h"
+#include "store.h"
+#include "store_read.h"
+#include "util.h"
+
+typedef void (*http_handler)(struct http_exchange *);
+
+/* Who may use a route: anyone, or a Bearer token allowed to do action. */
+enum http_access {
+	HTTP_PUBLIC,
+	HTTP_TOKEN
+};
+
+struct http_route {
+	enum http_method	 method;
+	const char		*path;		/* exact, or prefix ending '/' + ID */
+	int			 with_id;
+	enum http_access	 access;
+	enum role_action	 action;	/* HTTP_TOKEN */
+	http_handler		 handler;
+};
+
+static void http_get_home(struct http_exchange *);
+static void http_get_security_txt(struct http_exchange *);
+static void http_get_style(struct http_exchange *);
+static void http_get_healthz(struct http_exchange *);
+static void http_api_post_report(struct http_exchange *);
+static void http_api_get_report(struct http_exchange *);
+
+static const struct http_route http_routes[] = {
+	{ HTTP_GET, "/", 0, HTTP_PUBLIC, 0, http_get_home },
+	{ HTTP_GET, "/.well-known/security.txt", 0, HTTP_PUBLIC, 0,
+	    http_get_security_txt },
+	{ HTTP_GET, "/security.txt", 0, HTTP_PUBLIC, 0,
+	    http_get_security_txt },
+	{ HTTP_GET, "/static/style.css", 0, HTTP_PUBLIC, 0, http_get_style },
+	{ HTTP_GET, "/healthz", 0, HTTP_PUBLIC, 0, http_get_healthz },
+	{ HTTP_GET, "/report", 0, HTTP_PUBLIC, 0, http_get_report_form },
+	{ HTTP_POST, "/report", 0, HTTP_PUBLIC, 0, http_post_report },
+	{ HTTP_GET, "/status/", 1, HTTP_PUBLIC, 0, http_get_status },
+	{ HTTP_POST, "/api/v1/reports", 0, HTTP_TOKEN, ROLE_SUBMIT,
+	    http_api_post_report },
+	{ HTTP_GET, "/api/v1/reports/", 1, HTTP_TOKEN, ROLE_SUBMIT,
+	    http_api_get_report },
+};
+
+#define HTTP_NROUTES	(sizeof(http_routes) / sizeof(http_routes[0]))
+
+/* --- matching ----------------------------------------------------------- */
+
+/* Does path match r; with an ID segment copied to param. */
+static int
+http_route_match(const struct http_route *r, const char *path, char *param,
+    size_t paramlen)
+{
+	size_t	n = strlen(r->path), i;
+
+	if (!r->with_id)
+		return strcmp(path, r->path) == 0;
+	if (strncmp(path, r->path, n) != 0)
+		return 0;
+	path += n;
+	for (i = 0; path[i] != '\0'; i++)
+		if (i + 1 >= paramlen || !(path[i] == '-' ||
+		    (path[i] >= '0' && path[i] <= '9') ||
+		    (path[i] >= 'A' && path[i] <= 'Z') ||
+		    (path[i] >= 'a' && path[i] <= 'z')))
+			return 0;
+	if (i == 0)
+		return 0;
+	memcpy(param, path, i + 1);
+	return 1;
+}
+
+/* --- the Bearer check, on a reader thread -------------------------------- */
+
+struct http_auth {
+	struct http_ticket	 ticket;
+	char			*secret;
+	int			 rc;
+	char			*name, *role;
+};
+
+static void
+http_auth_work(struct store_read *rd, void *arg)
+{
+	struct http_auth	*a = arg;
+	char			 err[256];
+
+	a->rc = rd == NULL ? STORE_READ_ERROR : store_read_token_check(rd,
+	    a->secret, &a->name, &a->role, err, sizeof(err));
+	OPENSSL_cleanse(a->secret, strlen(a->secret));
+}
+
+static void
+http_auth_done(void *arg)
+{
+	struct http_auth	*a = arg;
+	struct http_exchange	*ex = http_exchange_find(&a->ticket);
+	const struct http_route	*r;
+	static const struct http_field bearer[] = {
+		{ "WWW-Authenticate", "Bearer realm=\"intaked\"" } };
+
+	if (ex == NULL)
+		goto out;
+	r = ex->route;
+	if (a->rc == STORE_READ_ERROR) {
+		http_reply_error(ex, 503, "token check unavailable", NULL);
+		goto out;
+	}
+	if (a->rc != STORE_READ_OK) {
+		http_reply(ex, 401, "application/json",
+		    "{\"error\":\"unknown token\"}\n", 26, bearer, 1);
+		goto out;
+	}
+	if (!role_may(a->role, r->action)) {
+		http_reply_error(ex, 403, "this token's role may not use this"
+		    " route", NULL);
+		goto out;
+	}
+	ex->token_name = a->name;
+	ex->token_role = a->role;
+	a->name = a->role = NULL;
+	r->handler(ex);
+out:
+	free(a->secret);
+	free(a->name);
+	free(a->role);
+	free(a);
+}
+
+/* Check the request's Bearer token, then run the route's handler. */
+static void
+http_route_with_token(struct http_exchange *ex)
+{
+	static const struct http_field bearer[] = {
+		{ "WWW-Authenticate", "Bearer realm=\"intaked\"" } };
+	const char		*v = http_header_get(ex->req, "Authorization");
+	const char		*tok;
+	size_t			 toklen;
+	struct http_auth	*a;
+
+	if (v == NULL || http_bearer(v, strlen(v), &tok, &toklen) == -1) {
+		http_reply(ex, 401, "application/json",
+		    "{\"error\":\"a Bearer token is required\"}\n", 38,
+		    bearer, 1);
+		return;
+	}
+	a = xcalloc(1, sizeof(*a));
+	a->ticket = http_exchange_ticket(ex);
+	a->secret = xstrndup(tok, toklen);
+	http_exchange_wait(ex);
+	readers_run(ex->gw->readers, http_auth_work, http_auth_done, a);
+}
+
+void
+http_route(struct http_exchange *ex)
+{
+	const struct http_route	*r;
+	const char		*path = ex->req->path;
+	enum http_method	 m = ex->req->method;
+	char			 allow[64] = "";
+	struct http_field	 h = { "Allow", allow };
+	size_t			 i;
+
+	for (i = 0; i < HTTP_NROUTES; i++) {
+		r = &http_routes[i];
+		if (!http_route_match(r, path, ex->param, sizeof(ex->param)))
+			continue;
+		if (r->method == m || (m == HTTP_HEAD &&
+		    r->method == HTTP_GET)) {
+			ex->route = r;
+			if (r->access == HTTP_TOKEN)
+				http_route_with_token(ex);
+			else
+				r->handler(ex);
+			return;
+		}
+		if (strlen(allow) + 16 < sizeof(allow))
+			snprintf(allow + strlen(allow), sizeof(allow) -
+			    strlen(allow), "%s%s", allow[0] ? ", " : "",
+			    http_method_name(r->method));
+	}
+	if (allow[0] != '\0') {
+		/* the error page's own reply carries no Allow: add it here */
+		http_reply(ex, 405, "text/plain; charset=utf-8",
+		    "method not allowed\n", 19, &h, 1);
+		return;
+	}
+	http_reply_error(ex, 404, "not found", NULL);
+}
+
+/* --- pages -------------------------------------------------------------- */
+
+/* The published contact points, from [contact] and [line]. */
+static void
+http_contact(const struct gateway *gw, struct page_contact *c)
+{
+	const struct config	*cfg = gw->cfg;
+
+	memset(c, 0, sizeof(*c));
+	c->organization = cfg->contact_organization;
+	c->emails = (const char *const *)cfg->contact_emails;
+	c->n_emails = cfg->contact_n_emails;
+	c->phone = cfg->contact_phone;
+	c->hours = cfg->contact_hours;
+	c->line_endpoint = cfg->line_listen.text;
+	c->line_tls_endpoint = cfg->line_tls_listen.text;
+	c->encryption = cfg->contact_encryption;
+	c->policy = cfg->contact_policy;
+}
+
+void
+http_reply_page(struct http_exchange *ex, int status, enum page_id id,
+    struct page_vars *v)
+{
+	http_reply_page_with(ex, status, id, v, NULL, 0);
+}
+
+void
+http_reply_page_with(struct http_exchange *ex, int status, enum page_id id,
+    struct page_vars *v, const struct http_field *extra, size_t n_extra)
+{
+	struct page_contact	 contact;
+	struct page_buf		 b;
+
+	http_contact(ex->gw, &contact);
+	v->contact = &contact;
+	v->path = ex->req != NULL ? ex->req->path : "/";
+	v->query = ex->req != NULL ? ex->req->query : NULL;
+	page_buf_init(&b);
+	if (page_render(ex->gw->pages, id, ex->lang, v, &b) == -1)
+		http_reply(ex, 500, "text/plain; charset=utf-8",
+		    "internal error\n", 15, NULL, 0);
+	else
+		http_reply(ex, status, "text/html; charset=utf-8", b.data,
+		    b.len, extra, n_extra);
+	page_buf_free(&b);
+}
+
+void
+http_reply_error(struct http_exchange *ex, int status, const char *why,
+    const char *field)
+{
+	struct page_vars	 v;
+	json_t			*o;
+	char			*json;
+
+	if (ex->req == NULL || strncmp(ex->req->path, "/api/", 5) != 0) {
+		memset(&v, 0, sizeof(v));
+		v.http_status = status;
+		http_reply_page(ex, status, PAGE_ERROR, &v);
+		return;
+	}
+	o = field != NULL ? json_pack("{s:s, s:s}", "error", why, "field",
+	    field) : json_pack("{s:s}", "error", why);
+	json = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (json != NULL)
+		http_reply(ex, status, "application/json", json, strlen(json),
+		    NULL, 0);
+	else
+		http_reply(ex, status, NULL, NULL, 0, NULL, 0);
+	free(json);
+}
+
+static void
+http_get_home(struct http_exchange *ex)
+{
+	struct page_vars	v;
+
+	memset(&v, 0, sizeof(v));
+	http_reply_page(ex, 200, PAGE_HOME, &v);
+}
+
+static void
+http_get_style(struct http_exchange *ex)
+{
+	static const struct http_field cache[] = {
+		{ "Cache-Control", "public, max-age=86400" } };
+	const char	*css;
+	size_t		 len;
+
+	css = page_style(ex->gw->pages, &len);
+	http_reply(ex, 200, "text/css; charset=utf-8", css, len, cache, 1);
+}
+
+/*
+ * RFC 9116: Contact lines in order of preference (the incident addresses
+ * as mailto:, the phone as tel:, the web form), Expires, Encryption,
+ * Policy, Preferred-Languages, Canonical.
+ */
+static void
+http_get_security_txt(struct http_exchange *ex)
+{
+	const struct config	*cfg = ex->gw->cfg;
+	struct page_buf		 b;
+	char			 line[1024], when[32];
+	time_t			 expires = time(NULL) + cfg->contact_expires;
+	size_t			 i;
+
+	page_buf_init(&b);
+#define SEC_LINE(...) do {						\
+	int n_ = snprintf(line, sizeof(line), __VA_ARGS__);		\
+	if (n_ > 0 && (size_t)n_ < sizeof(line))			\
+		page_buf_append(&b, line, n_);				\
+} while (0)
+	for (i = 0; i < cfg->contact_n_emails; i++)
+		SEC_LINE("Contact: mailto:%s\n", cfg->contact_emails[i]);
+	if (cfg->contact_phone != NULL)
+		SEC_LINE("Contact: tel:%s\n", cfg->contact_phone);
+	SEC_LINE("Contact: %sreport\n", cfg->http_public_url);
+	format_time_utc(expires, when, sizeof(when));
+	SEC_LINE("Expires: %s\n", when);
+	if (cfg->contact_encryption != NULL)
+		SEC_LINE("Encryption: %s\n", cfg->contact_encryption);
+	if (cfg->contact_policy != NULL)
+		SEC_LINE("Policy: %s\n", cfg->contact_policy);
+	for (i = 0; i < cfg->contact_n_languages; i++)
+		SEC_LINE("%s%s%s", i == 0 ? "Preferred-Languages: " : ", ",
+		    cfg->contact_languages[i],
+		    i + 1 == cfg->contact_n_languages ? "\n" : "");
+	SEC_LINE("Canonical: %s.well-known/security.txt\n",
+	    cfg->http_public_url);
+#undef SEC_LINE
+	http_reply(ex, 200, "text/plain; charset=utf-8", b.data, b.len, NULL,
+	    0);
+	page_buf_free(&b);
+}
+
+static void
+http_get_healthz(struct http_exchange *ex)
+{
+	char	body[256];
+	int	ok = store_writable(ex->gw->store), n;
+
+	n = snprintf(body, sizeof(body), "{\"status\":\"%s\",\"store_queue\":"
+	    "%zu,\"sessions\":%zu,\"memory_budget_used\":%zu}\n",
+	    ok ? "ok" : "store-failing", store_pending(ex->gw->store),
+	    sessions_count(), budget_used());
+	http_reply(ex, ok ? 200 : 503, "application/json", body, n, NULL, 0);
+}
+
+/* --- the partner API ---------------------------------------------------- */
+
+struct http_api_submit {
+	struct http_ticket	 ticket;
+	size_t			 budget;
+};
+
+/* Answer a JSON object and free it. */
+static void
+http_reply_json(struct http_exchange *ex, int status, json_t *o)
+{
+	char	*s = json_dumps(o, JSON_COMPACT);
+
+	json_decref(o);
+	if (s == NULL) {
+		http_reply_error(ex, 500, "out of memory", NULL);
+		return;
+	}
+	http_reply(ex, status, "application/json", s, strlen(s), NULL, 0);
+	free(s);
+}
+
+static void
+http_api_submit_done(struct store_job *job, void *arg)
+{
+	struct http_api_submit	*a = arg;
+	struct http_exchange	*ex = http_exchange_find(&a->ticket);
+	const struct store_report_result *res = &job->results[0];
+	static const struct http_field retry[] = { { "Retry-After", "5" } };
+
+	budget_give(a->budget);
+	if (ex == NULL)
+		goto out;
+	if (job->rc != STORE_OK) {
+		http_reply(ex, 503, "application/json",
+		    "{\"error\":\"temporary failure, nothing stored\"}\n", 46,
+		    retry, 1);
+		goto out;
+	}
+	http_reply_json(ex, res->replayed ? 200 : 201, json_pack(
+	    "{s:s, s:s, s:b}", "report_id", res->report_id, "incident_id",
+	    res->incident_id, "duplicate", res->duplicate));
+out:
+	store_job_free(job);
+	free(a);
+}
+
+/* Is the request's Content-Type this media type? */
+static int
+http_content_is(const struct http_exchange *ex, const char *type)
+{
+	struct http_content_type ct;
+	const char		*v = http_header_get(ex->req, "Content-Type");
+
+	return v != NULL && http_content_type(v, strlen(v), &ct) == 0 &&
+	    strcmp(ct.type, type) == 0;
+}
+
+static void
+http_api_post_report(struct http_exchange *ex)
+{
+	static const struct http_field retry[] = { { "Retry-After", "5" } };
+	struct api_json_error	 err;
+	struct http_api_submit	*a;
+	struct store_job	*job;
+	struct report		 r;
+	size_t			 budget = 3 * ex->body_len + 2048;
+
+	if (!http_content_is(ex, "application/json")) {
+		http_reply_error(ex, 415, "the body must be application/json",
+		    NULL);
+		return;
+	}
+	if (budget_take(budget, 1) == -1) {
+		http_reply(ex, 503, "application/json",
+		    "{\"error\":\"server busy, nothing stored\"}\n", 40,
+		    retry, 1);
+		return;
+	}
+	if (api_json_to_report(ex->body, ex->body_len, &ex->gw->tax,
+	    &ex->gw->limits, NULL, &r, &err) == -1) {
+		report_free(&r);
+		budget_give(budget);
+		http_reply_json(ex, err.code == API_JSON_TOO_LARGE ? 413 :
+		    err.code == API_JSON_NOMEM ? 503 : 400, err.field[0] ?
+		    json_pack("{s:s, s:s}", "error", err.reason, "field",
+		    err.field) : json_pack("{s:s}", "error", err.reason));
+		return;
+	}
+	job = store_job_new();
+	job->channel = "api";
+	job->token_name = xstrdup(ex->token_name);
+	job->verified = 1;
+	job->peer = xstrdup(ex->peer);
+	job->raw = (unsigned char *)ex->body;	/* evidence: the JSON as sent */
+	job->rawlen = ex->body_len;
+	ex->body = NULL;
+	job->reports = xmalloc(sizeof(*job->reports));
+	job->reports[0] = r;
+	job->n_reports = 1;
+	a = xcalloc(1, sizeof(*a));
+	a->ticket = http_exchange_ticket(ex);
+	a->budget = budget;
+	job->done = http_api_submit_done;
+	job->arg = a;
+	if (store_enqueue(ex->gw->store, job) == -1) {
+		store_job_free(job);
+		budget_give(budget);
+		free(a);
+		http_reply(ex, 503, "application/json",
+		    "{\"error\":\"server busy, nothing stored\"}\n", 40,
+		    retry, 1);
+		return;
+	}
+	http_exchange_wait(ex);
+}
+
+struct http_api_read {
+	struct http_ticket	 ticket;
+	char			 id[64];
+	char			*owner;		/* NULL: any report */
+	int			 rc;
+	char			*json;
+};
+
+static void
+http_api_read_work(struct store_read *rd, void *arg)
+{
+	struct http_api_read	*q = arg;
+	json_t			*o = NULL, *tok;
+	char			 err[256];
+
+	if (rd == NULL) {
+		q->rc = STORE_READ_ERROR;
+		return;
+	}
+	q->rc = store_read_show(rd, q->id, &o, err, sizeof(err));
+	if (q->rc != STORE_READ_OK)
+		return;
+	/* a submitter reads its own reports only; others do not exist */
+	tok = json_object_get(o, "token");
+	if (q->owner != NULL && (!json_is_string(tok) ||
+	    strcmp(json_string_value(tok), q->owner) != 0))
+		q->rc = STORE_READ_NOTFOUND;
+	else
+		q->json = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+}
+
+static void
+http_api_read_done(void *arg)
+{
+	struct http_api_read	*q = arg;
+	struct http_exchange	*ex = http_exchange_find(&q->ticket);
+
+	if (ex == NULL)
+		;
+	else if (q->rc == STORE_READ_OK && q->json != NULL)
+		http_reply(ex, 200, "application/json", q->json,
+		    strlen(q->json), NULL, 0);
+	else if (q->rc == STORE_READ_NOTFOUND ||
+	    q->rc == STORE_READ_INVALID || q->rc == STORE_READ_OK)
+		http_reply_error(ex, 404, "unknown report", NULL);
+	else
+		http_reply_error(ex, 503, "store unavailable", NULL);
+	free(q->owner);
+	free(q->json);
+	free(q);
+}
+
+static void
+http_api_get_report(struct http_exchange *ex)
+{
+	struct http_api_read	*q;
+
+	if (strncmp(ex->param, "IR-", 3) != 0) {
+		http_reply_error(ex, 404, "unknown report", NULL);
+		return;
+	}
+	q = xcalloc(1, sizeof(*q));
+	q->ticket = http_exchange_ticket(ex);
+	snprintf(q->id, sizeof(q->id), "%s", ex->param);
+	if (!role_may(ex->token_role, ROLE_TRIAGE))
+		q->owner = xstrdup(ex->token_name);
+	http_exchange_wait(ex);
+	readers_run(ex->gw->readers, http_api_read_work, http_api_read_done,
+	    q);
+}
+
+/* --- set-up ------------------------------------------------------------- */
+
+int
+http_routes_init(struct gateway *gw, char *err, size_t errlen)
+{
+	if ((gw->pages = page_set_load(&gw->tax, err, errlen)) == NULL)
+		return -1;
+	return http_form_init(err, errlen);
+}
+
+void
+http_routes_free(struct gateway *gw)
+{
+	page_set_free(gw->pages);
+	gw->pages = NULL;
+	http_form_free();
+}

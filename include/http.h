@@ -1,0 +1,89 @@
+/*
+ * http.h - the HTTPS channel: one session per connection on the session
+ * base (http_session.c: reading requests with the pure decoder of
+ * http_parse.h, deadlines, keep-alive, responses with the security headers
+ * every response carries) and the route table with its handlers
+ * (http_routes.c).
+ *
+ * A session answers one request at a time (pipelined requests wait in the
+ * input). A handler answers at once with http_reply*() or goes to another
+ * thread (store, readers) with a ticket; the completion finds the exchange
+ * again with http_exchange_find(), which returns NULL when the connection
+ * has gone in between, and then answers.
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http_parse.h"
+#include "page.h"
+
+struct gateway;
+struct page_set;
+
+/* One request being answered. Valid until the reply is queued. */
+struct http_exchange {
+	struct gateway		*gw;
+	const struct http_request *req;
+	char			*body;		/* taken from the parser, owned here */
+	size_t			 body_len;
+	const char		*lang;		/* "vi" or "en" */
+	const char		*peer;		/* client address, text */
+	const struct sockaddr	*peer_addr;
+	char			*token_name;	/* set by a Bearer check */
+	char			*token_role;
+	const void		*route;		/* the matched route (http_routes.c) */
+	char			 param[64];	/* the route's <id>, if any */
+};
+
+/* Where a completion finds its exchange again. */
+struct http_ticket {
+	uint64_t	session_id;
+	uint64_t	seq;
+};
+
+/* The ticket of ex, to carry to another thread. */
+struct http_ticket http_exchange_ticket(const struct http_exchange *ex);
+/* The exchange of a ticket, or NULL when its connection has gone. */
+struct http_exchange *http_exchange_find(const struct http_ticket *t);
+/* A handler that took a ticket says the answer comes later. */
+void	http_exchange_wait(struct http_exchange *ex);
+
+/*
+ * Answer ex: status, a Content-Type (NULL: none), the body, and extra
+ * headers (may be NULL/0). The security headers, Content-Length,
+ * Connection and Cache-Control (no-store unless extra has one) are added.
+ * A HEAD request gets the head only.
+ */
+void	http_reply(struct http_exchange *ex, int status, const char *ctype,
+	    const void *body, size_t len, const struct http_field *extra,
+	    size_t n_extra);
+/* The error page (HTML) or, under /api/, {"error": why, "field": f}. */
+void	http_reply_error(struct http_exchange *ex, int status, const char *why,
+	    const char *field);
+/* Close the connection after this exchange's reply. */
+void	http_close_after(struct http_exchange *ex);
+
+/* Render a page (page.h) in the exchange's language and answer status. */
+void	http_reply_page(struct http_exchange *ex, int status, enum page_id id,
+	    struct page_vars *v);
+void	http_reply_page_with(struct http_exchange *ex, int status,
+	    enum page_id id, struct page_vars *v,
+	    const struct http_field *extra, size_t n_extra);
+
+/* http_form.c: the web form and the receipt page. */
+int	http_form_init(char *err, size_t errlen);
+void	http_form_free(void);
+void	http_get_report_form(struct http_exchange *ex);
+void	http_post_report(struct http_exchange *ex);
+void	http_get_status(struct http_exchange *ex);
+
+/* http_routes.c: run the handler of the request's route. */
+void	http_route(struct http_exchange *ex);
+/* At start-up: build what the routes need (pages, keys). 0 or -1. */
+int	http_routes_init(struct gateway *gw, char *err, size_t errlen);
+void	http_routes_free(struct gateway *gw);
+
+#endif
