@@ -35,6 +35,7 @@
 #include "gateway.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "page.h"
 #include "ratelimit.h"
 #include "readers.h"
@@ -311,6 +312,7 @@ form_rate_refused(struct http_exchange *ex, const struct report *r)
 		return 0;
 	snprintf(secs, sizeof(secs), "%lld", wait);
 	log_info("http: %s: form rate limit, retry in %lld s", ex->peer, wait);
+	metrics_rejected(METRICS_RATE);
 	memset(&v, 0, sizeof(v));
 	v.http_status = 429;
 	http_reply_page_with(ex, 429, PAGE_ERROR, &v, &retry, 1);
@@ -329,6 +331,9 @@ form_parse_done(void *arg)
 	if (ex == NULL)
 		goto drop;
 	if (j->parse_rc == -1) {
+		metrics_rejected(j->parse_err.code == FORM_ERR_LIMIT ?
+		    METRICS_TOO_LARGE : j->parse_err.code == FORM_ERR_NOMEM ?
+		    METRICS_BUSY : METRICS_INVALID);
 		if (j->parse_err.code == FORM_ERR_LIMIT)
 			form_show(ex, 413, NULL, NULL, j->parse_err.key);
 		else if (j->parse_err.code == FORM_ERR_NOMEM)
@@ -344,16 +349,19 @@ form_parse_done(void *arg)
 	if (!form_csrf_valid(j->meta.csrf, j->meta.csrf_len, time(NULL))) {
 		/* a form from before a restart, or a cross-site post */
 		log_info("http: %s: form without a valid csrf token", ex->peer);
+		metrics_rejected(METRICS_CSRF);
 		form_show(ex, 403, &j->ff, NULL, "err.form-expired");
 		goto drop;
 	}
 	if (j->meta.honeypot) {
 		log_info("http: %s: form honeypot filled in; nothing stored",
 		    ex->peer);
+		metrics_rejected(METRICS_HONEYPOT);
 		http_reply_error(ex, 400, "bad request", NULL);
 		goto drop;
 	}
 	if (j->report_rc == 1) {
+		metrics_rejected(METRICS_INVALID);
 		form_show(ex, 400, &j->ff, &j->errs, NULL);
 		goto drop;
 	}
@@ -383,6 +391,7 @@ form_parse_done(void *arg)
 	job->arg = j;
 	if (store_enqueue(ex->gw->store, job) == -1) {
 		store_job_free(job);
+		metrics_rejected(METRICS_BUSY);
 		form_show(ex, 503, &j->ff, NULL, "err.store");
 		goto drop;
 	}

@@ -25,6 +25,7 @@
 #include "http.h"
 #include "limits_gw.h"
 #include "log.h"
+#include "metrics.h"
 #include "page.h"
 #include "readers.h"
 #include "roles.h"
@@ -54,6 +55,7 @@ static void http_get_home(struct http_exchange *);
 static void http_get_security_txt(struct http_exchange *);
 static void http_get_style(struct http_exchange *);
 static void http_get_healthz(struct http_exchange *);
+static void http_get_metrics(struct http_exchange *);
 static void http_api_post_report(struct http_exchange *);
 static void http_api_get_report(struct http_exchange *);
 
@@ -65,6 +67,7 @@ static const struct http_route http_routes[] = {
 	    http_get_security_txt },
 	{ HTTP_GET, "/static/style.css", 0, HTTP_PUBLIC, 0, http_get_style },
 	{ HTTP_GET, "/healthz", 0, HTTP_PUBLIC, 0, http_get_healthz },
+	{ HTTP_GET, "/metrics", 0, HTTP_PUBLIC, 0, http_get_metrics },
 	{ HTTP_GET, "/report", 0, HTTP_PUBLIC, 0, http_get_report_form },
 	{ HTTP_POST, "/report", 0, HTTP_PUBLIC, 0, http_post_report },
 	{ HTTP_GET, "/status/", 1, HTTP_PUBLIC, 0, http_get_status },
@@ -139,11 +142,15 @@ http_auth_done(void *arg)
 		goto out;
 	}
 	if (a->rc != STORE_READ_OK) {
+		if (r->action == ROLE_SUBMIT)
+			metrics_rejected(METRICS_UNAUTHENTICATED);
 		http_reply(ex, 401, "application/json",
 		    "{\"error\":\"unknown token\"}\n", 26, bearer, 1);
 		goto out;
 	}
 	if (!role_may(a->role, r->action)) {
+		if (r->action == ROLE_SUBMIT)
+			metrics_rejected(METRICS_FORBIDDEN);
 		http_reply_error(ex, 403, "this token's role may not use this"
 		    " route", NULL);
 		goto out;
@@ -371,6 +378,61 @@ http_get_healthz(struct http_exchange *ex)
 	http_reply(ex, ok ? 200 : 503, "application/json", body, n, NULL, 0);
 }
 
+struct http_metrics_read {
+	struct http_ticket	 ticket;
+	int			 rc;
+	long long		 queue;
+};
+
+static void
+http_metrics_work(struct store_read *rd, void *arg)
+{
+	struct http_metrics_read	*q = arg;
+	char				 err[256];
+
+	q->rc = rd == NULL ? STORE_READ_ERROR :
+	    store_read_queue_count(rd, &q->queue, err, sizeof(err));
+}
+
+static void
+http_metrics_done(void *arg)
+{
+	struct http_metrics_read	*q = arg;
+	struct http_exchange		*ex = http_exchange_find(&q->ticket);
+	char				*text;
+	size_t				 len;
+
+	if (ex != NULL) {
+		text = metrics_render(ex->gw, q->rc == STORE_READ_OK ?
+		    q->queue : -1, &len);
+		if (text != NULL)
+			http_reply(ex, 200, "text/plain; version=0.0.4;"
+			    " charset=utf-8", text, len, NULL, 0);
+		else
+			http_reply_error(ex, 500, "out of memory", NULL);
+		free(text);
+	}
+	free(q);
+}
+
+/* Prometheus text, for [http] metrics_from only. */
+static void
+http_get_metrics(struct http_exchange *ex)
+{
+	const struct config		*cfg = ex->gw->cfg;
+	struct http_metrics_read	*q;
+
+	if (!config_cidr_match(cfg->http_metrics_from,
+	    cfg->http_n_metrics_from, ex->peer_addr)) {
+		http_reply_error(ex, 403, "forbidden", NULL);
+		return;
+	}
+	q = xcalloc(1, sizeof(*q));
+	q->ticket = http_exchange_ticket(ex);
+	http_exchange_wait(ex);
+	readers_run(ex->gw->readers, http_metrics_work, http_metrics_done, q);
+}
+
 /* --- the partner API ---------------------------------------------------- */
 
 struct http_api_submit {
@@ -440,11 +502,13 @@ http_api_post_report(struct http_exchange *ex)
 	size_t			 budget = 3 * ex->body_len + 2048;
 
 	if (!http_content_is(ex, "application/json")) {
+		metrics_rejected(METRICS_INVALID);
 		http_reply_error(ex, 415, "the body must be application/json",
 		    NULL);
 		return;
 	}
 	if (budget_take(budget, 1) == -1) {
+		metrics_rejected(METRICS_BUSY);
 		http_reply(ex, 503, "application/json",
 		    "{\"error\":\"server busy, nothing stored\"}\n", 40,
 		    retry, 1);
@@ -454,6 +518,9 @@ http_api_post_report(struct http_exchange *ex)
 	    &ex->gw->limits, NULL, &r, &err) == -1) {
 		report_free(&r);
 		budget_give(budget);
+		metrics_rejected(err.code == API_JSON_TOO_LARGE ?
+		    METRICS_TOO_LARGE : err.code == API_JSON_NOMEM ?
+		    METRICS_BUSY : METRICS_INVALID);
 		http_reply_json(ex, err.code == API_JSON_TOO_LARGE ? 413 :
 		    err.code == API_JSON_NOMEM ? 503 : 400, err.field[0] ?
 		    json_pack("{s:s, s:s}", "error", err.reason, "field",
@@ -480,6 +547,7 @@ http_api_post_report(struct http_exchange *ex)
 		store_job_free(job);
 		budget_give(budget);
 		free(a);
+		metrics_rejected(METRICS_BUSY);
 		http_reply(ex, 503, "application/json",
 		    "{\"error\":\"server busy, nothing stored\"}\n", 40,
 		    retry, 1);

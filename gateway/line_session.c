@@ -44,6 +44,7 @@
 #include "ilp.h"
 #include "limits_gw.h"
 #include "log.h"
+#include "metrics.h"
 #include "readers.h"
 #include "roles.h"
 #include "session.h"
@@ -418,6 +419,7 @@ line_session_enqueue(struct line_session *s, struct store_job *job,
 		budget_give(budget);
 		free(t);
 		store_job_free(job);
+		metrics_rejected(METRICS_BUSY);
 		line_reply_complete(r, "451 server busy, nothing stored;"
 		    " try again later");
 		line_session_flush_replies(s);
@@ -458,10 +460,12 @@ line_cmd_report(struct line_session *s, const struct ilp_command *cmd,
 	size_t			 budget = LINE_REPORT_BYTES(len);
 
 	if (s->token_name == NULL && gw->cfg->line_require_auth) {
+		metrics_rejected(METRICS_UNAUTHENTICATED);
 		line_reply(s, "530 authentication required");
 		return;
 	}
 	if (budget_take(budget, 1) == -1) {
+		metrics_rejected(METRICS_BUSY);
 		line_reply(s, "451 server busy, nothing stored; try again"
 		    " later");
 		return;
@@ -470,6 +474,7 @@ line_cmd_report(struct line_session *s, const struct ilp_command *cmd,
 	    &gw->limits, &r, &err) == -1) {
 		budget_give(budget);
 		report_free(&r);
+		metrics_rejected(METRICS_INVALID);
 		if (err.field[0] != '\0')
 			line_reply(s, "501 %s: %s", err.field, err.reason);
 		else

@@ -38,6 +38,7 @@
 #include "http.h"
 #include "limits_gw.h"
 #include "log.h"
+#include "metrics.h"
 #include "readers.h"
 #include "session.h"
 #include "store.h"
@@ -449,6 +450,7 @@ daemon_setup(struct daemon_state *d, char *err, size_t errlen)
 	so.max_bytes = d->cfg.store_max_bytes;
 	if ((gw->store = store_open(&so, err, errlen)) == NULL)
 		return -1;
+	store_set_observer(gw->store, metrics_store_job);
 	if (store_start(gw->store, gw->base) == -1) {
 		snprintf(err, errlen, "cannot start the store thread");
 		return -1;

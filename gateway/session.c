@@ -446,6 +446,18 @@ sessions_count(void)
 	return session_n;
 }
 
+size_t
+sessions_count_of(const char *name)
+{
+	struct session	*s;
+	size_t		 n = 0;
+
+	TAILQ_FOREACH(s, &session_list, entry)
+		if (strcmp(s->ops->name, name) == 0)
+			n++;
+	return n;
+}
+
 void
 sessions_close_all(void)
 {

@@ -45,6 +45,7 @@
 #include "gateway.h"
 #include "limits_gw.h"
 #include "log.h"
+#include "metrics.h"
 #include "mail.h"
 #include "session.h"
 #include "smtp_proto.h"
@@ -366,6 +367,7 @@ smtp_parse_done(void *arg)
 	job->arg = tx;
 	if (store_enqueue(s->base.gw->store, job) == -1) {
 		store_job_free(job);
+		metrics_rejected(METRICS_BUSY);
 		smtp_reply(s, "451 4.3.0 server busy, message not stored;"
 		    " try again later");
 		smtp_tx_free(tx);
@@ -381,9 +383,11 @@ smtp_session_end_data(struct smtp_session *s)
 
 	s->tx = NULL;
 	if (tx->too_big) {
+		metrics_rejected(METRICS_TOO_LARGE);
 		smtp_error(s, "552 5.3.4 message exceeds the size limit of"
 		    " %lld bytes", s->base.gw->cfg->smtp_max_message);
 	} else if (tx->over_budget) {
+		metrics_rejected(METRICS_BUSY);
 		smtp_reply(s, "451 4.3.2 server busy, message not stored;"
 		    " try again later");
 	} else if (tx->data.header_bytes > SMTP_HEADER_BYTES_MAX ||
@@ -495,6 +499,7 @@ smtp_cmd_mail(struct smtp_session *s, const struct smtp_command *cmd)
 		return;
 	}
 	if (budget_exhausted()) {
+		metrics_rejected(METRICS_BUSY);
 		smtp_reply(s, "451 4.3.2 server busy, try again later");
 		return;
 	}

@@ -65,6 +65,10 @@ struct store {
 	size_t			 queued;
 	struct store_job	*done;		/* committed or failed, in order */
 	atomic_int		 failing;	/* the last group could not commit */
+	void			(*observe)(const struct store_job *);
+	/* commit durations (store_commit_stats), under mtx */
+	unsigned long long	 commit_bucket[STORE_COMMIT_BUCKETS];
+	double			 commit_sum;
 	struct store_job	**done_tail;
 	size_t			 pending;	/* enqueued, done() not yet run */
 	int			 stopping;
@@ -101,6 +105,10 @@ static void	 store_run_group(struct store *, struct store_job *);
 static int	 store_run_slice(struct store *, struct store_job *);
 static void	 store_checkpoint(struct store *);
 static void	 store_deliver(evutil_socket_t, short, void *);
+
+const double store_commit_bounds[STORE_COMMIT_BUCKETS] = {
+	0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 0
+};
 
 struct store_job *
 store_job_new(void)
@@ -356,7 +364,11 @@ store_run_pass(struct store *st, struct store_job *group, time_t now,
     int isolated)
 {
 	struct store_job	*job;
+	struct timespec		 t0, t1;
+	double			 took;
+	int			 i;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (store_sql_begin(st->sql) == -1) {
 		log_warn("store: begin: %s", store_sql_errmsg(st->sql));
 		return -1;
@@ -368,7 +380,18 @@ store_run_pass(struct store *st, struct store_job *group, time_t now,
 			log_warn("store: job failed: %s",
 			    store_sql_errmsg(st->sql));
 	}
-	return store_sql_commit(st->sql);
+	if (store_sql_commit(st->sql) == -1)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	took = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	for (i = 0; i < STORE_COMMIT_BUCKETS - 1; i++)
+		if (took <= store_commit_bounds[i])
+			break;
+	pthread_mutex_lock(&st->mtx);
+	st->commit_bucket[i]++;
+	st->commit_sum += took;
+	pthread_mutex_unlock(&st->mtx);
+	return 0;
 }
 
 /*
@@ -500,6 +523,8 @@ store_deliver(evutil_socket_t fd, short what, void *arg)
 	for (job = list; job != NULL; job = next) {
 		next = job->next;
 		job->next = NULL;
+		if (st->observe != NULL)
+			st->observe(job);
 		if (job->done != NULL)
 			job->done(job, job->arg);
 		else
@@ -540,4 +565,20 @@ int
 store_writable(struct store *st)
 {
 	return !atomic_load(&st->failing);
+}
+
+void
+store_commit_stats(struct store *st, struct store_commit_stats *out)
+{
+	pthread_mutex_lock(&st->mtx);
+	memcpy(out->bucket, st->commit_bucket, sizeof(out->bucket));
+	out->sum = st->commit_sum;
+	pthread_mutex_unlock(&st->mtx);
+}
+
+void
+store_set_observer(struct store *st,
+    void (*observe)(const struct store_job *job))
+{
+	st->observe = observe;
 }

@@ -47,6 +47,7 @@ enum store_read_q {
 	R_TOKENS_ACTIVE,
 	R_REPORT_STATUS,
 	R_RECEIPT,
+	R_QUEUE_COUNT,
 	R_COUNT
 };
 
@@ -97,6 +98,8 @@ static const char *const store_read_text[R_COUNT] = {
 	    " ORDER BY id",
 	[R_TOKENS_ACTIVE] = "SELECT name, role, hash FROM tokens"
 	    " WHERE revoked_at IS NULL",
+	[R_QUEUE_COUNT] = "SELECT count(*) FROM incidents WHERE verified = 1"
+	    " AND status NOT IN ('resolved', 'rejected', 'closed', 'merged')",
 	[R_RECEIPT] = "SELECT r.receipt_hash, r.received_at, i.status,"
 	    " r.verified FROM reports r JOIN incidents i ON i.id = r.incident_id"
 	    " WHERE r.id = " STORE_CODE_ROWID("?1") " AND r.code = ?1",
@@ -872,4 +875,22 @@ store_read_receipt(struct store_read *rd, const char *id,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return STORE_READ_ERROR;
 	return found ? STORE_READ_OK : STORE_READ_NOTFOUND;
+}
+
+int
+store_read_queue_count(struct store_read *rd, long long *n, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*n = 0;
+	if ((s = store_read_stmt(rd, R_QUEUE_COUNT, err, errlen)) == NULL)
+		return STORE_READ_ERROR;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	else
+		store_read_fail(rd, err, errlen);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? STORE_READ_OK : STORE_READ_ERROR;
 }

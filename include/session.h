@@ -142,6 +142,8 @@ int	session_start_tls(struct session *s);
 /* Drain every session (SIGTERM), count them, close them (teardown). */
 void	sessions_drain(void);
 size_t	sessions_count(void);
+/* Sessions of one protocol (ops->name): "line", "smtp", "http". */
+size_t	sessions_count_of(const char *name);
 void	sessions_close_all(void);
 
 /* Monotonic clock in milliseconds. */

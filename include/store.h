@@ -133,6 +133,26 @@ void store_close(struct store *st);
  */
 int store_writable(struct store *st);
 
+/*
+ * How long the store's transactions took, from BEGIN to the durable
+ * COMMIT, in buckets whose upper bounds (seconds) are store_commit_bounds
+ * (the last is +Inf). Any thread.
+ */
+#define STORE_COMMIT_BUCKETS	12
+extern const double store_commit_bounds[STORE_COMMIT_BUCKETS];
+struct store_commit_stats {
+	unsigned long long	bucket[STORE_COMMIT_BUCKETS];	/* not cumulative */
+	double			sum;
+};
+void store_commit_stats(struct store *st, struct store_commit_stats *out);
+
+/*
+ * Called on the loop thread with every job the store hands back, before
+ * its done function (for counting; it must not keep the job).
+ */
+void store_set_observer(struct store *st,
+    void (*observe)(const struct store_job *job));
+
 /* Number of jobs waiting or in flight (for /metrics and the drain). */
 size_t store_pending(struct store *st);
 

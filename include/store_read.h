@@ -88,6 +88,10 @@ int store_read_receipt(struct store_read *rd, const char *id,
     const unsigned char hash[32], struct store_receipt *out, char *err,
     size_t errlen);
 
+/* How many verified incidents are open (the triage queue's length). */
+int store_read_queue_count(struct store_read *rd, long long *n, char *err,
+    size_t errlen);
+
 /* Every token as [{name, role, created_at, revoked_at}], by name. */
 int store_read_token_list(struct store_read *rd, json_t **out, char *err,
     size_t errlen);
