@@ -34,6 +34,7 @@
 #include "form.h"
 #include "gateway.h"
 #include "http.h"
+#include "intake.h"
 #include "log.h"
 #include "metrics.h"
 #include "page.h"
@@ -373,7 +374,6 @@ form_parse_done(void *arg)
 	}
 	hex_encode(rnd, sizeof(rnd), j->receipt);
 	job = store_job_new();
-	job->channel = "web";
 	job->verified = 0;
 	job->peer = xstrdup(ex->peer);
 	job->raw = (unsigned char *)j->body;	/* the form, files and all */
@@ -387,11 +387,7 @@ form_parse_done(void *arg)
 	job->reports[0] = j->report;	/* the job owns its strings now */
 	job->n_reports = 1;
 	report_init(&j->report);
-	job->done = form_store_done;
-	job->arg = j;
-	if (store_enqueue(ex->gw->store, job) == -1) {
-		store_job_free(job);
-		metrics_rejected(METRICS_BUSY);
+	if (intake_submit(ex->gw, job, INTAKE_WEB, form_store_done, j) == -1) {
 		form_show(ex, 503, &j->ff, NULL, "err.store");
 		goto drop;
 	}

@@ -24,6 +24,7 @@
 #include "gateway.h"
 #include "http.h"
 #include "limits_gw.h"
+#include "intake.h"
 #include "log.h"
 #include "metrics.h"
 #include "page.h"
@@ -528,7 +529,6 @@ http_api_post_report(struct http_exchange *ex)
 		return;
 	}
 	job = store_job_new();
-	job->channel = "api";
 	job->token_name = xstrdup(ex->token_name);
 	job->verified = 1;
 	job->peer = xstrdup(ex->peer);
@@ -541,13 +541,10 @@ http_api_post_report(struct http_exchange *ex)
 	a = xcalloc(1, sizeof(*a));
 	a->ticket = http_exchange_ticket(ex);
 	a->budget = budget;
-	job->done = http_api_submit_done;
-	job->arg = a;
-	if (store_enqueue(ex->gw->store, job) == -1) {
-		store_job_free(job);
+	if (intake_submit(ex->gw, job, INTAKE_API, http_api_submit_done,
+	    a) == -1) {
 		budget_give(budget);
 		free(a);
-		metrics_rejected(METRICS_BUSY);
 		http_reply(ex, 503, "application/json",
 		    "{\"error\":\"server busy, nothing stored\"}\n", 40,
 		    retry, 1);

@@ -43,6 +43,7 @@
 #include "gateway.h"
 #include "ilp.h"
 #include "limits_gw.h"
+#include "intake.h"
 #include "log.h"
 #include "metrics.h"
 #include "readers.h"
@@ -413,13 +414,10 @@ line_session_enqueue(struct line_session *s, struct store_job *job,
 	t->session_id = s->base.id;
 	t->seq = r->seq;
 	t->budget = budget;
-	job->done = line_job_done;
-	job->arg = t;
-	if (store_enqueue(s->base.gw->store, job) == -1) {
+	if (intake_submit(s->base.gw, job, INTAKE_LINE, line_job_done,
+	    t) == -1) {
 		budget_give(budget);
 		free(t);
-		store_job_free(job);
-		metrics_rejected(METRICS_BUSY);
 		line_reply_complete(r, "451 server busy, nothing stored;"
 		    " try again later");
 		line_session_flush_replies(s);
@@ -482,7 +480,6 @@ line_cmd_report(struct line_session *s, const struct ilp_command *cmd,
 		return;
 	}
 	job = store_job_new();
-	job->channel = "line";
 	job->token_name = s->token_name ? xstrdup(s->token_name) : NULL;
 	job->verified = s->token_name != NULL;
 	job->peer = xstrdup(s->base.peer_text);

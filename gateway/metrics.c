@@ -9,6 +9,7 @@
 
 #include "budget.h"
 #include "gateway.h"
+#include "intake.h"
 #include "metrics.h"
 #include "page.h"
 #include "session.h"
@@ -16,7 +17,7 @@
 #include "util.h"
 
 static const char *const metrics_channels[] = {
-	"line", "smtp", "web", "api", "phone"
+	INTAKE_LINE, INTAKE_SMTP, INTAKE_WEB, INTAKE_API, INTAKE_PHONE
 };
 #define METRICS_NCHANNELS	(sizeof(metrics_channels) / \
 				    sizeof(metrics_channels[0]))

@@ -44,6 +44,7 @@
 #include "budget.h"
 #include "gateway.h"
 #include "limits_gw.h"
+#include "intake.h"
 #include "log.h"
 #include "metrics.h"
 #include "mail.h"
@@ -351,7 +352,6 @@ smtp_parse_done(void *arg)
 		return;
 	}
 	job = store_job_new();
-	job->channel = "smtp";
 	job->verified = 0;
 	job->peer = xstrdup(s->base.peer_text);
 	job->raw = (unsigned char *)tx->msg;	/* tx keeps its budget */
@@ -363,11 +363,8 @@ smtp_parse_done(void *arg)
 	job->n_reports = tx->result.n_reports;
 	tx->result.reports = NULL;
 	tx->result.n_reports = 0;
-	job->done = smtp_store_done;
-	job->arg = tx;
-	if (store_enqueue(s->base.gw->store, job) == -1) {
-		store_job_free(job);
-		metrics_rejected(METRICS_BUSY);
+	if (intake_submit(s->base.gw, job, INTAKE_SMTP, smtp_store_done,
+	    tx) == -1) {
 		smtp_reply(s, "451 4.3.0 server busy, message not stored;"
 		    " try again later");
 		smtp_tx_free(tx);
