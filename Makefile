@@ -22,7 +22,7 @@ PKGS	= libevent libevent_openssl libevent_pthreads openssl sqlite3 \
 DEBS	= build-essential pkg-config libevent-dev libssl-dev libsqlite3-dev \
 	  libpcre2-dev libjansson-dev libyaml-dev libutf8proc-dev libidn2-dev \
 	  libinih-dev libsystemd-dev clang libclang-rt-14-dev python3 \
-	  openssl curl swaks sqlite3 valgrind
+	  openssl curl swaks sqlite3 valgrind chromium chromium-driver
 
 WARN	= -Wall -Wextra -Wshadow -Wpointer-arith -Wmissing-prototypes \
 	  -Wstrict-prototypes -Wformat=2 -Wformat-security -Wno-unused-parameter \
