@@ -1,7 +1,8 @@
 # intaked - plain Makefile (GNU make). See README.md.
 #
 #   make            build bin/intaked and bin/intakectl
-#   make deps       install the Debian packages needed (as root)
+#   make deps       install the Debian packages the build needs (as root)
+#   make deps-test  and those the tests need (clients, valgrind, a browser)
 #   make run        deps, build, start the daemon on the embedded defaults
 #   make test       unit + black-box tests
 #   make test-san   the same, built with ASan + UBSan into build-san/
@@ -19,10 +20,13 @@ FUZZ_SECONDS ?= 60
 
 PKGS	= libevent libevent_openssl libevent_pthreads openssl sqlite3 \
 	  libpcre2-8 jansson yaml-0.1 libutf8proc libidn2 inih libsystemd
+# What building and running need (make run), and what the tests need
+# besides (make test): clients, sanitizer and fuzzer runtimes, a browser.
 DEBS	= build-essential pkg-config libevent-dev libssl-dev libsqlite3-dev \
 	  libpcre2-dev libjansson-dev libyaml-dev libutf8proc-dev libidn2-dev \
-	  libinih-dev libsystemd-dev clang libclang-rt-14-dev python3 \
-	  openssl curl swaks sqlite3 valgrind chromium chromium-driver
+	  libinih-dev libsystemd-dev openssl
+TEST_DEBS = clang libclang-rt-14-dev python3 curl swaks sqlite3 valgrind \
+	  tzdata chromium chromium-driver
 
 WARN	= -Wall -Wextra -Wshadow -Wpointer-arith -Wmissing-prototypes \
 	  -Wstrict-prototypes -Wformat=2 -Wformat-security -Wno-unused-parameter \
@@ -44,7 +48,7 @@ endif
 # the packages first and then build in a sub-make, which reads this file
 # anew (a make that asked before `deps` ran would link without the libraries).
 # A build without the packages stops here with the command that fixes it.
-BUILD_GOALS := $(filter-out deps clean run test test-san,$(or $(MAKECMDGOALS),all))
+BUILD_GOALS := $(filter-out deps deps-test clean run test test-san,$(or $(MAKECMDGOALS),all))
 ifneq ($(BUILD_GOALS),)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -82,7 +86,7 @@ EMBED	= taxonomy:conf/taxonomy.tsv classify:conf/classify.tsv \
 	  page_error:conf/pages/error.html
 EMBED_FILES = $(foreach e,$(EMBED),$(word 2,$(subst :, ,$(e))))
 
-.PHONY: all deps run test test-all test-unit test-daemon test-san test-valgrind bench soak fuzz clean check-config
+.PHONY: all deps deps-test run test test-all test-unit test-daemon test-san test-valgrind bench soak fuzz clean check-config
 
 all: $(BIN)/intaked $(BIN)/intakectl
 
@@ -129,6 +133,9 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(BUILD)/libgw.a $(BUILD)/libparsers.
 deps:
 	@sh tests/tools/deps.sh $(DEBS)
 
+deps-test:
+	@sh tests/tools/deps.sh $(DEBS) $(TEST_DEBS)
+
 run:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
@@ -138,7 +145,7 @@ check-config: $(BIN)/intaked
 	./$(BIN)/intaked -n -c conf/intaked.conf
 
 test:
-	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory deps-test
 	@$(MAKE) --no-print-directory test-all
 
 test-all: all $(UNIT_BIN)
