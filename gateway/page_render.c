@@ -614,7 +614,15 @@ bind_status(struct arena *a, struct scope *root, const struct page_set *ps,
 	if (v->received_at != 0) {
 		t = v->received_at + v->utc_offset;
 		off = v->utc_offset < 0 ? -v->utc_offset : v->utc_offset;
-		if (gmtime_r(&t, &tm) != NULL)
+		/* day/month/year is the Vietnamese way; an English reader
+		   could take it for month/day, so English gets ISO 8601 */
+		if (gmtime_r(&t, &tm) != NULL && lang == LANG_EN)
+			bind(a, root, V_RECEIVED, arena_printf(a,
+			    "%04d-%02d-%02d %02d:%02d (UTC%c%02ld:%02ld)",
+			    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			    tm.tm_hour, tm.tm_min, v->utc_offset < 0 ? '-' :
+			    '+', off / 3600, off % 3600 / 60));
+		else if (gmtime_r(&t, &tm) != NULL)
 			bind(a, root, V_RECEIVED, arena_printf(a,
 			    "%02d/%02d/%04d %02d:%02d (UTC%c%02ld:%02ld)",
 			    tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900,

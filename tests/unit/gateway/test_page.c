@@ -1424,7 +1424,8 @@ test_status(void)
 	v.verify_sent = 1;
 	v.utc_offset = -(3 * 3600 + 30 * 60);
 	html = render(PAGE_STATUS, "en", &v, "status");
-	CHECK(strstr(html, "<dd>21/11/2026 06:54 (UTC-03:30)</dd>") != NULL);
+	/* English: ISO 8601, never day/month that reads as month/day */
+	CHECK(strstr(html, "<dd>2026-11-21 06:54 (UTC-03:30)</dd>") != NULL);
 	CHECK(has_msg(html, "en", "status.verify-sent"));
 	free(html);
 	v.verified = 1;
