@@ -1567,38 +1567,6 @@ cf_check_outbound(struct cf_parse *p)
 	return 0;
 }
 
-/* path's bytes (at most max) with a NUL after them, or NULL with why. */
-static char *
-cf_read_small(const char *path, size_t max, size_t *lenp, char *why,
-    size_t whylen)
-{
-	FILE	*fp;
-	char	*buf;
-	size_t	 n;
-
-	if ((fp = fopen(path, "re")) == NULL) {
-		snprintf(why, whylen, "cannot read %s: %s", path,
-		    strerror(errno));
-		return NULL;
-	}
-	buf = xmalloc(max + 1);
-	n = fread(buf, 1, max + 1, fp);
-	if (ferror(fp) || n > max) {
-		if (ferror(fp))
-			snprintf(why, whylen, "cannot read %s", path);
-		else
-			snprintf(why, whylen, "%s: larger than %zu bytes",
-			    path, max);
-		fclose(fp);
-		free(buf);
-		return NULL;
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	*lenp = n;
-	return buf;
-}
-
 /* Every forwarded category is one of the taxonomy the daemon will load:
  * [daemon] taxonomy, else the embedded copy. */
 static int
@@ -1614,7 +1582,7 @@ cf_check_categories(struct cf_parse *p)
 	if (cfg->forward_n_categories == 0)
 		return 0;
 	if (cfg->taxonomy != NULL) {
-		if ((buf = cf_read_small(cfg->taxonomy, CF_TAXONOMY_MAX, &len,
+		if ((buf = read_small_file(cfg->taxonomy, CF_TAXONOMY_MAX, &len,
 		    why, sizeof(why))) == NULL)
 			return cf_error(p, "daemon.taxonomy",
 			    cf_line(p, "daemon.taxonomy"), "%s", why);

@@ -74,7 +74,7 @@ static const struct http_route http_routes[] = {
 	{ HTTP_GET, "/status/", 1, HTTP_PUBLIC, 0, http_get_status },
 	{ HTTP_POST, "/api/v1/reports", 0, HTTP_TOKEN, ROLE_SUBMIT,
 	    http_api_post_report },
-	{ HTTP_GET, "/api/v1/reports/", 1, HTTP_TOKEN, ROLE_SUBMIT,
+	{ HTTP_GET, "/api/v1/reports/", 1, HTTP_TOKEN, ROLE_READ,
 	    http_api_get_report },
 };
 
@@ -335,7 +335,11 @@ http_get_security_txt(struct http_exchange *ex)
 	struct page_buf		 b;
 	char			 line[1024], when[32];
 	time_t			 expires = time(NULL) + cfg->contact_expires;
-	size_t			 i;
+	size_t			 i, n, ulen = strlen(cfg->http_public_url);
+	const char		*slash = ulen > 0 &&
+				    cfg->http_public_url[ulen - 1] == '/' ?
+				    "" : "/";
+	char			 tel[64], c;
 
 	page_buf_init(&b);
 #define SEC_LINE(...) do {						\
@@ -345,9 +349,27 @@ http_get_security_txt(struct http_exchange *ex)
 } while (0)
 	for (i = 0; i < cfg->contact_n_emails; i++)
 		SEC_LINE("Contact: mailto:%s\n", cfg->contact_emails[i]);
-	if (cfg->contact_phone != NULL)
-		SEC_LINE("Contact: tel:%s\n", cfg->contact_phone);
-	SEC_LINE("Contact: %sreport\n", cfg->http_public_url);
+	if (cfg->contact_phone != NULL) {
+		/*
+		 * A tel: URI has no spaces (RFC 3966): keep + and digits,
+		 * and a '-' (a visual separator) where the number had gaps,
+		 * so that a person reading the file can still read it.
+		 */
+		for (i = 0, n = 0; cfg->contact_phone[i] != '\0' &&
+		    n + 2 < sizeof(tel); i++) {
+			c = cfg->contact_phone[i];
+			if (c == '+' || (c >= '0' && c <= '9'))
+				tel[n++] = c;
+			else if (n > 0 && tel[n - 1] != '-' &&
+			    tel[n - 1] != '+')
+				tel[n++] = '-';
+		}
+		while (n > 0 && tel[n - 1] == '-')
+			n--;
+		tel[n] = '\0';
+		SEC_LINE("Contact: tel:%s\n", tel);
+	}
+	SEC_LINE("Contact: %s%sreport\n", cfg->http_public_url, slash);
 	format_time_utc(expires, when, sizeof(when));
 	SEC_LINE("Expires: %s\n", when);
 	if (cfg->contact_encryption != NULL)
@@ -358,8 +380,8 @@ http_get_security_txt(struct http_exchange *ex)
 		SEC_LINE("%s%s%s", i == 0 ? "Preferred-Languages: " : ", ",
 		    cfg->contact_languages[i],
 		    i + 1 == cfg->contact_n_languages ? "\n" : "");
-	SEC_LINE("Canonical: %s.well-known/security.txt\n",
-	    cfg->http_public_url);
+	SEC_LINE("Canonical: %s%s.well-known/security.txt\n",
+	    cfg->http_public_url, slash);
 #undef SEC_LINE
 	http_reply(ex, 200, "text/plain; charset=utf-8", b.data, b.len, NULL,
 	    0);

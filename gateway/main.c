@@ -77,32 +77,6 @@ usage(void)
 	exit(2);
 }
 
-/* Read a whole small file into a NUL-terminated buffer. */
-static char *
-read_small_file(const char *path, size_t max, size_t *lenp, char *err,
-    size_t errlen)
-{
-	FILE	*f;
-	char	*buf;
-	size_t	 n;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	buf = xmalloc(max + 1);
-	n = fread(buf, 1, max + 1, f);
-	fclose(f);
-	if (n > max) {
-		snprintf(err, errlen, "%s: larger than %zu bytes", path, max);
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*lenp = n;
-	return buf;
-}
-
 static int
 load_taxonomy(const struct config *cfg, struct taxonomy *tax, char *err,
     size_t errlen)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http_parse.h"
 #include "page_int.h"
 
 /* ---- compiled-in sources (Makefile EMBED) ---- */
@@ -94,7 +95,6 @@ static const char *const required_keys[] = {
 
 static int	 msg_cmp(const void *, const void *);
 static int	 lang_index(const char *, size_t);
-static int	 qvalue(const char *, size_t);
 static int	 msgs_parse(struct page_set *, const char *, size_t, char *,
 		    size_t);
 static int	 keys_check(struct page_set *, char *, size_t);
@@ -265,28 +265,6 @@ lang_index(const char *s, size_t len)
 	return -1;
 }
 
-/* RFC 9110 qvalue in thousandths; -1 when malformed. */
-static int
-qvalue(const char *s, size_t len)
-{
-	size_t	i;
-	int	q, scale = 100;
-
-	if (len == 0 || (s[0] != '0' && s[0] != '1'))
-		return -1;
-	q = (s[0] - '0') * 1000;
-	if (len == 1)
-		return q;
-	if (s[1] != '.' || len > 5)
-		return -1;
-	for (i = 2; i < len; i++, scale /= 10) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		q += (s[i] - '0') * scale;
-	}
-	return q > 1000 ? -1 : q;
-}
-
 const char *
 page_lang_pick(const char *query_lang, const char *accept)
 {
@@ -321,7 +299,7 @@ page_lang_pick(const char *query_lang, const char *accept)
 				p++;
 			if (p - v >= 2 && (v[0] == 'q' || v[0] == 'Q') &&
 			    v[1] == '=')
-				rq = qvalue(v + 2, p - v - 2);
+				rq = http_qvalue(v + 2, p - v - 2);
 		}
 		while (*p != '\0' && *p != ',')	/* junk after it */
 			p++;

@@ -12,10 +12,10 @@ static const struct {
 	const char	*role;
 	unsigned	 may;		/* bits: 1 << enum role_action */
 } role_table[] = {
-	{ "submitter", 1u << ROLE_SUBMIT },
-	{ "triage", 1u << ROLE_TRIAGE },
-	{ "admin", (1u << ROLE_SUBMIT) | (1u << ROLE_TRIAGE) |
-	    (1u << ROLE_ADMIN) },
+	{ "submitter", (1u << ROLE_SUBMIT) | (1u << ROLE_READ) },
+	{ "triage", (1u << ROLE_READ) | (1u << ROLE_TRIAGE) },
+	{ "admin", (1u << ROLE_SUBMIT) | (1u << ROLE_READ) |
+	    (1u << ROLE_TRIAGE) | (1u << ROLE_ADMIN) },
 };
 
 int

@@ -190,3 +190,34 @@ token_generate(char *out, size_t len)
 	OPENSSL_cleanse(raw, sizeof(raw));
 	return 0;
 }
+
+char *
+read_small_file(const char *path, size_t max, size_t *lenp, char *why,
+    size_t whylen)
+{
+	FILE	*fp;
+	char	*buf;
+	size_t	 n;
+
+	if ((fp = fopen(path, "re")) == NULL) {
+		snprintf(why, whylen, "cannot read %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	buf = xmalloc(max + 1);
+	n = fread(buf, 1, max + 1, fp);
+	if (ferror(fp) || n > max) {
+		if (ferror(fp))
+			snprintf(why, whylen, "cannot read %s", path);
+		else
+			snprintf(why, whylen, "%s: larger than %zu bytes",
+			    path, max);
+		fclose(fp);
+		free(buf);
+		return NULL;
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	*lenp = n;
+	return buf;
+}

@@ -275,6 +275,12 @@ struct http_content_type {
  */
 int http_content_type(const char *v, size_t len, struct http_content_type *out);
 
+/*
+ * An RFC 9110 12.4.2 qvalue ("0", "0.5", "1.000") s[0..len) in
+ * thousandths, or -1 when malformed.
+ */
+int http_qvalue(const char *s, size_t len);
+
 struct http_lang {
 	char		tag[HTTP_LANG_TAG_MAX + 1];	/* lower-case */
 	unsigned	q;				/* 1..1000 */

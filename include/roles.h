@@ -7,7 +7,8 @@
 #define ROLES_H
 
 enum role_action {
-	ROLE_SUBMIT,		/* send reports, read one's own */
+	ROLE_SUBMIT,		/* send reports */
+	ROLE_READ,		/* read reports: one's own, or (triage) any */
 	ROLE_TRIAGE,		/* read every report, work the queue, evidence */
 	ROLE_ADMIN		/* everything, tokens included */
 };

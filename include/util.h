@@ -42,4 +42,12 @@ void	 hex_encode(const unsigned char *in, size_t len, char *out);
  */
 int	 token_generate(char *out, size_t len);
 
+/*
+ * The bytes of the file at path (at most max), NUL-terminated, into a new
+ * buffer (*lenp bytes without the NUL); NULL with why filled when it
+ * cannot be read or is larger.
+ */
+char	*read_small_file(const char *path, size_t max, size_t *lenp,
+	    char *why, size_t whylen);
+
 #endif

@@ -1275,8 +1275,7 @@ http_content_type(const char *v, size_t len, struct http_content_type *out)
 	}
 }
 
-/* RFC 9110 12.4.2 qvalue into thousandths; -1 when malformed. */
-static int
+int
 http_qvalue(const char *s, size_t len)
 {
 	size_t	i;
