@@ -1,14 +1,14 @@
 # shellcheck shell=sh
-# lib.sh - shell functions shared by tests/bench/run.sh and smtp.sh, which
-# source it (`. "$(dirname "$0")/lib.sh"`). POSIX sh; it only defines
-# functions and AWK_GET, and runs nothing.
+# lib.sh - shell functions shared by tests/bench/run.sh, smtp.sh and
+# http.sh, which source it (`. "$(dirname "$0")/lib.sh"`). POSIX sh; it
+# only defines functions and AWK_GET, and runs nothing.
 #
 # What they use of the sourcing script: BENCH_NAME (the prefix of the
-# messages on stderr: "bench", "smtp bench"), PID (the daemon's, empty when
-# none is running or was started), SINK_PID (smtp.sh's smtp-sink; empty or
-# unset elsewhere), TMP (the scratch directory, removed by cleanup), LOG (the
-# daemon's log), OUT (a scratch file prefix), BENCH_SECONDS and BIN;
-# start_daemon sets CONF.
+# messages on stderr: "bench", "smtp bench", "http bench"), PID (the
+# daemon's, empty when none is running or was started), SINK_PID
+# (smtp.sh's smtp-sink; empty or unset elsewhere), TMP (the scratch
+# directory, removed by cleanup), LOG (the daemon's log), OUT (a scratch
+# file prefix), BENCH_SECONDS and BIN; start_daemon sets CONF.
 
 # alive PID: running (kill -0 alone would also accept a zombie).
 alive() {

@@ -7,10 +7,12 @@
 # (closed loop, BENCH_SECONDS each); loadgen with 16 connections at half the
 # 16-connection rate (open loop) for the latency figure; idle_conns 1000
 # against the daemon fresh and again after the load, reading its VmRSS;
-# its peak RSS (VmHWM); then stops it, runs tests/bench/smtp.sh if it
-# exists and is executable (same environment, plus BENCH_TMP, a scratch
-# directory it may use), and sqlite_ceiling on the same filesystem. Prints a
-# summary table with the targets beside the figures. See README.md.
+# its peak RSS (VmHWM); then stops it, runs tests/bench/smtp.sh and
+# tests/bench/http.sh if they exist and are executable (same environment,
+# plus BENCH_TMP, a scratch directory each may use; http.sh also gets the
+# 16-connection rate and CPU use, ILP16_RATE and ILP16_CPU), and
+# sqlite_ceiling on the same filesystem. Prints a summary table with the
+# targets beside the figures. See README.md.
 #
 # Environment: BUILD (build dir, has bench/), BIN (intaked, intakectl),
 # BENCH_SECONDS (default 10), CEILING_BATCH (default 256: the batch whose
@@ -129,6 +131,14 @@ if [ -x "$HERE/smtp.sh" ]; then
 	mkdir -p "$TMP/smtp"
 	BUILD=$BUILD BIN=$BIN BENCH_SECONDS=$BENCH_SECONDS BENCH_TMP=$TMP/smtp \
 	    "$HERE/smtp.sh" || fail "tests/bench/smtp.sh failed"
+fi
+
+if [ -x "$HERE/http.sh" ]; then
+	echo "-- tests/bench/http.sh"
+	mkdir -p "$TMP/http"
+	BUILD=$BUILD BIN=$BIN BENCH_SECONDS=$BENCH_SECONDS BENCH_TMP=$TMP/http \
+	    ILP16_RATE=$R16 ILP16_CPU=$(field intaked_cpu "$L16") \
+	    "$HERE/http.sh" || fail "tests/bench/http.sh failed"
 fi
 
 echo "-- sqlite ceiling (same filesystem as the daemon's data_dir)"
