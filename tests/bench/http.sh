@@ -350,7 +350,7 @@ API=$(run_https -m api -c "$HTTP_CONNS" -t "$TOKEN") || exit 1
 API="$API $(batches "$S0" "$(store_counts)")"
 echo "$API"
 
-ILP_SRC="run.sh, same run"
+ILP_SRC="run.sh"
 if [ -z "$ILP16_RATE" ]; then
 	echo "-- ILP/1 for comparison: loadgen -c 16 on the same daemon"
 	S0=$(store_counts)
@@ -437,12 +437,12 @@ BEGIN {
 		row("  per server CPU second: nginx", per_cpu(nr, ngxcpu) \
 		    " req", "", "")
 	if (get(home, "intaked_cpu") > 0)
-		row("  per server CPU second: / , security.txt",
+		row("  per server CPU second: GET /, security.txt",
 		    per_cpu(get(home, "rate"), get(home, "intaked_cpu")) \
-		    " , " per_cpu(get(sec, "rate"), get(sec, "intaked_cpu")) \
+		    ", " per_cpu(get(sec, "rate"), get(sec, "intaked_cpu")) \
 		    " req", "", "")
-	row("p99: nginx / GET / / security.txt", sprintf("%s / %.2f / %.2f" \
-	    " ms", nr > 0 ? sprintf("%.2f", get(ngx, "p99")) : "-",
+	row("p99: nginx, GET /, security.txt", sprintf("%s, %.2f, %.2f ms",
+	    nr > 0 ? sprintf("%.2f", get(ngx, "p99")) : "-",
 	    get(home, "p99"), get(sec, "p99")), "", "")
 	if (ilp > 0)
 		row("API reports/s, " conns " conns", sprintf("%.0f/s = %.0f%% " \
@@ -451,7 +451,7 @@ BEGIN {
 	else
 		row("API reports/s, " conns " conns", sprintf("%.0f/s", ra),
 		    ">= 80% of ILP", "?")
-	row("  ILP/1 reports/s, 16 conns (" ilpsrc ")", sprintf("%.0f/s", ilp),
+	row("  ILP reports/s, 16 conns (" ilpsrc ")", sprintf("%.0f/s", ilp),
 	    "", "")
 	row("API p50 / p99, " conns " conns", lat(api), "", "")
 	c = get(api, "intaked_cpu")
@@ -470,7 +470,7 @@ BEGIN {
 	row("form p50 / p99, " conns " conns", lat(form), "", "")
 	c = get(form, "intaked_cpu")
 	if (c > 0 && rf > 0)
-		row("  daemon CPU per form post, posts per commit",
+		row("  daemon CPU per post, posts per commit",
 		    sprintf("%.0f us, %.1f", c / 100 * 1e6 / rf,
 		    get(form, "reports_per_commit")), "", "")
 	row("RSS, 1000 idle HTTPS conns, after load", sprintf("%.1f MB", rss1),
