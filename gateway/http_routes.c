@@ -34,6 +34,7 @@
 #include "store.h"
 #include "store_read.h"
 #include "util.h"
+#include "worker.h"
 
 typedef void (*http_handler)(struct http_exchange *);
 
@@ -110,6 +111,7 @@ http_route_match(const struct http_route *r, const char *path, char *param,
 
 struct http_auth {
 	struct http_ticket	 ticket;
+	unsigned char		 hash[32];	/* of the secret */
 	char			*secret;
 	int			 rc;
 	char			*name, *role;
@@ -124,6 +126,22 @@ http_auth_work(struct store_read *rd, void *arg)
 	a->rc = rd == NULL ? STORE_READ_ERROR : store_read_token_check(rd,
 	    a->secret, &a->name, &a->role, err, sizeof(err));
 	OPENSSL_cleanse(a->secret, strlen(a->secret));
+}
+
+/* The token is known: may its role use the route? Then run it. */
+static void
+http_route_checked(struct http_exchange *ex)
+{
+	const struct http_route	*r = ex->route;
+
+	if (!role_may(ex->token_role, r->action)) {
+		if (r->action == ROLE_SUBMIT)
+			metrics_rejected(METRICS_FORBIDDEN);
+		http_reply_error(ex, 403, "this token's role may not use this"
+		    " route", NULL);
+		return;
+	}
+	r->handler(ex);
 }
 
 static void
@@ -149,17 +167,11 @@ http_auth_done(void *arg)
 		    "{\"error\":\"unknown token\"}\n", 26, bearer, 1);
 		goto out;
 	}
-	if (!role_may(a->role, r->action)) {
-		if (r->action == ROLE_SUBMIT)
-			metrics_rejected(METRICS_FORBIDDEN);
-		http_reply_error(ex, 403, "this token's role may not use this"
-		    " route", NULL);
-		goto out;
-	}
 	ex->token_name = a->name;
 	ex->token_role = a->role;
 	a->name = a->role = NULL;
-	r->handler(ex);
+	http_exchange_token_remember(ex, a->hash);
+	http_route_checked(ex);
 out:
 	free(a->secret);
 	free(a->name);
@@ -185,6 +197,12 @@ http_route_with_token(struct http_exchange *ex)
 		return;
 	}
 	a = xcalloc(1, sizeof(*a));
+	sha256(tok, toklen, a->hash);
+	if (http_exchange_token_cached(ex, a->hash)) {
+		free(a);
+		http_route_checked(ex);
+		return;
+	}
 	a->ticket = http_exchange_ticket(ex);
 	a->secret = xstrndup(tok, toklen);
 	http_exchange_wait(ex);
@@ -302,13 +320,42 @@ http_reply_error(struct http_exchange *ex, int status, const char *why,
 	free(json);
 }
 
+/*
+ * The home page depends only on the configuration and the language, so it
+ * is rendered once per language and served from memory afterwards (when
+ * the query holds nothing but the language, as every link of ours does).
+ */
+static struct page_buf	http_home_cache[2];
+
 static void
 http_get_home(struct http_exchange *ex)
 {
-	struct page_vars	v;
+	const char		*q = ex->req->query;
+	struct page_buf		*cached;
+	struct page_contact	 contact;
+	struct page_vars	 v;
 
 	memset(&v, 0, sizeof(v));
-	http_reply_page(ex, 200, PAGE_HOME, &v);
+	if (q != NULL && q[0] != '\0' && strcmp(q, "lang=vi") != 0 &&
+	    strcmp(q, "lang=en") != 0) {
+		http_reply_page(ex, 200, PAGE_HOME, &v);
+		return;
+	}
+	cached = &http_home_cache[strcmp(ex->lang, "en") == 0];
+	if (cached->data == NULL) {
+		http_contact(ex->gw, &contact);
+		v.contact = &contact;
+		v.path = "/";
+		if (page_render(ex->gw->pages, PAGE_HOME, ex->lang, &v,
+		    cached) == -1) {
+			page_buf_free(cached);
+			page_buf_init(cached);
+			http_reply_error(ex, 500, "page too large", NULL);
+			return;
+		}
+	}
+	http_reply(ex, 200, "text/html; charset=utf-8", cached->data,
+	    cached->len, NULL, 0);
 }
 
 static void
@@ -458,10 +505,29 @@ http_get_metrics(struct http_exchange *ex)
 
 /* --- the partner API ---------------------------------------------------- */
 
+/*
+ * One API submission: decoded on a parser thread (jansson's work stays off
+ * the loop), then handed to the store; its budget is held until the reply.
+ */
 struct http_api_submit {
 	struct http_ticket	 ticket;
+	struct gateway		*gw;
 	size_t			 budget;
+	char			*body;		/* the JSON as sent: evidence */
+	size_t			 body_len;
+	int			 rc;		/* api_json_to_report */
+	struct api_json_error	 err;
+	struct report		 report;
 };
+
+static void
+http_api_submit_free(struct http_api_submit *a)
+{
+	budget_give(a->budget);
+	free(a->body);
+	report_free(&a->report);
+	free(a);
+}
 
 /* Answer a JSON object and free it. */
 static void
@@ -486,7 +552,6 @@ http_api_submit_done(struct store_job *job, void *arg)
 	const struct store_report_result *res = &job->results[0];
 	static const struct http_field retry[] = { { "Retry-After", "5" } };
 
-	budget_give(a->budget);
 	if (ex == NULL)
 		goto out;
 	if (job->rc != STORE_OK) {
@@ -500,7 +565,7 @@ http_api_submit_done(struct store_job *job, void *arg)
 	    res->incident_id, "duplicate", res->duplicate));
 out:
 	store_job_free(job);
-	free(a);
+	http_api_submit_free(a);
 }
 
 /* Is the request's Content-Type this media type? */
@@ -514,14 +579,66 @@ http_content_is(const struct http_exchange *ex, const char *type)
 	    strcmp(ct.type, type) == 0;
 }
 
+/* Parser thread. */
+static void
+http_api_parse_work(void *arg)
+{
+	struct http_api_submit	*a = arg;
+
+	a->rc = api_json_to_report(a->body, a->body_len, &a->gw->tax,
+	    &a->gw->limits, NULL, &a->report, &a->err);
+}
+
+/* Back on the loop: answer a bad submission, or store it. */
+static void
+http_api_parse_done(void *arg)
+{
+	static const struct http_field retry[] = { { "Retry-After", "5" } };
+	struct http_api_submit	*a = arg;
+	struct http_exchange	*ex = http_exchange_find(&a->ticket);
+	struct api_json_error	*err = &a->err;
+	struct store_job	*job;
+
+	if (ex == NULL) {
+		http_api_submit_free(a);
+		return;
+	}
+	if (a->rc == -1) {
+		metrics_rejected(err->code == API_JSON_TOO_LARGE ?
+		    METRICS_TOO_LARGE : err->code == API_JSON_NOMEM ?
+		    METRICS_BUSY : METRICS_INVALID);
+		http_reply_json(ex, err->code == API_JSON_TOO_LARGE ? 413 :
+		    err->code == API_JSON_NOMEM ? 503 : 400, err->field[0] ?
+		    json_pack("{s:s, s:s}", "error", err->reason, "field",
+		    err->field) : json_pack("{s:s}", "error", err->reason));
+		http_api_submit_free(a);
+		return;
+	}
+	job = store_job_new();
+	job->token_name = xstrdup(ex->token_name);
+	job->verified = 1;
+	job->peer = xstrdup(ex->peer);
+	job->raw = (unsigned char *)a->body;
+	job->rawlen = a->body_len;
+	a->body = NULL;
+	job->reports = xmalloc(sizeof(*job->reports));
+	job->reports[0] = a->report;	/* the job owns its strings now */
+	job->n_reports = 1;
+	report_init(&a->report);
+	if (intake_submit(ex->gw, job, INTAKE_API, http_api_submit_done,
+	    a) == -1) {
+		http_api_submit_free(a);
+		http_reply(ex, 503, "application/json",
+		    "{\"error\":\"server busy, nothing stored\"}\n", 40,
+		    retry, 1);
+	}
+}
+
 static void
 http_api_post_report(struct http_exchange *ex)
 {
 	static const struct http_field retry[] = { { "Retry-After", "5" } };
-	struct api_json_error	 err;
 	struct http_api_submit	*a;
-	struct store_job	*job;
-	struct report		 r;
 	size_t			 budget = 3 * ex->body_len + 2048;
 
 	if (!http_content_is(ex, "application/json")) {
@@ -537,42 +654,17 @@ http_api_post_report(struct http_exchange *ex)
 		    retry, 1);
 		return;
 	}
-	if (api_json_to_report(ex->body, ex->body_len, &ex->gw->tax,
-	    &ex->gw->limits, NULL, &r, &err) == -1) {
-		report_free(&r);
-		budget_give(budget);
-		metrics_rejected(err.code == API_JSON_TOO_LARGE ?
-		    METRICS_TOO_LARGE : err.code == API_JSON_NOMEM ?
-		    METRICS_BUSY : METRICS_INVALID);
-		http_reply_json(ex, err.code == API_JSON_TOO_LARGE ? 413 :
-		    err.code == API_JSON_NOMEM ? 503 : 400, err.field[0] ?
-		    json_pack("{s:s, s:s}", "error", err.reason, "field",
-		    err.field) : json_pack("{s:s}", "error", err.reason));
-		return;
-	}
-	job = store_job_new();
-	job->token_name = xstrdup(ex->token_name);
-	job->verified = 1;
-	job->peer = xstrdup(ex->peer);
-	job->raw = (unsigned char *)ex->body;	/* evidence: the JSON as sent */
-	job->rawlen = ex->body_len;
-	ex->body = NULL;
-	job->reports = xmalloc(sizeof(*job->reports));
-	job->reports[0] = r;
-	job->n_reports = 1;
 	a = xcalloc(1, sizeof(*a));
 	a->ticket = http_exchange_ticket(ex);
+	a->gw = ex->gw;
 	a->budget = budget;
-	if (intake_submit(ex->gw, job, INTAKE_API, http_api_submit_done,
-	    a) == -1) {
-		budget_give(budget);
-		free(a);
-		http_reply(ex, 503, "application/json",
-		    "{\"error\":\"server busy, nothing stored\"}\n", 40,
-		    retry, 1);
-		return;
-	}
+	a->body = ex->body;
+	a->body_len = ex->body_len;
+	ex->body = NULL;
+	report_init(&a->report);
 	http_exchange_wait(ex);
+	worker_run(ex->gw->workers, http_api_parse_work, http_api_parse_done,
+	    a);
 }
 
 struct http_api_read {
@@ -662,5 +754,7 @@ http_routes_free(struct gateway *gw)
 {
 	page_set_free(gw->pages);
 	gw->pages = NULL;
+	page_buf_free(&http_home_cache[0]);
+	page_buf_free(&http_home_cache[1]);
 	http_form_free();
 }

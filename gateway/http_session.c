@@ -27,6 +27,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <openssl/crypto.h>
 
 #include "budget.h"
 #include "gateway.h"
@@ -46,13 +47,17 @@ enum http_state {
 struct http_session {
 	struct session		 base;		/* first: see session.h */
 	enum http_state		 state;
-	struct http_parser	*parser;
+	struct http_parser	*parser;	/* only while a request is read */
+	struct http_limits	 limits;
 	size_t			 budget;	/* bytes the parser holds, taken */
 	int			 in_request;	/* bytes of a request seen */
 	int			 close_after;	/* no keep-alive after this reply */
 	int			 waiting;	/* the handler answers later */
 	uint64_t		 seq;		/* of the exchange */
 	struct http_exchange	 ex;
+	/* the Bearer token verified last on this connection */
+	unsigned char		 token_hash[32];
+	char			*token_name, *token_role;
 };
 
 #define HTTP_ID(s)	((unsigned long long)(s)->base.id)
@@ -137,6 +142,33 @@ http_exchange_wait(struct http_exchange *ex)
 	}
 }
 
+int
+http_exchange_token_cached(struct http_exchange *ex,
+    const unsigned char hash[32])
+{
+	struct http_session	*s = http_session_of_exchange(ex);
+
+	if (s->token_name == NULL ||
+	    CRYPTO_memcmp(s->token_hash, hash, 32) != 0)
+		return 0;
+	ex->token_name = xstrdup(s->token_name);
+	ex->token_role = xstrdup(s->token_role);
+	return 1;
+}
+
+void
+http_exchange_token_remember(struct http_exchange *ex,
+    const unsigned char hash[32])
+{
+	struct http_session	*s = http_session_of_exchange(ex);
+
+	free(s->token_name);
+	free(s->token_role);
+	memcpy(s->token_hash, hash, 32);
+	s->token_name = xstrdup(ex->token_name);
+	s->token_role = xstrdup(ex->token_role);
+}
+
 void
 http_close_after(struct http_exchange *ex)
 {
@@ -160,7 +192,19 @@ http_session_exchange_over(struct http_session *s)
 	}
 	s->seq++;
 	s->in_request = 0;
-	http_parser_reset(s->parser);
+	/*
+	 * An idle keep-alive connection holds no parser: a thousand of them
+	 * would otherwise keep a thousand head buffers. Pipelined input
+	 * keeps it for the next request.
+	 */
+	if (s->parser == NULL)
+		;
+	else if (evbuffer_get_length(bufferevent_get_input(s->base.bev)) > 0)
+		http_parser_reset(s->parser);
+	else {
+		http_parser_free(s->parser);
+		s->parser = NULL;
+	}
 	(void)http_session_budget(s);
 	session_set_proto_deadline(&s->base, 0);
 	s->state = HTTP_STATE_READING;
@@ -293,6 +337,11 @@ http_session_process(struct session *base)
 	    !session_output_full(base) && evbuffer_get_length(in) > 0) {
 		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
 			break;
+		if (s->parser == NULL &&
+		    (s->parser = http_parser_new(&s->limits)) == NULL) {
+			http_session_refuse(s, 503, "out of memory");
+			break;
+		}
 		if (!s->in_request) {
 			s->in_request = 1;
 			session_set_proto_deadline(base,
@@ -362,6 +411,8 @@ http_session_free(struct session *base)
 	free(s->ex.body);
 	free(s->ex.token_name);
 	free(s->ex.token_role);
+	free(s->token_name);
+	free(s->token_role);
 	http_parser_free(s->parser);
 	s->parser = NULL;
 	(void)http_session_budget(s);
@@ -382,12 +433,10 @@ http_session_accept(struct gateway *gw, struct listener *l,
     struct bufferevent *bev, const struct sockaddr *peer, socklen_t peerlen)
 {
 	struct http_session	*s = xcalloc(1, sizeof(*s));
-	struct http_limits	 lim = http_limits_default();
 
-	lim.max_body = gw->cfg->http_max_body;
-	lim.max_header_bytes = gw->cfg->http_max_header_bytes;
-	if ((s->parser = http_parser_new(&lim)) == NULL)
-		fatalx("http: out of memory");
+	s->limits = http_limits_default();
+	s->limits.max_body = gw->cfg->http_max_body;
+	s->limits.max_header_bytes = gw->cfg->http_max_header_bytes;
 	session_init(&s->base, &http_session_ops, gw, l, bev, peer, peerlen,
 	    gw->cfg->http_idle_timeout, 0);
 }

@@ -63,6 +63,18 @@ void	http_reply(struct http_exchange *ex, int status, const char *ctype,
 /* The error page (HTML) or, under /api/, {"error": why, "field": f}. */
 void	http_reply_error(struct http_exchange *ex, int status, const char *why,
 	    const char *field);
+/*
+ * The Bearer token last verified on this connection: like an ILP session's
+ * AUTH, a token is checked once per connection (by the SHA-256 of what the
+ * client sends, compared in constant time), so keep-alive requests need no
+ * store read each. http_exchange_token_cached() sets ex->token_name and
+ * token_role and returns 1 when hash is that token; remember() records it.
+ */
+int	http_exchange_token_cached(struct http_exchange *ex,
+	    const unsigned char hash[32]);
+void	http_exchange_token_remember(struct http_exchange *ex,
+	    const unsigned char hash[32]);
+
 /* Close the connection after this exchange's reply. */
 void	http_close_after(struct http_exchange *ex);
 
