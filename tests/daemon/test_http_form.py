@@ -277,3 +277,21 @@ def test_too_many_attachments_and_wrong_content_type():
         status, _, _ = _request(d, "POST", "/report", b"{}",
                                 {"Content-Type": "application/json"})
         expect(status in (400, 415), "a JSON body to the form: %d" % status)
+
+
+def test_metrics_only_for_metrics_from():
+    with Daemon({"http": {"metrics_from": "10.0.0.0/8"}}) as d:
+        status, headers, _ = _request(d, "GET", "/metrics")
+        expect_eq(status, 403, "/metrics from an address not in metrics_from")
+        expect("strict-transport-security" in headers, "no HSTS on the 403")
+    with Daemon() as d:
+        m = _metrics(d)
+        for name in ('intaked_reports_total{channel="line"}',
+                     'intaked_duplicates_total',
+                     'intaked_rejected_total{reason="invalid"}',
+                     'intaked_queue_incidents', 'intaked_outbox_messages',
+                     'intaked_commit_seconds_count',
+                     'intaked_connections{listener="http"}'):
+            expect(name in m, "/metrics lacks %s" % name)
+        expect(m['intaked_connections{listener="http"}'] >= 1,
+               "our own connection is not counted")
