@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "t.h"
+#include "t_report.h"
 #include "api_json.h"
 #include "ilp.h"
 
@@ -18,18 +19,6 @@ parse(const char *json, struct report *r, struct api_json_error *err)
 {
 	return api_json_to_report(json, strlen(json), &tax, NULL, NULL, r,
 	    err);
-}
-
-static int
-has_ind(const struct report *r, enum ind_type t, const char *v)
-{
-	size_t	i;
-
-	for (i = 0; i < r->n_indicators; i++)
-		if (r->indicators[i].type == t &&
-		    strcmp(r->indicators[i].value, v) == 0)
-			return 1;
-	return 0;
 }
 
 static void

@@ -12,6 +12,7 @@
 #include "arf.h"
 #include "extract.h"
 #include "t.h"
+#include "t_report.h"
 
 static struct taxonomy		 tax;
 static struct report_limits	 lim;
@@ -25,18 +26,6 @@ opts_init(struct arf_opts *o, size_t max)
 	o->lim = &lim;
 	o->ex = ex;
 	o->max_reports = max;
-}
-
-static int
-has_ind(const struct report *r, enum ind_type t, const char *v)
-{
-	size_t	i;
-
-	for (i = 0; i < r->n_indicators; i++)
-		if (r->indicators[i].type == t &&
-		    strcmp(r->indicators[i].value, v) == 0)
-			return 1;
-	return 0;
 }
 
 static const char fields[] =

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "t.h"
+#include "t_report.h"
 #include "form.h"
 
 #define CRLF	"\r\n"
@@ -803,18 +804,6 @@ ctx_init(struct form_context *ctx)
 	ctx->ex = ex;
 	ctx->cl = cl;
 	ctx->tz_offset_minutes = 420;
-}
-
-static int
-has_ind(const struct report *r, enum ind_type t, const char *v)
-{
-	size_t	i;
-
-	for (i = 0; i < r->n_indicators; i++)
-		if (r->indicators[i].type == t &&
-		    strcmp(r->indicators[i].value, v) == 0)
-			return 1;
-	return 0;
 }
 
 static void

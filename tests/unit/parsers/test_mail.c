@@ -22,6 +22,7 @@
 #include "extract.h"
 #include "mail.h"
 #include "t.h"
+#include "t_report.h"
 
 static struct taxonomy		 tax;
 static struct report_limits	 lim;
@@ -57,18 +58,6 @@ run(const char *msg, const struct mail_envelope *e, struct mail_result *res)
 		CHECK(report_finish(&res->reports[i], &rerr) == 0);
 		CHECK(res->reports[i].auto_generated == res->auto_generated);
 	}
-}
-
-static int
-has_ind(const struct report *r, enum ind_type t, const char *v)
-{
-	size_t	i;
-
-	for (i = 0; i < r->n_indicators; i++)
-		if (r->indicators[i].type == t &&
-		    strcmp(r->indicators[i].value, v) == 0)
-			return 1;
-	return 0;
 }
 
 static const char *

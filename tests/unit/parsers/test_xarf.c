@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "t.h"
+#include "t_report.h"
 #include "xarf.h"
 
 static struct taxonomy		tax;
@@ -68,18 +69,6 @@ opts_init(struct arf_opts *o, size_t max)
 	o->tax = &tax;
 	o->lim = &lim;
 	o->max_reports = max;
-}
-
-static int
-has_ind(const struct report *r, enum ind_type t, const char *v)
-{
-	size_t	i;
-
-	for (i = 0; i < r->n_indicators; i++)
-		if (r->indicators[i].type == t &&
-		    strcmp(r->indicators[i].value, v) == 0)
-			return 1;
-	return 0;
 }
 
 static void
