@@ -388,8 +388,13 @@ http_session_timeout(struct session *base, enum session_timer which)
 static int
 http_session_eof(struct session *base)
 {
-	/* a half-closed client waiting for its answer keeps it coming */
-	return http_session_of(base)->state == HTTP_STATE_HANDLING;
+	struct http_session	*s = http_session_of(base);
+
+	/* a half-closed client waiting for its answer gets it, then the end */
+	if (s->state != HTTP_STATE_HANDLING)
+		return 0;
+	s->close_after = 1;
+	return 1;
 }
 
 static void
