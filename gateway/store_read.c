@@ -21,6 +21,7 @@
 #include <openssl/crypto.h>
 #include <sqlite3.h>
 
+#include "lifecycle.h"
 #include "roles.h"
 #include "taxonomy.h"
 #include "util.h"
@@ -233,27 +234,6 @@ store_read_token_name_valid(const char *name)
 			return 0;
 	}
 	return i > 0;
-}
-
-static int
-store_read_in(const char *s, const char *const *set, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(s, set[i]) == 0)
-			return 1;
-	return 0;
-}
-
-
-int
-store_read_status_valid(const char *status)
-{
-	static const char *const statuses[] = { "new", "triaged",
-	    "in-progress", "resolved", "rejected" };
-
-	return store_read_in(status, statuses, nitems(statuses));
 }
 
 /* The cached statement q, reset and unbound, or NULL with err filled. */
@@ -588,9 +568,10 @@ store_read_queue(struct store_read *rd, const struct store_queue_filter *f,
 	int		 rc;
 
 	*out = NULL;
-	if (f->status != NULL && !store_read_status_valid(f->status)) {
+	if (f->status != NULL && lifecycle_status_parse(f->status) == -1) {
 		snprintf(err, errlen, "invalid status \"%s\" (new, triaged, "
-		    "in-progress, resolved or rejected)", f->status);
+		    "in-progress, resolved, rejected, closed or merged)",
+		    f->status);
 		return STORE_READ_INVALID;
 	}
 	if ((rc = store_read_exec(rd, "BEGIN", err, errlen)) != 0)

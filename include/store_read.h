@@ -37,7 +37,6 @@ struct store_read *store_read_open(const char *path, char *err,
 void store_read_close(struct store_read *rd);
 
 int store_read_token_name_valid(const char *name);
-int store_read_status_valid(const char *status);	/* new ... rejected */
 
 /*
  * Store a new token: its SHA-256 only, never the secret itself. actor
