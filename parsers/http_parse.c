@@ -1307,7 +1307,8 @@ http_lang_range(const char *s, size_t len, char *tag)
 	int	first = 1;
 
 	if (len == 1 && s[0] == '*') {
-		strcpy(tag, "*");
+		tag[0] = '*';
+		tag[1] = '\0';
 		return 0;
 	}
 	if (len == 0 || len > HTTP_LANG_TAG_MAX)

@@ -200,6 +200,24 @@ bench_cpu_s(void)
 	return (double)bench_clock_ns(CLOCK_PROCESS_CPUTIME_ID) / 1e9;
 }
 
+/* VmRSS of pid in kB, or -1 when it cannot be read. */
+static inline long
+bench_rss_kb(long pid)
+{
+	char	 path[64], line[256];
+	FILE	*f;
+	long	 kb = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
 /*
  * Raise the soft RLIMIT_NOFILE to want, or as far as the hard limit
  * allows. Returns the limit now in force (want when it cannot be read).

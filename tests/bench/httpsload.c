@@ -61,6 +61,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -194,24 +195,6 @@ usage(void)
 	    "       httpsload -h HOST -p PORT -I N [-s SECONDS] [-P PID] "
 	    "[-u PATH]\n");
 	exit(1);
-}
-
-/* VmRSS of pid in kB, or -1 when it cannot be read. */
-static long
-rss_kb(long pid)
-{
-	char	 path[64], line[256];
-	FILE	*f;
-	long	 kb = -1;
-
-	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
 }
 
 /* --- building requests ---------------------------------------------------- */
@@ -651,13 +634,17 @@ conn_answered(struct hl_conn *c, const char *body, uint64_t now)
 static int
 parse_head(struct hl_conn *c, char *h, size_t len)
 {
-	char	*line, *save = NULL, *v;
+	char	*line, *save = NULL, *v, *end;
 	long long clen = 0;
 
 	(void)len;
 	if (strncmp(h, "HTTP/1.1 ", 9) != 0 && strncmp(h, "HTTP/1.0 ", 9) != 0)
 		return -1;
-	c->status = atoi(h + 9);
+	/* exactly three digits, then a space or the end of the line */
+	if (!isdigit((unsigned char)h[9]) || !isdigit((unsigned char)h[10]) ||
+	    !isdigit((unsigned char)h[11]) || (h[12] != ' ' && h[12] != '\r'))
+		return -1;
+	c->status = (h[9] - '0') * 100 + (h[10] - '0') * 10 + (h[11] - '0');
 	if (c->status < 100 || c->status > 599)
 		return -1;
 	c->server_closes = strncmp(h, "HTTP/1.0 ", 9) == 0;
@@ -668,8 +655,12 @@ parse_head(struct hl_conn *c, char *h, size_t len)
 		*v++ = '\0';
 		while (*v == ' ' || *v == '\t')
 			v++;
-		if (strcasecmp(line, "Content-Length") == 0)
-			clen = strtoll(v, NULL, 10);
+		if (strcasecmp(line, "Content-Length") == 0) {
+			errno = 0;
+			clen = strtoll(v, &end, 10);
+			if (errno != 0 || end == v || *end != '\0')
+				return -1;
+		}
 		else if (strcasecmp(line, "Connection") == 0)
 			c->server_closes = strcasecmp(v, "close") == 0;
 		else if (strcasecmp(line, "Transfer-Encoding") == 0)
@@ -930,7 +921,7 @@ idle_timer_cb(evutil_socket_t fd, short what, void *arg)
 		break;
 	case 1:
 		if (hl->pid != 0)
-			hl->rss_idle = rss_kb(hl->pid);
+			hl->rss_idle = bench_rss_kb(hl->pid);
 		hl->idle_step = 2;
 		rest = hl->hold_seconds - 1;
 		bench_timer_add(hl->idle_timer, rest > 0 ? rest : 0, 0);
@@ -947,7 +938,7 @@ idle_run(struct httpsload *hl)
 	int	i, open_at_end = 0;
 
 	if (hl->pid != 0)
-		hl->rss_before = rss_kb(hl->pid);
+		hl->rss_before = bench_rss_kb(hl->pid);
 	hl->idle_timer = evtimer_new(hl->run.base, idle_timer_cb, hl);
 	bench_timer_add(hl->idle_timer, HL_IDLE_SETUP_SECONDS, 0);
 	idle_more(hl);

@@ -42,7 +42,6 @@ struct ic_conn {
 };
 
 static void	 usage(void) __attribute__((noreturn));
-static long	 rss_kb(long pid);
 static long long now_ms(void);
 static void	 conn_read(struct ic_conn *c);
 
@@ -52,24 +51,6 @@ usage(void)
 	fprintf(stderr, "usage: idle_conns -h HOST -p PORT [-n N] "
 	    "[-s SECONDS] [-P PID]\n");
 	exit(1);
-}
-
-/* VmRSS of pid in kB, or -1 when it cannot be read. */
-static long
-rss_kb(long pid)
-{
-	char	 path[64], line[256];
-	FILE	*f;
-	long	 kb = -1;
-
-	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
 }
 
 static long long
@@ -160,7 +141,7 @@ main(int argc, char **argv)
 	if (conns == NULL || pfd == NULL)
 		bench_fatal("out of memory");
 	if (pid != 0)
-		rss_before = rss_kb((long)pid);
+		rss_before = bench_rss_kb((long)pid);
 
 	/* Connect everything first (loopback: immediate or in progress). */
 	for (i = 0; i < n; i++) {
@@ -210,7 +191,7 @@ main(int argc, char **argv)
 	if (greeted > 0 && seconds > 0) {
 		if (pid != 0) {
 			sleep(seconds > 1 ? 1 : (unsigned)seconds);
-			rss_idle = rss_kb((long)pid);
+			rss_idle = bench_rss_kb((long)pid);
 			seconds -= 1;
 		}
 		if (seconds > 0)

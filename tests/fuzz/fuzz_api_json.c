@@ -14,6 +14,7 @@
 
 #include "api_json.h"
 #include "ilp.h"
+#include "fuzz_buf.h"
 #include "limits_gw.h"
 
 int	LLVMFuzzerInitialize(int *, char ***);
@@ -34,23 +35,17 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+#define FZ_UNRESERVED	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+			"0123456789-._~"
+
 /* Append " name=value" with value percent-encoded but for unreserved. */
-static char *
-fz_put(char *o, const char *name, const char *v)
+static void
+fz_put(struct fzb *o, const char *name, const char *v)
 {
 	if (v == NULL)
-		return o;
-	o += sprintf(o, " %s=", name);
-	for (; *v != '\0'; v++) {
-		unsigned char c = (unsigned char)*v;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL)
-			*o++ = (char)c;
-		else
-			o += sprintf(o, "%%%02X", c);
-	}
-	return o;
+		return;
+	fzb_printf(o, " %s=", name);
+	fzb_pct(o, v, strlen(v), FZ_UNRESERVED);
 }
 
 static int
@@ -71,39 +66,34 @@ fz_as_ilp(struct report *r)
 	struct report_error	 err;
 	struct report		 b;
 	unsigned char		 fa[32], fb[32];
-	char			*line, *o, num[8];
-	size_t			 i, cap = 256;
+	struct fzb		 line = { NULL, 0, 0 }, *o = &line;
+	char			 num[8];
+	size_t			 i;
 
-	cap += r->description ? 3 * strlen(r->description) : 0;
-	cap += 3 * 9 * 2048;		/* the other single fields */
-	for (i = 0; i < r->n_indicators; i++)
-		cap += 16 + 3 * strlen(r->indicators[i].value);
-	if ((line = malloc(cap)) == NULL)
-		return;
-	o = line + sprintf(line, "category=%s severity=%s", r->category->code,
+	fzb_printf(o, "category=%s severity=%s", r->category->code,
 	    severity_name(r->severity));
-	o = fz_put(o, "description", r->description);
-	o = fz_put(o, "detected-at", r->detected_at);
-	o = fz_put(o, "occurred-at", r->occurred_at);
-	o = fz_put(o, "reporter-name", r->reporter_name);
-	o = fz_put(o, "reporter-email", r->reporter_email);
-	o = fz_put(o, "reporter-phone", r->reporter_phone);
-	o = fz_put(o, "organization", r->organization);
-	o = fz_put(o, "operating-unit", r->operating_unit);
-	o = fz_put(o, "affected-system", r->affected_system);
-	o = fz_put(o, "external-id", r->external_id);
+	fz_put(o, "description", r->description);
+	fz_put(o, "detected-at", r->detected_at);
+	fz_put(o, "occurred-at", r->occurred_at);
+	fz_put(o, "reporter-name", r->reporter_name);
+	fz_put(o, "reporter-email", r->reporter_email);
+	fz_put(o, "reporter-phone", r->reporter_phone);
+	fz_put(o, "organization", r->organization);
+	fz_put(o, "operating-unit", r->operating_unit);
+	fz_put(o, "affected-system", r->affected_system);
+	fz_put(o, "external-id", r->external_id);
 	if (r->system_level != 0) {
 		snprintf(num, sizeof(num), "%d", r->system_level);
-		o = fz_put(o, "system-level", num);
+		fz_put(o, "system-level", num);
 	}
 	if (r->confidential != -1)
-		o = fz_put(o, "confidential", r->confidential ? "yes" : "no");
+		fz_put(o, "confidential", r->confidential ? "yes" : "no");
 	for (i = 0; i < r->n_indicators; i++)
-		o = fz_put(o, by_type[r->indicators[i].type],
+		fz_put(o, by_type[r->indicators[i].type],
 		    r->indicators[i].value);
 	report_limits_default(&lim);
 	lim.fields_max = 4 * REPORT_FIELDS_MAX;
-	if (ilp_parse_report(line, (size_t)(o - line), &fz_tax, &lim, &b,
+	if (ilp_parse_report(line.p, line.len, &fz_tax, &lim, &b,
 	    &err) == -1) {
 		fprintf(stderr, "as ILP: %s: %s\n", err.field, err.reason);
 		abort();
@@ -124,7 +114,7 @@ fz_as_ilp(struct report *r)
 	    b.confidential != r->confidential)
 		abort();
 	report_free(&b);
-	free(line);
+	free(line.p);
 }
 
 int

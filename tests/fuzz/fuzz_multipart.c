@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "form.h"
+#include "fuzz_buf.h"
 
 #define FZ_CT	"multipart/form-data; boundary=XyZ"
 
@@ -71,13 +72,11 @@ fz_check(const struct form_fields *ff, const struct form_limits *lim)
 }
 
 /* Append s as RFC 2231 UTF-8''%XX... */
-static char *
-fz_pct(char *o, const char *s)
+static void
+fz_pct(struct fzb *o, const char *s)
 {
-	o += sprintf(o, "UTF-8''");
-	for (; *s != '\0'; s++)
-		o += sprintf(o, "%%%02X", (unsigned char)*s);
-	return o;
+	fzb_printf(o, "UTF-8''");
+	fzb_pct(o, s, strlen(s), NULL);
 }
 
 /* Whether "--b" occurs in data[0..len). */
@@ -93,9 +92,10 @@ fz_roundtrip(const struct form_fields *ff, const struct form_limits *lim)
 	struct form_limits	 big = *lim;
 	struct form_fields	 again;
 	struct form_error	 err;
-	char			 ct[64], delim[32], *buf, *o;
+	struct fzb		 buf = { NULL, 0, 0 }, *o = &buf;
+	char			 ct[64], delim[32];
 	unsigned		 k = 0;
-	size_t			 i, total = 64;
+	size_t			 i;
 	int			 clash;
 
 	/* a boundary in no value and no file */
@@ -109,46 +109,32 @@ fz_roundtrip(const struct form_fields *ff, const struct form_limits *lim)
 			clash = fz_has(ff->attachments[i].data,
 			    ff->attachments[i].len, delim);
 	} while (clash);
-	for (i = 0; i < ff->n_fields; i++)
-		total += 3 * strlen(ff->fields[i].name) +
-		    ff->fields[i].value_len + 128;
-	for (i = 0; i < ff->n_attachments; i++)
-		total += 3 * (strlen(ff->attachments[i].field) +
-		    strlen(ff->attachments[i].filename)) +
-		    strlen(ff->attachments[i].content_type) +
-		    ff->attachments[i].len + 192;
-	if ((buf = malloc(total)) == NULL)
-		return;
-	o = buf;
 	for (i = 0; i < ff->n_fields; i++) {
-		o += sprintf(o, "%s\r\nContent-Disposition: form-data; name*=",
+		fzb_printf(o, "%s\r\nContent-Disposition: form-data; name*=",
 		    delim);
-		o = fz_pct(o, ff->fields[i].name);
-		o += sprintf(o, "\r\n\r\n");
-		memcpy(o, ff->fields[i].value, ff->fields[i].value_len);
-		o += ff->fields[i].value_len;
-		o += sprintf(o, "\r\n");
+		fz_pct(o, ff->fields[i].name);
+		fzb_printf(o, "\r\n\r\n");
+		fzb_put(o, ff->fields[i].value, ff->fields[i].value_len);
+		fzb_printf(o, "\r\n");
 	}
 	for (i = 0; i < ff->n_attachments; i++) {
 		const struct form_attachment *a = &ff->attachments[i];
 
-		o += sprintf(o, "%s\r\nContent-Disposition: form-data; name*=",
+		fzb_printf(o, "%s\r\nContent-Disposition: form-data; name*=",
 		    delim);
-		o = fz_pct(o, a->field);
-		o += sprintf(o, "; filename*=");
-		o = fz_pct(o, a->filename);
-		o += sprintf(o, "\r\nContent-Type: %s\r\n\r\n",
+		fz_pct(o, a->field);
+		fzb_printf(o, "; filename*=");
+		fz_pct(o, a->filename);
+		fzb_printf(o, "\r\nContent-Type: %s\r\n\r\n",
 		    a->content_type);
-		if (a->len > 0)
-			memcpy(o, a->data, a->len);
-		o += a->len;
-		o += sprintf(o, "\r\n");
+		fzb_put(o, a->data, a->len);
+		fzb_printf(o, "\r\n");
 	}
-	o += sprintf(o, "%s--\r\n", delim);
+	fzb_printf(o, "%s--\r\n", delim);
 	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=%s",
 	    delim + 2);
-	big.max_body = (size_t)(o - buf);
-	if (form_multipart_parse(ct, buf, (size_t)(o - buf), &big, &again,
+	big.max_body = buf.len;
+	if (form_multipart_parse(ct, buf.p, buf.len, &big, &again,
 	    &err) == -1) {
 		fprintf(stderr, "re-encoded form refused: %s: %s\n",
 		    err.field, err.reason);
@@ -180,7 +166,7 @@ fz_roundtrip(const struct form_fields *ff, const struct form_limits *lim)
 		}
 	}
 	form_fields_free(&again);
-	free(buf);
+	free(buf.p);
 }
 
 int

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "form.h"
+#include "fuzz_buf.h"
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -70,28 +71,21 @@ fz_roundtrip(const struct form_fields *ff, const struct form_limits *lim)
 	struct form_limits	 big = *lim;
 	struct form_fields	 again;
 	struct form_error	 err;
-	char			*buf, *o;
-	size_t			 i, j, total = 0;
+	struct fzb		 buf = { NULL, 0, 0 };
+	size_t			 i;
 
-	for (i = 0; i < ff->n_fields; i++)
-		total += 3 * (strlen(ff->fields[i].name) +
-		    ff->fields[i].value_len) + 2;
-	if ((buf = malloc(total + 1)) == NULL)
-		return;
-	o = buf;
+	fzb_grow(&buf, 0);	/* no field: an empty body, not NULL */
 	for (i = 0; i < ff->n_fields; i++) {
 		const struct form_field *f = &ff->fields[i];
 
 		if (i > 0)
-			*o++ = '&';
-		for (j = 0; f->name[j] != '\0'; j++)
-			o += sprintf(o, "%%%02X", (unsigned char)f->name[j]);
-		*o++ = '=';
-		for (j = 0; j < f->value_len; j++)
-			o += sprintf(o, "%%%02X", (unsigned char)f->value[j]);
+			fzb_put(&buf, "&", 1);
+		fzb_pct(&buf, f->name, strlen(f->name), NULL);
+		fzb_put(&buf, "=", 1);
+		fzb_pct(&buf, f->value, f->value_len, NULL);
 	}
-	big.max_body = total + 1;
-	if (form_urlencoded_parse(buf, (size_t)(o - buf), &big, &again,
+	big.max_body = buf.len + 1;
+	if (form_urlencoded_parse(buf.p, buf.len, &big, &again,
 	    &err) == -1) {
 		fprintf(stderr, "re-encoded fields refused: %s: %s\n",
 		    err.field, err.reason);
@@ -108,7 +102,7 @@ fz_roundtrip(const struct form_fields *ff, const struct form_limits *lim)
 			abort();
 	}
 	form_fields_free(&again);
-	free(buf);
+	free(buf.p);
 }
 
 static void
