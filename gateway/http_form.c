@@ -18,7 +18,6 @@
  * reporter e-mail ([http] form_rate_per_address): 429 with Retry-After.
  */
 #include <sys/socket.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,21 +273,6 @@ out:
 	form_job_free(j);
 }
 
-/* The client address as a rate-limit key: IPv4, or an IPv6 /64. */
-static size_t
-form_peer_key(const struct sockaddr *sa, unsigned char key[16])
-{
-	memset(key, 0, 16);
-	if (sa->sa_family == AF_INET6) {
-		memcpy(key, &((const struct sockaddr_in6 *)(const void *)sa)->
-		    sin6_addr, 8);
-		return 16;
-	}
-	memcpy(key, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-	    4);
-	return 4;
-}
-
 /* Over a rate limit: 429 with Retry-After. 1 when answered. */
 static int
 form_rate_refused(struct http_exchange *ex, const struct report *r)
@@ -299,11 +283,10 @@ form_rate_refused(struct http_exchange *ex, const struct report *r)
 	struct http_field	 retry = { "Retry-After", secs };
 	struct page_vars	 v;
 	long long		 wait;
-	size_t			 klen;
 	time_t			 now = time(NULL);
 
-	klen = form_peer_key(ex->peer_addr, key);
-	wait = ratelimit_hit(form_rate_ip, key, klen,
+	listener_peer_key(ex->peer_addr, key);
+	wait = ratelimit_hit(form_rate_ip, key, sizeof(key),
 	    cfg->http_form_rate_per_ip, now);
 	if (wait == 0 && r->reporter_email != NULL)
 		wait = ratelimit_hit(form_rate_email, r->reporter_email,

@@ -266,9 +266,6 @@ http_reply(struct http_exchange *ex, int status, const char *ctype,
 	assert(s->state == HTTP_STATE_HANDLING);
 	if (ex->req != NULL && !http_keep_alive(ex->req))
 		s->close_after = 1;
-	if (status >= 400 && ex->req != NULL && ex->req->method == HTTP_POST &&
-	    (status == 413 || status == 408))
-		s->close_after = 1;	/* the rest of the body is not read */
 	http_session_write(s, status, ex->req != NULL &&
 	    ex->req->method == HTTP_HEAD, ctype, body, len, extra, n_extra);
 	log_info("http %08llx: %s %s %s -> %d", HTTP_ID(s), ex->peer,

@@ -76,8 +76,8 @@ struct listener {
 	listener_accept_fn	 accept_fn;
 };
 
-static void
-peer_key(const struct sockaddr *sa, unsigned char key[16])
+void
+listener_peer_key(const struct sockaddr *sa, unsigned char key[16])
 {
 	static const unsigned char v4mapped[12] =
 	    { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
@@ -159,7 +159,7 @@ conn_limits_acquire(struct conn_limits *cl, const struct sockaddr *sa)
 
 	if (cl->sessions >= cl->max_sessions)
 		return -1;
-	peer_key(sa, key);
+	listener_peer_key(sa, key);
 	pp = peer_slot(cl, key);
 	if ((p = *pp) == NULL) {
 		p = xcalloc(1, sizeof(*p));
@@ -180,7 +180,7 @@ listener_release(struct listener *l, const struct sockaddr *sa)
 	unsigned char		 key[16];
 	struct peer_count	**pp, *p;
 
-	peer_key(sa, key);
+	listener_peer_key(sa, key);
 	pp = peer_slot(cl, key);
 	if ((p = *pp) == NULL || p->count == 0)
 		fatalx("listener %s: release of an unknown peer", l->name);
@@ -218,7 +218,7 @@ listener_handshake_allowed(struct gateway *gw, const struct sockaddr *sa)
 	double			 burst = 2 * rate;
 	long long		 now = session_now_ms();
 
-	peer_key(sa, key);
+	listener_peer_key(sa, key);
 	b = &handshake_buckets[peer_hash(key) % HANDSHAKE_SLOTS];
 	if (b->at_ms != 0) {
 		b->tokens += (now - b->at_ms) * rate / 1000.0;

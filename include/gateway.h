@@ -96,6 +96,12 @@ void listener_disable(struct listener *l);	/* stop accepting (drain) */
 void listener_free(struct listener *l);
 const char *listener_name(const struct listener *l);
 
+/*
+ * The client address as the limits count it: 16 bytes, an IPv4 address in
+ * its IPv4-mapped form, an IPv6 address cut to its /64.
+ */
+void listener_peer_key(const struct sockaddr *sa, unsigned char key[16]);
+
 /* Text form of a peer address, "203.0.113.5" or "2001:db8::1". */
 void sockaddr_text(const struct sockaddr *sa, char *buf, size_t len);
 
