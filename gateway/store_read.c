@@ -796,32 +796,57 @@ store_read_token_check(struct store_read *rd, const char *secret,
 	return *name != NULL ? STORE_READ_OK : STORE_READ_NOTFOUND;
 }
 
+/*
+ * Step statement q (one row, bound to a report code) for id. Returns
+ * STORE_READ_OK with *sp on the row (the caller reads its columns, then
+ * store_read_row_done), _NOTFOUND or _ERROR (both already reset).
+ */
+static int
+store_read_row_by_code(struct store_read *rd, enum store_read_q q,
+    const char *id, sqlite3_stmt **sp, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = store_read_stmt(rd, q, err, errlen)) == NULL)
+		return STORE_READ_ERROR;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*sp = s;
+		return STORE_READ_OK;
+	}
+	if (rc != SQLITE_DONE)
+		store_read_fail(rd, err, errlen);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? STORE_READ_NOTFOUND : STORE_READ_ERROR;
+}
+
+static void
+store_read_row_done(sqlite3_stmt *s)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
 int
 store_read_report_status(struct store_read *rd, const char *id,
     const char *owner, char **status, char *err, size_t errlen)
 {
 	sqlite3_stmt	*s;
 	const char	*by, *st;
-	int		 rc, found = 0;
+	int		 rc;
 
 	*status = NULL;
-	if ((s = store_read_stmt(rd, R_REPORT_STATUS, err, errlen)) == NULL)
-		return STORE_READ_ERROR;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		by = (const char *)sqlite3_column_text(s, 0);
-		st = (const char *)sqlite3_column_text(s, 1);
-		if (owner == NULL || (by != NULL && strcmp(by, owner) == 0)) {
-			*status = xstrdup(st != NULL ? st : "new");
-			found = 1;
-		}
-	} else if (rc != SQLITE_DONE)
-		store_read_fail(rd, err, errlen);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return STORE_READ_ERROR;
-	return found ? STORE_READ_OK : STORE_READ_NOTFOUND;
+	if ((rc = store_read_row_by_code(rd, R_REPORT_STATUS, id, &s, err,
+	    errlen)) != STORE_READ_OK)
+		return rc;
+	by = (const char *)sqlite3_column_text(s, 0);
+	st = (const char *)sqlite3_column_text(s, 1);
+	if (owner == NULL || (by != NULL && strcmp(by, owner) == 0))
+		*status = xstrdup(st != NULL ? st : "new");
+	store_read_row_done(s);
+	return *status != NULL ? STORE_READ_OK : STORE_READ_NOTFOUND;
 }
 
 int
@@ -832,30 +857,25 @@ store_read_receipt(struct store_read *rd, const char *id,
 	sqlite3_stmt		*s;
 	const unsigned char	*h;
 	const char		*st;
-	int			 rc, found = 0;
+	int			 rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((s = store_read_stmt(rd, R_RECEIPT, err, errlen)) == NULL)
-		return STORE_READ_ERROR;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		h = sqlite3_column_blob(s, 0);
-		if (h != NULL && sqlite3_column_bytes(s, 0) == 32 &&
-		    CRYPTO_memcmp(h, hash, 32) == 0) {
-			found = 1;
-			out->received_at = sqlite3_column_int64(s, 1);
-			st = (const char *)sqlite3_column_text(s, 2);
-			snprintf(out->status, sizeof(out->status), "%s",
-			    st != NULL ? st : "new");
-			out->verified = sqlite3_column_int(s, 3) != 0;
-		}
-	} else if (rc != SQLITE_DONE)
-		store_read_fail(rd, err, errlen);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return STORE_READ_ERROR;
-	return found ? STORE_READ_OK : STORE_READ_NOTFOUND;
+	if ((rc = store_read_row_by_code(rd, R_RECEIPT, id, &s, err,
+	    errlen)) != STORE_READ_OK)
+		return rc;
+	h = sqlite3_column_blob(s, 0);
+	rc = STORE_READ_NOTFOUND;
+	if (h != NULL && sqlite3_column_bytes(s, 0) == 32 &&
+	    CRYPTO_memcmp(h, hash, 32) == 0) {
+		rc = STORE_READ_OK;
+		out->received_at = sqlite3_column_int64(s, 1);
+		st = (const char *)sqlite3_column_text(s, 2);
+		snprintf(out->status, sizeof(out->status), "%s",
+		    st != NULL ? st : "new");
+		out->verified = sqlite3_column_int(s, 3) != 0;
+	}
+	store_read_row_done(s);
+	return rc;
 }
 
 int
