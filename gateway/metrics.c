@@ -50,6 +50,8 @@ metrics_store_job(const struct store_job *job)
 {
 	size_t	i, c;
 
+	if (job->n_reports == 0 && job->raw == NULL && job->change != NULL)
+		return;		/* a change, not a submission */
 	if (job->rc != STORE_OK) {
 		metrics_reasons_n[METRICS_STORE]++;
 		return;

@@ -134,7 +134,21 @@ store_job_free(struct store_job *job)
 		report_free(&job->reports[i]);
 	free(job->reports);
 	free(job->results);
+	if (job->change_arg_free != NULL)
+		job->change_arg_free(job->change_arg);
 	free(job);
+}
+
+struct store_job *
+store_change_new(store_change_fn change, void *arg, void (*arg_free)(void *))
+{
+	struct store_job	*job = store_job_new();
+
+	job->channel = "change";
+	job->change = change;
+	job->change_arg = arg;
+	job->change_arg_free = arg_free;
+	return job;
 }
 
 struct store *

@@ -218,6 +218,9 @@ struct store_ids {
 	long long	incident;
 };
 
+/* Statements changes may prepare on one connection (store_tx_stmt). */
+#define STORE_SQL_CACHED_MAX	128
+
 /* Frames of WAL (pages) that make a checkpoint due: 4 MiB, as the pragma. */
 #define STORE_SQL_CHECKPOINT_FRAMES	1024
 
@@ -229,6 +232,18 @@ struct store_sql {
 	struct store_ids ids;		/* as the open transaction stands */
 	struct store_ids ids_begin;	/* as they were at BEGIN */
 	char		 err[256];	/* the last failure, for the log */
+	/* the changes' statements, keyed by the address of their text */
+	struct {
+		const char	*text;
+		sqlite3_stmt	*stmt;
+	}		 cached[STORE_SQL_CACHED_MAX];
+	size_t		 n_cached;
+};
+
+/* What a change gets: the connection and the time of the work. */
+struct store_tx {
+	struct store_sql	*sql;
+	time_t			 now;
 };
 
 /* Per-report context of a SUBMIT. */
@@ -467,6 +482,8 @@ store_sql_free(struct store_sql *sql)
 		return;
 	for (i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(sql->q[i]);
+	for (i = 0; i < (int)sql->n_cached; i++)
+		sqlite3_finalize(sql->cached[i].stmt);
 	sqlite3_close(sql->db);
 	free(sql);
 }
@@ -564,9 +581,20 @@ store_sql_begin(struct store_sql *sql)
 	return 0;
 }
 
+/* Reset the changes' statements, so that none holds the transaction open. */
+static void
+store_sql_reset_cached(struct store_sql *sql)
+{
+	size_t	i;
+
+	for (i = 0; i < sql->n_cached; i++)
+		sqlite3_reset(sql->cached[i].stmt);
+}
+
 int
 store_sql_commit(struct store_sql *sql)
 {
+	store_sql_reset_cached(sql);
 	if (store_sql_exec(sql, Q_COMMIT) == 0)
 		return 0;
 	store_sql_note(sql);
@@ -577,6 +605,7 @@ store_sql_commit(struct store_sql *sql)
 void
 store_sql_rollback(struct store_sql *sql)
 {
+	store_sql_reset_cached(sql);
 	if (!sqlite3_get_autocommit(sql->db))
 		(void)store_sql_exec(sql, Q_ROLLBACK);
 	sql->ids = sql->ids_begin;
@@ -652,7 +681,8 @@ store_sql_submit(struct store_sql *sql, struct store_job *job, time_t now)
 	if (job->results == NULL)
 		job->results = xcalloc(job->n_reports ? job->n_reports : 1,
 		    sizeof(*job->results));
-	if (job->n_reports == 0 && sub.evidence_id == 0) {
+	if (job->n_reports == 0 && sub.evidence_id == 0 &&
+	    (job->raw != NULL || job->change == NULL)) {
 		if (store_sql_evidence(sql, &sub) == -1)
 			return -1;
 		job->evidence_id = sub.evidence_id;
@@ -677,6 +707,12 @@ store_sql_submit(struct store_sql *sql, struct store_job *job, time_t now)
 		    store_sql_severity(r), res, &incident)) == -1)
 			return -1;
 		if (store_sql_report(sql, &sub, r, joined, incident, res) == -1)
+			return -1;
+	}
+	if (job->change != NULL && end >= job->n_reports) {
+		struct store_tx	tx = { sql, now };
+
+		if (job->change(&tx, job, job->change_arg) == -1)
 			return -1;
 	}
 	job->rc = STORE_OK;
@@ -937,3 +973,76 @@ store_sql_reporter(const struct store_job *job, const struct report *r)
 	return "unknown";
 }
 
+
+/* --- changes ------------------------------------------------------------- */
+
+sqlite3_stmt *
+store_tx_stmt(struct store_tx *tx, const char *text)
+{
+	struct store_sql	*sql = tx->sql;
+	sqlite3_stmt		*s;
+	size_t			 i;
+
+	for (i = 0; i < sql->n_cached; i++)
+		if (sql->cached[i].text == text) {
+			s = sql->cached[i].stmt;
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return s;
+		}
+	if (sql->n_cached == STORE_SQL_CACHED_MAX) {
+		snprintf(sql->err, sizeof(sql->err), "too many statements");
+		return NULL;
+	}
+	if (sqlite3_prepare_v3(sql->db, text, -1, SQLITE_PREPARE_PERSISTENT,
+	    &s, NULL) != SQLITE_OK) {
+		store_sql_note(sql);
+		return NULL;
+	}
+	sql->cached[sql->n_cached].text = text;
+	sql->cached[sql->n_cached].stmt = s;
+	sql->n_cached++;
+	return s;
+}
+
+time_t
+store_tx_now(const struct store_tx *tx)
+{
+	return tx->now;
+}
+
+int
+store_tx_changes(const struct store_tx *tx)
+{
+	return sqlite3_changes(tx->sql->db);
+}
+
+int
+store_tx_exec(struct store_tx *tx, sqlite3_stmt *s)
+{
+	if (s == NULL)
+		return -1;
+	if (store_sql_done(s) == -1) {
+		store_sql_note(tx->sql);
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+store_tx_errmsg(const struct store_tx *tx)
+{
+	return tx->sql->err[0] ? tx->sql->err : sqlite3_errmsg(tx->sql->db);
+}
+
+int
+store_sql_apply(struct store_sql *sql, struct store_job *job, time_t now)
+{
+	if (store_sql_begin(sql) == -1)
+		return -1;
+	if (store_sql_run(sql, job, now, 0) == -1 || job->rc != STORE_OK) {
+		store_sql_rollback(sql);
+		return -1;
+	}
+	return store_sql_commit(sql);
+}

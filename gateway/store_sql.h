@@ -94,6 +94,14 @@ void store_sql_manual_checkpoints(struct store_sql *sql);
 int store_sql_checkpoint_due(struct store_sql *sql);
 int store_sql_checkpoint(struct store_sql *sql, int *frames);
 
+/*
+ * Run one job (a change, from store_change_new) in a transaction of its
+ * own and commit it: what intakectl does with the same changes the daemon
+ * runs on its writer. 0 when committed (job->rc STORE_OK), -1 when nothing
+ * was (store_sql_errmsg says why).
+ */
+int store_sql_apply(struct store_sql *sql, struct store_job *job, time_t now);
+
 /* The last SQLite error of this connection, for the log. */
 const char *store_sql_errmsg(struct store_sql *sql);
 

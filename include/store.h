@@ -35,7 +35,50 @@
 #define STORE_DB_FILE	"intaked.db"
 
 struct event_base;
+struct sqlite3_stmt;
 struct store;
+struct store_job;
+
+/*
+ * The writer's open transaction, as a change sees it (below). A change
+ * runs on the writer thread (or in intakectl, on its own connection: see
+ * store_sql_apply) and must not block on anything but SQLite.
+ */
+struct store_tx;
+
+/*
+ * A statement for sql (a string constant: it is cached by its address),
+ * prepared once per connection, reset and with its bindings cleared; step
+ * it, read it, and leave it (the next call resets it). NULL when it does not
+ * prepare (store_tx_errmsg says why).
+ */
+struct sqlite3_stmt *store_tx_stmt(struct store_tx *tx, const char *sql);
+/* The time of this transaction's work (the jobs' time of receipt). */
+time_t store_tx_now(const struct store_tx *tx);
+/* Rows changed by the last statement stepped. */
+int store_tx_changes(const struct store_tx *tx);
+/* Step s, which returns no row, and reset it. 0, or -1. */
+int store_tx_exec(struct store_tx *tx, struct sqlite3_stmt *s);
+/* The connection's last error, for a log line. */
+const char *store_tx_errmsg(const struct store_tx *tx);
+
+/*
+ * A change: a function that writes in the writer's transaction, beside a
+ * submission (after its reports, with job->results filled: receipts and
+ * their outbox mail) or alone (a job from store_change_new: a verification,
+ * a claim, an outbox delivery result). It is durable, and its job's done()
+ * runs, only after the group's COMMIT, like a submission's.
+ *
+ * It returns 0, or -1 when a statement failed: the job then fails
+ * (STORE_TEMPFAIL) and nothing it wrote remains. A refusal that is not a
+ * failure (a lease held by someone else, a used token) is decided before
+ * anything is written and reported through the change's argument. A
+ * change may run more than once (a group is run again, each job in a
+ * savepoint, when one of its jobs fails), so it sets every output each
+ * time it runs.
+ */
+typedef int (*store_change_fn)(struct store_tx *tx, struct store_job *job,
+    void *arg);
 
 enum store_rc {
 	STORE_OK,
@@ -76,6 +119,15 @@ struct store_job {
 	enum store_rc	 rc;
 	struct store_report_result *results;	/* n_reports entries */
 
+	/*
+	 * optional: a change run after the reports (on a big job, after its
+	 * last slice); change_arg is freed by store_job_free with
+	 * change_arg_free when that is set
+	 */
+	store_change_fn	 change;
+	void		*change_arg;
+	void		(*change_arg_free)(void *);
+
 	/* completion, on the loop thread */
 	void		(*done)(struct store_job *job, void *arg);
 	void		*arg;
@@ -99,6 +151,14 @@ struct store_options {
 
 struct store_job *store_job_new(void);
 void store_job_free(struct store_job *job);	/* frees everything it owns */
+
+/*
+ * A job that is a change alone (no evidence, no report): change(tx, job,
+ * arg) in the writer's transaction; arg_free (may be NULL) frees arg with
+ * the job. Queue it with store_enqueue() after setting done and arg.
+ */
+struct store_job *store_change_new(store_change_fn change, void *arg,
+    void (*arg_free)(void *));
 
 /*
  * Open (creating if needed) the database and bring its schema up to date.

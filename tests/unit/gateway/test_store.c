@@ -1006,6 +1006,92 @@ remove_tree(const char *top)
 	(void)nftw(top, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* --- changes: writes of their own in the writer's transaction --------- */
+
+struct change_probe {
+	const char	*sql;		/* run once per call */
+	int		 fail;		/* return -1 after running it */
+	int		 runs;
+	char		 first_code[STORE_ID_MAX];	/* job->results[0] seen */
+};
+
+static const char change_note_sql[] =
+    "INSERT INTO audit (at, actor, action, object) VALUES (?1, 'test', ?2, ?3)";
+
+static int
+change_note(struct store_tx *tx, struct store_job *job, void *arg)
+{
+	struct change_probe	*p = arg;
+	sqlite3_stmt		*s = store_tx_stmt(tx, change_note_sql);
+
+	p->runs++;
+	p->first_code[0] = '\0';
+	if (job->n_reports > 0)
+		snprintf(p->first_code, sizeof(p->first_code), "%s",
+		    job->results[0].report_id);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (long long)store_tx_now(tx));
+	sqlite3_bind_text(s, 2, p->sql, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, p->first_code, -1, SQLITE_STATIC);
+	if (store_tx_exec(tx, s) == -1)
+		return -1;
+	return p->fail ? -1 : 0;
+}
+
+/*
+ * A change alone commits without evidence; one that fails leaves nothing
+ * and fails only its own job in the group; one beside a submission sees
+ * its report codes and commits with them.
+ */
+static void
+test_changes(const char *path)
+{
+	struct store		*st;
+	struct store_job	*a, *b, *c;
+	struct change_probe	 pa = { "alone", 0, 0, "" };
+	struct change_probe	 pb = { "failing", 1, 0, "" };
+	struct change_probe	 pc = { "beside", 0, 0, "" };
+
+	n_done = 0;
+	db_cur = path;
+	if ((st = open_store(path, 60, 16, 64, 0)) == NULL) {
+		CHECK(0);
+		return;
+	}
+	a = store_change_new(change_note, &pa, NULL);
+	a->done = on_done;
+	b = store_change_new(change_note, &pb, NULL);
+	b->done = on_done;
+	c = job_submit(NULL, 0, "c", "category=dos target-ip=192.0.2.70",
+	    NULL);
+	c->change = change_note;
+	c->change_arg = &pc;
+	CHECK(store_enqueue(st, a) == 0);
+	CHECK(store_enqueue(st, b) == 0);
+	CHECK(store_enqueue(st, c) == 0);
+	CHECK(store_start(st, base) == 0);
+	wait_done(3);
+	CHECK(n_done == 3);
+	if (n_done == 3) {
+		CHECK(done_jobs[0]->rc == STORE_OK);
+		CHECK(done_jobs[1]->rc == STORE_TEMPFAIL);
+		CHECK(done_jobs[2]->rc == STORE_OK);
+		CHECK_STR(pc.first_code, done_jobs[2]->results[0].report_id);
+	}
+	/*
+	 * the failing change stopped the fast pass (c never ran in it) and
+	 * made the group run again, isolated
+	 */
+	CHECK(pa.runs == 2 && pb.runs == 2 && pc.runs == 1);
+	free_done();
+	store_stop(st);
+	store_close(st);
+	CHECK(count("audit") == 2);
+	CHECK(count("evidence") == 1 && count("reports") == 1);
+	db_cur = db_path;
+}
+
 int
 main(void)
 {
@@ -1085,6 +1171,8 @@ main(void)
 	test_fresh(path);
 	snprintf(path, sizeof(path), "%s/big.db", dir);
 	test_big(path);
+	snprintf(path, sizeof(path), "%s/changes.db", dir);
+	test_changes(path);
 	if ((b = getenv("STORE_BENCH")) != NULL && atoi(b) > 0) {
 		snprintf(path, sizeof(path), "%s/bench.db", dir);
 		bench(path, atoi(b));
