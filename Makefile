@@ -19,12 +19,13 @@ SANITIZER ?=
 FUZZ_SECONDS ?= 60
 
 PKGS	= libevent libevent_openssl libevent_pthreads openssl sqlite3 \
-	  libpcre2-8 jansson yaml-0.1 libutf8proc libidn2 inih libsystemd
+	  libpcre2-8 jansson yaml-0.1 libutf8proc libidn2 inih libsystemd \
+	  libesmtp-1.0
 # What building and running need (make run), and what the tests need
 # besides (make test): clients, sanitizer and fuzzer runtimes, a browser.
 DEBS	= build-essential pkg-config libevent-dev libssl-dev libsqlite3-dev \
 	  libpcre2-dev libjansson-dev libyaml-dev libutf8proc-dev libidn2-dev \
-	  libinih-dev libsystemd-dev openssl
+	  libinih-dev libsystemd-dev libesmtp-dev openssl
 TEST_DEBS = clang libclang-rt-14-dev python3 curl swaks sqlite3 valgrind \
 	  tzdata chromium chromium-driver
 

@@ -71,6 +71,7 @@ static int	ctl_token_revoke(struct store_read *, const struct ctl_args *);
 static int	ctl_queue(struct store_read *, const struct ctl_args *);
 static int	ctl_show(struct store_read *, const struct ctl_args *);
 static int	ctl_evidence(struct store_read *, const struct ctl_args *);
+static int	ctl_outbox(struct store_read *, const struct ctl_args *);
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "token", "add", 1, OPT_ROLE, ctl_token_add },
@@ -79,6 +80,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "queue", NULL, 0, OPT_JSON | OPT_ALL | OPT_STATUS, ctl_queue },
 	{ "show", NULL, 1, OPT_JSON, ctl_show },
 	{ "evidence", NULL, 1, 0, ctl_evidence },
+	{ "outbox", NULL, 0, OPT_JSON | OPT_ALL, ctl_outbox },
 };
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -98,6 +100,9 @@ ctl_usage(FILE *fp)
 	    "  show ID [--json]    a report (IR-...) or an incident (IN-...)\n"
 	    "  evidence IR-...     the report's submission exactly as received\n"
 	    "                      (e.g. the whole e-mail) on standard output\n"
+	    "  outbox [--all] [--json]\n"
+	    "                      outbound mail waiting or failed, its attempts\n"
+	    "                      and the relay's last answer; --all: sent too\n"
 	    "statuses: new, triaged, in-progress, resolved, rejected\n"
 	    "-c FILE: intaked's configuration (default: the built-in one,\n"
 	    "data in ./var); the database is DATA_DIR/" STORE_DB_FILE "\n"
@@ -364,6 +369,44 @@ ctl_queue(struct store_read *rd, const struct ctl_args *a)
 	if (json_array_size(list) == 0)
 		fprintf(stderr, "no incident%s\n", a->all ? "" :
 		    " waiting (--all shows unverified and closed ones)");
+	json_decref(list);
+	return CTL_OK;
+}
+
+/* The outbox: waiting and failed mail (--all: sent too), last answer. */
+static int
+ctl_outbox(struct store_read *rd, const struct ctl_args *a)
+{
+	json_t	*list, *m;
+	size_t	 i;
+	char	 err[256];
+	int	 rc;
+
+	if ((rc = store_read_outbox(rd, a->all, &list, err, sizeof(err))) != 0)
+		return ctl_status(rc, err);
+	if (a->json) {
+		ctl_json_lines(list);
+		json_decref(list);
+		return CTL_OK;
+	}
+	printf("%-6s %-7s %-6s %-20s %-8s %-20s %-28s %s\n", "ID", "KIND",
+	    "STATE", "CREATED", "ATTEMPTS", "NEXT", "TO", "LAST ANSWER");
+	json_array_foreach(list, i, m) {
+		printf("%-6lld %-7s %-6s %-20s %8lld %-20s ",
+		    (long long)json_integer_value(json_object_get(m, "id")),
+		    ctl_str(m, "kind", "?"), ctl_str(m, "state", "?"),
+		    ctl_str(m, "created_at", "-"),
+		    (long long)json_integer_value(json_object_get(m,
+		    "attempts")), strcmp(ctl_str(m, "state", ""), "queued") ==
+		    0 ? ctl_str(m, "next_attempt", "-") : "-");
+		ctl_put_text(ctl_str(m, "rcpt", "?"), 28);
+		putchar(' ');
+		ctl_put_text(ctl_str(m, "last_reply", "-"), 0);
+		putchar('\n');
+	}
+	if (json_array_size(list) == 0)
+		fprintf(stderr, "the outbox is empty%s\n", a->all ? "" :
+		    " (--all shows sent mail)");
 	json_decref(list);
 	return CTL_OK;
 }

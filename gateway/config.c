@@ -159,6 +159,8 @@ static const struct cf_key cf_keys[] = {
 	    O(outbound_receipts_per_address), 0, 1, 1000000, 0 },
 	{ "outbound.receipts_to", CF_RECEIPTS, O(outbound_receipts_to), 0,
 	    0, 0, 0 },
+	{ "outbound.retry_first", CF_DURATION, O(outbound_retry_first), 0,
+	    1, 3600, 0 },
 	{ "outbound.smarthost", CF_HOSTPORT, O(outbound_smarthost), 0,
 	    0, 0, 0 },
 	{ "outbound.starttls", CF_BOOL, O(outbound_starttls), 0, 0, 0, 0 },
@@ -1259,6 +1261,7 @@ config_defaults(struct config *cfg)
 	cfg->outbound_receipts_per_address = CF_RECEIPTS_PER_ADDRESS;
 	cfg->outbound_receipts_to = CONFIG_RECEIPTS_ALL;
 	cfg->outbound_max_age = 5 * CF_DAY;
+	cfg->outbound_retry_first = 30;
 
 	cfg->verify_ttl = 72 * 3600;
 	cfg->forward_min_severity = SEV_HIGH;

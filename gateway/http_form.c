@@ -36,9 +36,11 @@
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
+#include "mailout.h"
 #include "page.h"
 #include "ratelimit.h"
 #include "readers.h"
+#include "receipt.h"
 #include "store.h"
 #include "store_read.h"
 #include "util.h"
@@ -74,7 +76,7 @@ http_form_free(void)
 }
 
 /* "<seconds hex>.<HMAC-SHA256 hex, 128 bits>" into out (>= 64 bytes). */
-static void
+void
 form_csrf_make(time_t when, char *out, size_t len)
 {
 	unsigned char	 mac[EVP_MAX_MD_SIZE];
@@ -89,7 +91,7 @@ form_csrf_make(time_t when, char *out, size_t len)
 }
 
 /* Is tok a token we made within CSRF_SECONDS? Constant-time compare. */
-static int
+int
 form_csrf_valid(const char *tok, size_t len, time_t now)
 {
 	char			 want[64], ts[24];
@@ -262,6 +264,7 @@ form_store_done(struct store_job *job, void *arg)
 		form_show(ex, 503, &j->ff, NULL, "err.store");
 		goto out;
 	}
+	receipt_committed(ex->gw, job);
 	snprintf(where, sizeof(where), "/status/%s?t=%s&lang=%s",
 	    job->results[0].report_id, j->receipt, ex->lang);
 	log_info("http: %s: web report stored as %s", ex->peer,
@@ -370,6 +373,13 @@ form_parse_done(void *arg)
 	job->reports[0] = j->report;	/* the job owns its strings now */
 	job->n_reports = 1;
 	report_init(&j->report);
+	/* the form checked the address; a phone-only report gets no mail */
+	if (job->reports[0].reporter_email != NULL &&
+	    mailout_addr_valid(job->reports[0].reporter_email))
+		receipt_attach(ex->gw, job, job->reports[0].reporter_email,
+		    NULL, j->receipt, ex->lang);
+	else
+		receipt_refuse(METRICS_RECEIPT_NO_ADDRESS);
 	if (intake_submit(ex->gw, job, INTAKE_WEB, form_store_done, j) == -1) {
 		form_show(ex, 503, &j->ff, NULL, "err.store");
 		goto drop;
@@ -436,6 +446,8 @@ form_status_done(void *arg)
 		v.utc_offset = FORM_TZ_MINUTES * 60;
 		v.status = q->receipt.status;
 		v.verified = q->receipt.verified;
+		v.verify_sent = q->receipt.receipt_mailed &&
+		    !q->receipt.verified;
 		http_reply_page(ex, 200, PAGE_STATUS, &v);
 	} else if (q->rc == STORE_READ_NOTFOUND)
 		http_reply_error(ex, 404, "not found", NULL);

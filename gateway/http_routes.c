@@ -31,6 +31,7 @@
 #include "readers.h"
 #include "roles.h"
 #include "session.h"
+#include "outbox.h"
 #include "store.h"
 #include "store_read.h"
 #include "util.h"
@@ -73,6 +74,8 @@ static const struct http_route http_routes[] = {
 	{ HTTP_GET, "/report", 0, HTTP_PUBLIC, 0, http_get_report_form },
 	{ HTTP_POST, "/report", 0, HTTP_PUBLIC, 0, http_post_report },
 	{ HTTP_GET, "/status/", 1, HTTP_PUBLIC, 0, http_get_status },
+	{ HTTP_GET, "/verify/", 1, HTTP_PUBLIC, 0, http_get_verify },
+	{ HTTP_POST, "/verify/", 1, HTTP_PUBLIC, 0, http_post_verify },
 	{ HTTP_POST, "/api/v1/reports", 0, HTTP_TOKEN, ROLE_SUBMIT,
 	    http_api_post_report },
 	{ HTTP_GET, "/api/v1/reports/", 1, HTTP_TOKEN, ROLE_READ,
@@ -438,13 +441,19 @@ http_get_security_txt(struct http_exchange *ex)
 static void
 http_get_healthz(struct http_exchange *ex)
 {
-	char	body[256];
-	int	ok = store_writable(ex->gw->store), n;
+	char			body[384];
+	int			ok = store_writable(ex->gw->store), n;
+	struct outbox_stats	os;
+	time_t			now = time(NULL);
 
+	outbox_stats(ex->gw->outbox, &os);
 	n = snprintf(body, sizeof(body), "{\"status\":\"%s\",\"store_queue\":"
-	    "%zu,\"sessions\":%zu,\"memory_budget_used\":%zu}\n",
+	    "%zu,\"sessions\":%zu,\"memory_budget_used\":%zu,"
+	    "\"outbox\":%lld,\"outbox_oldest_seconds\":%lld}\n",
 	    ok ? "ok" : "store-failing", store_pending(ex->gw->store),
-	    sessions_count(), budget_used());
+	    sessions_count(), budget_used(), os.queued > 0 ? os.queued : 0,
+	    os.queued > 0 && os.oldest > 0 && os.oldest < now ?
+	    (long long)(now - os.oldest) : 0);
 	http_reply(ex, ok ? 200 : 503, "application/json", body, n, NULL, 0);
 }
 

@@ -41,6 +41,7 @@
 #include "metrics.h"
 #include "readers.h"
 #include "session.h"
+#include "outbox.h"
 #include "store.h"
 #include "tls.h"
 #include "util.h"
@@ -383,6 +384,36 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	start_drain(d, sig == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
+/*
+ * The outbox's sender thread, delivering through [outbound] smarthost
+ * (none: mail stays queued, and the thread only keeps the figures).
+ */
+static int
+start_outbox(struct daemon_state *d, const char *dbpath, char *err,
+    size_t errlen)
+{
+	const struct config	*cfg = &d->cfg;
+	struct outbox_options	 oo;
+
+	memset(&oo, 0, sizeof(oo));
+	oo.db_path = dbpath;
+	oo.smarthost = cfg->outbound_smarthost.text;
+	oo.helo = cfg->smtp_hostname;
+	oo.from = cfg->outbound_from;
+	oo.starttls = cfg->outbound_starttls;
+	oo.user = cfg->outbound_user;
+	oo.password = cfg->outbound_password;
+	oo.max_age = cfg->outbound_max_age;
+	oo.retry_first = cfg->outbound_retry_first;
+	if ((d->gw.outbox = outbox_new(&oo, d->gw.store, err, errlen)) == NULL)
+		return -1;
+	if (outbox_start(d->gw.outbox) == -1) {
+		snprintf(err, errlen, "cannot start the outbox thread");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 daemon_setup(struct daemon_state *d, char *err, size_t errlen)
 {
@@ -434,6 +465,8 @@ daemon_setup(struct daemon_state *d, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot start the reader threads");
 		return -1;
 	}
+	if (start_outbox(d, dbpath, err, errlen) == -1)
+		return -1;
 	d->sig_term = evsignal_new(gw->base, SIGTERM, signal_cb, d);
 	d->sig_int = evsignal_new(gw->base, SIGINT, signal_cb, d);
 	d->sig_hup = evsignal_new(gw->base, SIGHUP, signal_cb, d);
@@ -456,10 +489,13 @@ daemon_teardown(struct daemon_state *d)
 	/* parse tasks first: their completions may still queue store jobs */
 	worker_pool_free(d->gw.workers);
 	readers_free(d->gw.readers);
+	/* the sender stops first; the store then commits its last results */
+	outbox_stop(d->gw.outbox);
 	if (d->gw.store != NULL) {
 		store_stop(d->gw.store);
 		store_close(d->gw.store);
 	}
+	outbox_free(d->gw.outbox);
 	listener_linger_free_all();
 	for (i = 0; i < L_COUNT; i++)
 		listener_free(d->listeners[i]);

@@ -11,6 +11,7 @@
 #include "gateway.h"
 #include "intake.h"
 #include "metrics.h"
+#include "outbox.h"
 #include "page.h"
 #include "session.h"
 #include "store.h"
@@ -37,6 +38,22 @@ static const char *const metrics_reasons[METRICS_NREASONS] = {
 static unsigned long long	metrics_reports[METRICS_NCHANNELS];
 static unsigned long long	metrics_duplicates;
 static unsigned long long	metrics_reasons_n[METRICS_NREASONS];
+
+static const char *const metrics_receipt_names[METRICS_NRECEIPTS] = {
+	[METRICS_RECEIPT_QUEUED] = "queued",
+	[METRICS_RECEIPT_AUTO] = "unanswered-auto",
+	[METRICS_RECEIPT_NO_ADDRESS] = "unanswered-no-address",
+	[METRICS_RECEIPT_UNAUTHENTICATED] = "unanswered-unauthenticated",
+	[METRICS_RECEIPT_CAPPED] = "unanswered-capped"
+};
+static unsigned long long metrics_receipts_n[METRICS_NRECEIPTS];
+
+void
+metrics_receipt(enum metrics_receipt what)
+{
+	if (what < METRICS_NRECEIPTS)
+		metrics_receipts_n[what]++;
+}
 
 void
 metrics_rejected(enum metrics_reason why)
@@ -81,6 +98,7 @@ metrics_render(struct gateway *gw, long long queue_incidents, size_t *len)
 {
 	static const char *const protocols[] = { "line", "smtp", "http" };
 	struct store_commit_stats cs;
+	struct outbox_stats	 os;
 	struct page_buf	 b;
 	char		 line[256];
 	unsigned long long cum = 0;
@@ -104,9 +122,21 @@ metrics_render(struct gateway *gw, long long queue_incidents, size_t *len)
 	    "# TYPE intaked_queue_incidents gauge\n");
 	if (queue_incidents >= 0)
 		M("intaked_queue_incidents %lld\n", queue_incidents);
+	outbox_stats(gw->outbox, &os);
 	M("# HELP intaked_outbox_messages Outbound mail waiting for"
 	    " delivery.\n# TYPE intaked_outbox_messages gauge\n"
-	    "intaked_outbox_messages 0\n");
+	    "intaked_outbox_messages %lld\n", os.queued > 0 ? os.queued : 0);
+	M("# HELP intaked_outbound_mail_total Delivery attempts, by"
+	    " result.\n# TYPE intaked_outbound_mail_total counter\n"
+	    "intaked_outbound_mail_total{result=\"sent\"} %llu\n"
+	    "intaked_outbound_mail_total{result=\"deferred\"} %llu\n"
+	    "intaked_outbound_mail_total{result=\"failed\"} %llu\n",
+	    os.sent, os.deferred, os.failed);
+	M("# HELP intaked_receipts_total Receipts queued, and reports left"
+	    " unanswered by reason.\n# TYPE intaked_receipts_total counter\n");
+	for (i = 0; i < METRICS_NRECEIPTS; i++)
+		M("intaked_receipts_total{result=\"%s\"} %llu\n",
+		    metrics_receipt_names[i], metrics_receipts_n[i]);
 	M("# HELP intaked_store_pending Submissions waiting for or in a"
 	    " commit.\n# TYPE intaked_store_pending gauge\n"
 	    "intaked_store_pending %zu\n", store_pending(gw->store));

@@ -90,7 +90,11 @@ static const char *const required_keys[] = {
 	"err.category", "err.severity", "err.system-level", "err.indicators",
 	"err.attachment-too-large", "err.attachment-type",
 	"err.attachments-too-many", "err.form-expired", "err.form-too-large",
-	"err.store"
+	"err.store",
+	"mail.receipt.subject", "mail.receipt.heading", "mail.receipt.ids",
+	"mail.receipt.more", "mail.receipt.category", "mail.receipt.indicators",
+	"mail.receipt.verify", "mail.receipt.status", "mail.receipt.auto",
+	"status.next-1", "verify.title"
 };
 
 static int	 msg_cmp(const void *, const void *);

@@ -46,8 +46,10 @@
 #include "limits_gw.h"
 #include "intake.h"
 #include "log.h"
+#include "mailout.h"
 #include "metrics.h"
 #include "mail.h"
+#include "receipt.h"
 #include "session.h"
 #include "smtp_proto.h"
 #include "store.h"
@@ -278,6 +280,7 @@ smtp_store_done(struct store_job *job, void *arg)
 	}
 	s = smtp_session_of(base);
 	if (job->rc == STORE_OK) {
+		receipt_committed(s->base.gw, job);
 		if (n > 1)
 			smtp_reply(s, "250 2.0.0 %s accepted (%zu reports,"
 			    " last %s)", job->results[0].report_id, n,
@@ -330,6 +333,32 @@ smtp_parse_work(void *arg)
 		tx->parse_failed = 1;
 }
 
+/*
+ * Whether the message gets a receipt, and where: never automatic mail
+ * (auto-replies, bounces, lists, our own loop header: a mail loop or
+ * backscatter otherwise); the Reply-To or From address; with receipts_to
+ * = authenticated, only a sender a trusted upstream authenticated.
+ */
+static void
+smtp_receipt_plan(struct smtp_session *s, struct smtp_tx *tx,
+    struct store_job *job)
+{
+	const struct config	*cfg = s->base.gw->cfg;
+	char			 token[RECEIPT_STATUS_TOKEN];
+
+	if (tx->result.auto_generated)
+		receipt_refuse(METRICS_RECEIPT_AUTO);
+	else if (!mailout_addr_valid(tx->result.reply_addr))
+		receipt_refuse(METRICS_RECEIPT_NO_ADDRESS);
+	else if (cfg->outbound_receipts_to == CONFIG_RECEIPTS_AUTHENTICATED &&
+	    !tx->result.sender_authenticated)
+		receipt_refuse(METRICS_RECEIPT_UNAUTHENTICATED);
+	else if (receipt_status_token(job, token) == 0)
+		receipt_attach(s->base.gw, job, tx->result.reply_addr,
+		    tx->result.message_id[0] ? tx->result.message_id : NULL,
+		    token, "vi");
+}
+
 /* Back on the loop: hand the raw message and its reports to the store. */
 static void
 smtp_parse_done(void *arg)
@@ -363,6 +392,7 @@ smtp_parse_done(void *arg)
 	job->n_reports = tx->result.n_reports;
 	tx->result.reports = NULL;
 	tx->result.n_reports = 0;
+	smtp_receipt_plan(s, tx, job);
 	if (intake_submit(s->base.gw, job, INTAKE_SMTP, smtp_store_done,
 	    tx) == -1) {
 		smtp_reply(s, "451 4.3.0 server busy, message not stored;"

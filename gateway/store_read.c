@@ -49,6 +49,9 @@ enum store_read_q {
 	R_REPORT_STATUS,
 	R_RECEIPT,
 	R_QUEUE_COUNT,
+	R_VERIFY_TOKEN,
+	R_OUTBOX,
+	R_OUTBOX_ATTEMPTS,
 	R_COUNT
 };
 
@@ -102,8 +105,22 @@ static const char *const store_read_text[R_COUNT] = {
 	[R_QUEUE_COUNT] = "SELECT count(*) FROM incidents WHERE verified = 1"
 	    " AND status NOT IN ('resolved', 'rejected', 'closed', 'merged')",
 	[R_RECEIPT] = "SELECT r.receipt_hash, r.received_at, i.status,"
-	    " r.verified FROM reports r JOIN incidents i ON i.id = r.incident_id"
+	    " r.verified, EXISTS (SELECT 1 FROM outbox o"
+	    "  WHERE o.evidence_id = r.evidence_id AND o.kind = 'receipt')"
+	    " FROM reports r JOIN incidents i ON i.id = r.incident_id"
 	    " WHERE r.id = " STORE_CODE_ROWID("?1") " AND r.code = ?1",
+	[R_OUTBOX] = "SELECT o.id, o.kind, o.rcpt, o.subject, o.state,"
+	    " o.created_at, o.attempts, o.next_attempt, o.last_attempt,"
+	    " o.last_reply, o.done_at, (SELECT code FROM reports r"
+	    "  WHERE r.evidence_id = o.evidence_id ORDER BY r.id LIMIT 1),"
+	    " (SELECT code FROM incidents i WHERE i.id = o.incident_id)"
+	    " FROM outbox o WHERE ?1 OR o.state <> 'sent' ORDER BY o.id",
+	[R_OUTBOX_ATTEMPTS] = "SELECT at, code, reply FROM outbox_attempts"
+	    " WHERE outbox_id = ?1 ORDER BY rowid",
+	[R_VERIFY_TOKEN] = "SELECT v.expires_at, v.used_at,"
+	    " (SELECT code FROM reports r WHERE r.evidence_id = v.evidence_id"
+	    "  ORDER BY r.id LIMIT 1)"
+	    " FROM verify_tokens v WHERE v.hash = ?1",
 	[R_REPORT_STATUS] = "SELECT r.token_name, i.status"
 	    " FROM reports r JOIN incidents i ON i.id = r.incident_id"
 	    " WHERE r.id = " STORE_CODE_ROWID("?1") " AND r.code = ?1",
@@ -172,6 +189,18 @@ static const struct store_read_field store_read_source[] = {
 static const struct store_read_field store_read_token[] = {
 	{ "name", 0, K_TEXT }, { "role", 1, K_TEXT },
 	{ "created_at", 2, K_TIME }, { "revoked_at", 3, K_TIME },
+};
+
+static const struct store_read_field store_read_outbox_fields[] = {
+	{ "id", 0, K_INT }, { "kind", 1, K_TEXT }, { "rcpt", 2, K_TEXT },
+	{ "subject", 3, K_TEXT }, { "state", 4, K_TEXT },
+	{ "created_at", 5, K_TIME }, { "attempts", 6, K_INT },
+	{ "next_attempt", 7, K_TIME }, { "last_attempt", 8, K_TIME },
+	{ "last_reply", 9, K_TEXT }, { "done_at", 10, K_TIME },
+	{ "report", 11, K_TEXT }, { "incident", 12, K_TEXT },
+};
+static const struct store_read_field store_read_attempt[] = {
+	{ "at", 0, K_TIME }, { "code", 1, K_INT }, { "reply", 2, K_TEXT },
 };
 
 static sqlite3_stmt *store_read_stmt(struct store_read *, enum store_read_q,
@@ -873,6 +902,35 @@ store_read_receipt(struct store_read *rd, const char *id,
 		snprintf(out->status, sizeof(out->status), "%s",
 		    st != NULL ? st : "new");
 		out->verified = sqlite3_column_int(s, 3) != 0;
+		out->receipt_mailed = sqlite3_column_int(s, 4) != 0;
+	}
+	store_read_row_done(s);
+	return rc;
+}
+
+int
+store_read_verify_token(struct store_read *rd, const unsigned char hash[32],
+    time_t now, char report_id[32], char *err, size_t errlen)
+{
+	sqlite3_stmt	*s;
+	const char	*code;
+	int		 rc;
+
+	report_id[0] = '\0';
+	if ((s = store_read_stmt(rd, R_VERIFY_TOKEN, err, errlen)) == NULL)
+		return STORE_READ_ERROR;
+	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		code = (const char *)sqlite3_column_text(s, 2);
+		snprintf(report_id, 32, "%s", code != NULL ? code : "");
+		rc = sqlite3_column_type(s, 1) != SQLITE_NULL ||
+		    sqlite3_column_int64(s, 0) <= (long long)now ?
+		    STORE_READ_GONE : STORE_READ_OK;
+	} else if (rc == SQLITE_DONE)
+		rc = STORE_READ_NOTFOUND;
+	else {
+		store_read_fail(rd, err, errlen);
+		rc = STORE_READ_ERROR;
 	}
 	store_read_row_done(s);
 	return rc;
@@ -894,4 +952,30 @@ store_read_queue_count(struct store_read *rd, long long *n, char *err,
 		store_read_fail(rd, err, errlen);
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? STORE_READ_OK : STORE_READ_ERROR;
+}
+
+int
+store_read_outbox(struct store_read *rd, int all, json_t **out, char *err,
+    size_t errlen)
+{
+	json_t	*msg, *log;
+	size_t	 i;
+
+	*out = store_read_rows(rd, R_OUTBOX, all ? 1 : 0,
+	    store_read_outbox_fields, nitems(store_read_outbox_fields), 0,
+	    err, errlen);
+	if (*out == NULL)
+		return STORE_READ_ERROR;
+	json_array_foreach(*out, i, msg) {
+		log = store_read_rows(rd, R_OUTBOX_ATTEMPTS, json_integer_value(
+		    json_object_get(msg, "id")), store_read_attempt,
+		    nitems(store_read_attempt), 0, err, errlen);
+		if (log == NULL) {
+			json_decref(*out);
+			*out = NULL;
+			return STORE_READ_ERROR;
+		}
+		json_object_set_new(msg, "log", log);
+	}
+	return STORE_READ_OK;
 }

@@ -139,6 +139,46 @@ static const char *const store_migrations[] = {
 	 * report (/status/<id>?t=...); NULL for other channels
 	 */
 	"ALTER TABLE reports ADD COLUMN receipt_hash BLOB;",
+	/*
+	 * 4: outbound mail. The outbox is written in the transaction of what
+	 * causes the mail (outbox.h); a message leaves the 'queued' state
+	 * only once the relay took it ('sent': its text, which holds
+	 * one-time links, is then dropped) or refused it for good
+	 * ('failed'). Every attempt and the relay's answer is kept. A
+	 * verification token (its SHA-256) confirms every report of one
+	 * submission (its evidence row).
+	 */
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  created_at INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('receipt', 'forward')),"
+	"  evidence_id INTEGER REFERENCES evidence (id),"
+	"  incident_id INTEGER REFERENCES incidents (id),"
+	"  rcpt TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  message BLOB,"
+	"  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN"
+	"    ('queued', 'sent', 'failed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL,"
+	"  last_attempt INTEGER,"
+	"  last_reply TEXT,"
+	"  done_at INTEGER);"
+	"CREATE INDEX outbox_due ON outbox (next_attempt) WHERE state = 'queued';"
+	"CREATE INDEX outbox_receipts ON outbox (rcpt, created_at)"
+	"  WHERE kind = 'receipt';"
+	"CREATE TABLE outbox_attempts ("
+	"  outbox_id INTEGER NOT NULL REFERENCES outbox (id),"
+	"  at INTEGER NOT NULL,"
+	"  code INTEGER NOT NULL,"
+	"  reply TEXT);"
+	"CREATE INDEX outbox_attempts_id ON outbox_attempts (outbox_id);"
+	"CREATE TABLE verify_tokens ("
+	"  hash BLOB PRIMARY KEY,"
+	"  evidence_id INTEGER NOT NULL REFERENCES evidence (id),"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  used_at INTEGER) WITHOUT ROWID;",
 };
 
 enum store_q {

@@ -123,6 +123,8 @@ struct config {
 	long long outbound_receipts_per_address;	/* per hour */
 	enum config_receipts_to outbound_receipts_to;
 	long long outbound_max_age;		/* seconds a message is retried */
+	long long outbound_retry_first;		/* the first retry's delay; each
+						   next one doubles, up to 1h */
 
 	/* [verify] */
 	long long verify_ttl;			/* seconds a link works */

@@ -37,6 +37,7 @@ struct gateway {
 	struct event_base	*base;
 	struct worker_pool	*workers;	/* message parsing off the loop */
 	struct readers		*readers;	/* store reads off the loop */
+	struct outbox		*outbox;	/* outbound mail's sender */
 	struct page_set		*pages;		/* HTML pages, messages, stylesheet */
 	struct extractor	*extractor;	/* indicators from free text */
 	struct classifier	*classifier;	/* category from keywords */

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "http_parse.h"
 #include "page.h"
@@ -91,6 +92,17 @@ void	http_form_free(void);
 void	http_get_report_form(struct http_exchange *ex);
 void	http_post_report(struct http_exchange *ex);
 void	http_get_status(struct http_exchange *ex);
+/*
+ * The pages' CSRF tokens (the form, the verification button): made at
+ * `when' into out (at least 64 bytes); valid for a few hours, and only
+ * from this run of the daemon.
+ */
+void	form_csrf_make(time_t when, char *out, size_t len);
+int	form_csrf_valid(const char *tok, size_t len, time_t now);
+
+/* http_verify.c: GET and POST /verify/<token>. */
+void	http_get_verify(struct http_exchange *ex);
+void	http_post_verify(struct http_exchange *ex);
 
 /* http_routes.c: run the handler of the request's route. */
 void	http_route(struct http_exchange *ex);

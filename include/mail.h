@@ -51,6 +51,9 @@ struct mail_context {
 	size_t				 max_indicators; /* of all its reports */
 };
 
+#define MAIL_REPLY_ADDR_MAX	320
+#define MAIL_MESSAGE_ID_MAX	256
+
 enum mail_format {
 	MAIL_FORMAT_PLAIN,	/* a human's report, or unknown */
 	MAIL_FORMAT_ARF,	/* RFC 5965 / RFC 6591 */
@@ -76,6 +79,15 @@ struct mail_result {
 	 * format, MIME defects. Stored with the evidence.
 	 */
 	char		*meta_json;
+	/*
+	 * Who an answer would go to: the Reply-To address, else From's
+	 * ("" when neither parses); the message's own Message-ID ("" when
+	 * absent or unusable); and whether a trusted upstream's
+	 * Authentication-Results passes DMARC or SPF for reply_addr's domain.
+	 */
+	char		 reply_addr[MAIL_REPLY_ADDR_MAX];
+	char		 message_id[MAIL_MESSAGE_ID_MAX];
+	int		 sender_authenticated;
 };
 
 /* Header added to everything we send; seeing it again means a loop. */
@@ -92,6 +104,13 @@ int mail_to_reports(const struct mail_context *ctx,
     struct mail_result *out, char *err, size_t errlen);
 
 void mail_result_free(struct mail_result *res);
+
+/*
+ * Whether one Authentication-Results value (from a trusted upstream:
+ * the caller's business) says dmarc=pass with header.from=domain or
+ * spf=pass with smtp.mailfrom at domain. 1 or 0.
+ */
+int mail_auth_passes(const char *ar, const char *domain);
 
 const char *mail_format_name(enum mail_format fmt);
 

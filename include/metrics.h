@@ -29,6 +29,18 @@ enum metrics_reason {
 
 void	metrics_rejected(enum metrics_reason why);
 
+/* What became of a report's receipt (receipt.h). */
+enum metrics_receipt {
+	METRICS_RECEIPT_QUEUED,		/* in the outbox */
+	METRICS_RECEIPT_AUTO,		/* automatic mail: never answered */
+	METRICS_RECEIPT_NO_ADDRESS,	/* no usable reporter address */
+	METRICS_RECEIPT_UNAUTHENTICATED,/* receipts_to = authenticated */
+	METRICS_RECEIPT_CAPPED,		/* receipts_per_address reached */
+	METRICS_NRECEIPTS
+};
+
+void	metrics_receipt(enum metrics_receipt what);
+
 /* The store's observer: count one committed (or failed) submission. */
 void	metrics_store_job(const struct store_job *job);
 

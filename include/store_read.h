@@ -17,6 +17,8 @@
 #define STORE_READ_H
 
 #include <stddef.h>
+#include <time.h>
+
 #include <jansson.h>
 
 struct store_read;
@@ -26,6 +28,7 @@ enum store_read_rc {
 	STORE_READ_NOTFOUND,	/* no such ID or token */
 	STORE_READ_INVALID,	/* bad argument (name, role, status, ID); err says which */
 	STORE_READ_EXISTS,	/* token add: the name is taken */
+	STORE_READ_GONE,	/* a one-time token used or expired */
 	STORE_READ_ERROR	/* database error; err says what */
 };
 
@@ -76,6 +79,7 @@ struct store_receipt {
 	long long	received_at;	/* unix seconds */
 	char		status[24];	/* the incident's: new, triaged, ... */
 	int		verified;
+	int		receipt_mailed;	/* a receipt with a link is in the outbox */
 };
 
 /*
@@ -86,6 +90,24 @@ struct store_receipt {
 int store_read_receipt(struct store_read *rd, const char *id,
     const unsigned char hash[32], struct store_receipt *out, char *err,
     size_t errlen);
+
+/*
+ * A verification token by its SHA-256: STORE_READ_OK while it can be used
+ * (report_id: the first report it confirms), STORE_READ_GONE once used
+ * or expired at now, STORE_READ_NOTFOUND, or STORE_READ_ERROR.
+ */
+int store_read_verify_token(struct store_read *rd,
+    const unsigned char hash[32], time_t now, char report_id[32], char *err,
+    size_t errlen);
+
+/*
+ * The outbox, oldest first, as [{id, kind, rcpt, subject, state,
+ * created_at, attempts, next_attempt, last_attempt, last_reply, done_at,
+ * report, incident, log: [{at, code, reply}]}]: waiting and failed mail,
+ * and with all the sent mail too.
+ */
+int store_read_outbox(struct store_read *rd, int all, json_t **out,
+    char *err, size_t errlen);
 
 /* How many verified incidents are open (the triage queue's length). */
 int store_read_queue_count(struct store_read *rd, long long *n, char *err,

@@ -131,6 +131,7 @@ static json_t	*mail_jclean(const char *);
 static int	mail_jstr(json_t *, const char *, const char *);
 static int	mail_meta_envelope(struct mail_state *, json_t *);
 static int	mail_meta_headers(struct mail_state *, json_t *);
+static const char *mail_ar_trusted(const struct mail_state *, const char *);
 static int	mail_meta(struct mail_state *, struct mail_result *);
 static int	mail_text_init(struct mail_state *);
 static int	mail_dispatch(struct mail_state *);
@@ -882,7 +883,7 @@ mail_meta_headers(struct mail_state *st, json_t *root)
 	json_t				*arr, *from;
 	char				 addr[MAIL_ADDR_MAX], utc[32];
 	const char			*v;
-	size_t				 i, k, idlen;
+	size_t				 i;
 	struct tm			 tm;
 	time_t				 t;
 
@@ -918,19 +919,60 @@ mail_meta_headers(struct mail_state *st, json_t *root)
 		return -1;
 	while (p != NULL &&
 	    (h = mime_header_next(p, "Authentication-Results", h)) != NULL) {
-		v = h->value + strspn(h->value, " \t");
-		idlen = strcspn(v, " \t;");
-		for (k = 0; k < st->ctx->n_trusted_upstreams; k++)
-			if (st->ctx->trusted_upstreams[k] != NULL &&
-			    strlen(st->ctx->trusted_upstreams[k]) == idlen &&
-			    strncasecmp(v, st->ctx->trusted_upstreams[k],
-			    idlen) == 0)
-				break;
-		if (k < st->ctx->n_trusted_upstreams &&
+		if ((v = mail_ar_trusted(st, h->value)) != NULL &&
 		    json_array_append_new(arr, mail_jclean(v)) == -1)
 			return -1;
 	}
 	return 0;
+}
+
+/*
+ * An Authentication-Results value without its leading blanks when its
+ * authserv-id is one of the trusted upstreams, else NULL (anyone can
+ * write the header; only our own border MTAs' results count).
+ */
+static const char *
+mail_ar_trusted(const struct mail_state *st, const char *value)
+{
+	const char	*v = value + strspn(value, " \t");
+	size_t		 k, idlen = strcspn(v, " \t;");
+
+	for (k = 0; k < st->ctx->n_trusted_upstreams; k++)
+		if (st->ctx->trusted_upstreams[k] != NULL &&
+		    strlen(st->ctx->trusted_upstreams[k]) == idlen &&
+		    strncasecmp(v, st->ctx->trusted_upstreams[k], idlen) == 0)
+			return v;
+	return NULL;
+}
+
+/* out->reply_addr, message_id and sender_authenticated (see mail.h). */
+static void
+mail_reply_identity(const struct mail_state *st, struct mail_result *out)
+{
+	const struct mime_part		*p = st->m ? st->m->root : NULL;
+	const struct mime_header	*h = NULL;
+	const char			*v, *at;
+	size_t				 n;
+
+	if ((v = mail_hdr(p, "Reply-To")) == NULL || arf_addr(v, strlen(v),
+	    out->reply_addr, sizeof(out->reply_addr)) != 0)
+		snprintf(out->reply_addr, sizeof(out->reply_addr), "%s",
+		    st->from);
+	if ((v = mail_hdr(p, "Message-ID")) != NULL) {
+		v += strspn(v, " \t");
+		n = strcspn(v, " \t\r\n");
+		if (n < sizeof(out->message_id))
+			memcpy(out->message_id, v, n);
+	}
+	if ((at = strrchr(out->reply_addr, '@')) == NULL)
+		return;
+	while (p != NULL &&
+	    (h = mime_header_next(p, "Authentication-Results", h)) != NULL)
+		if ((v = mail_ar_trusted(st, h->value)) != NULL &&
+		    mail_auth_passes(v, at + 1)) {
+			out->sender_authenticated = 1;
+			return;
+		}
 }
 
 /* result->meta_json: identity, envelope, format and parse notes. */
@@ -1064,6 +1106,7 @@ mail_to_reports(const struct mail_context *ctx,
 	out->tbsc = st.tbsc;
 	out->truncated = st.truncated;
 	out->indicators_dropped = st.ind_dropped;
+	mail_reply_identity(&st, out);
 	rc = 0;
  done:
 	if (rc == -1) {

@@ -1,8 +1,9 @@
 #!/bin/sh
 # run.sh [NAME ...] - build every libFuzzer harness tests/fuzz/fuzz_NAME.c
 # (or only the NAMEs given) with clang, ASan and UBSan, together with all of
-# parsers/*.c and the generated build/gen/embedded.c, into build-fuzz/; then
-# run each for FUZZ_SECONDS seconds (default 60) on a scratch copy of
+# parsers/*.c, the daemon's pure mail and page builders (gateway/mailout.c,
+# gateway/page*.c) and the generated build/gen/embedded.c, into build-fuzz/;
+# then run each for FUZZ_SECONDS seconds (default 60) on a scratch copy of
 # tests/fuzz/corpus/NAME/ (in build-fuzz/run.PID/, removed at the end), with
 # tests/fuzz/NAME.dict when there is one.
 # Prints one line per harness; exits 1 if any harness crashed, leaked or
@@ -31,12 +32,14 @@ if ! make -s --no-print-directory SANITIZER= build/gen/embedded.c; then
 fi
 mkdir -p "$OUT/obj" "$OUT/artifacts"
 
-# Objects of the library under test, rebuilt when their source is newer.
+# Objects of the library under test, rebuilt when their source is newer:
+# the parsers, and the pure parts of the daemon that build what it sends
+# (outbound mail, on the pages' buffer).
 objs=""
-for src in parsers/*.c build/gen/embedded.c; do
+for src in parsers/*.c gateway/mailout.c gateway/page*.c build/gen/embedded.c; do
 	obj="$OUT/obj/$(basename "$src" .c).o"
 	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] ||
-	    [ -n "$(find include parsers -newer "$obj" -name '*.h' 2>/dev/null)" ]; then
+	    [ -n "$(find include parsers gateway -newer "$obj" -name '*.h' 2>/dev/null)" ]; then
 		if ! $CLANG $CFLAGS -fsanitize=fuzzer-no-link $SAN \
 		    -c "$src" -o "$obj.$$"; then
 			rm -f "$obj.$$"

@@ -1273,7 +1273,8 @@ test_dump_roundtrip(void)
 	    "policy = https://x.org/p\n") != NULL);
 	CHECK(strstr(buf, "\n[outbound]\nfrom = Out@x.org\nmax_age = 36h\n"
 	    "password = p w\nreceipts_per_address = 9\n"
-	    "receipts_to = authenticated\nsmarthost = [::1]:2587\n"
+	    "receipts_to = authenticated\nretry_first = 30s\n"
+	    "smarthost = [::1]:2587\n"
 	    "starttls = no\nuser = u\n") != NULL);
 	CHECK(strstr(buf, "\n[verify]\nttl = 100s\n") != NULL);
 	CHECK(strstr(buf, "\n[forward]\ncategories = malware, phishing\n"
