@@ -17,8 +17,10 @@ and every other value kept; then it goes through.
 No page may scroll sideways at 360 px. Full-page screenshots go to
 $INTAKED_ARTIFACTS (default tests/artifacts/, git-ignored): home-360.png,
 form-360.png, receipt-360.png, home-en-360.png, form-en-error-360.png,
-form-en-360.png, receipt-en-360.png, and vi-/en-failure-360.png of the page
-a failing test was on. Skipped when /usr/bin/chromium or chromedriver is
+form-en-360.png, receipt-en-360.png; for the path from the receipt mail
+(a relay on loopback receives it) receipt-link-sent-360.png,
+verify-360.png, verified-360.png and status-verified-360.png; and
+vi-/en-/verify-failure-360.png of the page a failing test was on. Skipped when /usr/bin/chromium or chromedriver is
 missing (`make deps` installs both).
 """
 
@@ -648,3 +650,66 @@ def test_report_form_english_with_error():
             expect_eq(d.report_count(), 1, "reports stored")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_citizen_receipt_mail_link_confirms_report():
+    """The whole path of a citizen: the form, the receipt page saying a
+    link went by e-mail, the link from the mail the relay received, the
+    one button, and the status page saying the report is confirmed (and
+    the incident in the analysts' queue)."""
+    from relay import Relay
+    import email
+    import email.policy
+    with Relay() as relay, Daemon({
+            "outbound": {"smarthost": relay.hostport,
+                         "from": "cert@test.example", "starttls": "no"},
+            "contact": {"email": "ir@test.example"}}) as d:
+        base = "https://127.0.0.1:%d" % d.ports["http"]
+        b = Browser(accept_language="vi-VN,vi")
+        try:
+            b.go(base + "/report?lang=vi")
+            b.wait_page("the report form")
+            fill(b, "description", DESCRIPTION_VI)
+            fill(b, "reporter-email", "le.binh@example.vn")
+            choose_category(b, "phishing")
+            submit(b)
+            rid = read_receipt(b, "vi")
+            status_url = b.url()
+            expect("Chúng tôi đã gửi một liên kết xác nhận" in
+                   b.js("return document.body.innerText"),
+                   "the receipt page does not say a link was mailed")
+            b.screenshot("receipt-link-sent-360.png")
+            msgs = relay.wait_messages(1, timeout=scale(20))
+            expect_eq(len(msgs), 1, "receipts at the relay")
+            m = email.message_from_bytes(msgs[0].data,
+                                         policy=email.policy.default)
+            text = m.get_body(("plain",)).get_content()
+            link = re.search(r"https://\S+/verify/[0-9a-f]{48}\?lang=vi",
+                             text)
+            expect(link is not None, "no vi verify link in:\n" + text)
+            # the link as mailed points at the public URL: open it here
+            b.go(base + urllib.parse.urlsplit(link.group(0)).path +
+                 "?lang=vi")
+            b.wait_page("the confirmation page")
+            check_page(b, "the confirmation page", "vi")
+            b.screenshot("verify-360.png")
+            expect(d.show(rid)["verified"] is False,
+                   "opening the link verified the report")
+            b.find('form button[type=submit]').click()
+            b.wait_page("the confirmed page", lambda u: "Cảm ơn" in
+                        b.js("return document.body.innerText"))
+            check_page(b, "the confirmed page", "vi")
+            b.screenshot("verified-360.png")
+            b.go(status_url)
+            b.wait_page("the status page")
+            body = b.js("return document.body.innerText")
+            expect("Đã xác nhận" in body, "status page does not say "
+                   "confirmed:\n" + body)
+            b.screenshot("status-verified-360.png")
+        except BaseException:
+            _failure_shot(b, "verify")
+            raise
+        finally:
+            b.close()
+        expect(d.show(rid)["verified"] is True, "report verified")
+        expect_eq(len(d.queue()), 1, "incident in the default queue")
