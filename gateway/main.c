@@ -42,6 +42,7 @@
 #include "readers.h"
 #include "session.h"
 #include "outbox.h"
+#include "receipt.h"
 #include "store.h"
 #include "tls.h"
 #include "util.h"
@@ -405,6 +406,8 @@ start_outbox(struct daemon_state *d, const char *dbpath, char *err,
 	oo.password = cfg->outbound_password;
 	oo.max_age = cfg->outbound_max_age;
 	oo.retry_first = cfg->outbound_retry_first;
+	oo.compose = receipt_compose;
+	oo.compose_arg = &d->gw;
 	if ((d->gw.outbox = outbox_new(&oo, d->gw.store, err, errlen)) == NULL)
 		return -1;
 	if (outbox_start(d->gw.outbox) == -1) {

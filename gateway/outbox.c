@@ -14,6 +14,11 @@
  * out (timeout_ms); a message larger than OUTBOX_MESSAGE_MAX is failed
  * rather than sent; results wait at most OUTBOX_RESULT_WAIT seconds.
  */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <dirent.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +32,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "page.h"
 #include "outbox.h"
 #include "store.h"
 #include "util.h"
@@ -38,6 +44,9 @@
 #define OUTBOX_IDLE_WAIT	60	/* look again at least this often */
 #define OUTBOX_REFUSED_WARN	600	/* warn after this long without success */
 #define OUTBOX_REPLY_MAX	256
+
+struct outbox;
+static void	outbox_nodelay(struct outbox *);
 
 enum outbox_state {
 	OUTBOX_QUEUED,		/* deferred: try again later */
@@ -51,7 +60,8 @@ static const char *const outbox_state_names[] = { "queued", "sent", "failed" };
 struct outbox_msg {
 	long long	 id;
 	char		*rcpt;
-	char		*message;	/* NUL-terminated */
+	char		*message;	/* NUL-terminated; NULL: not composed */
+	char		 why[OUTBOX_REPLY_MAX];	/* when it cannot be */
 	long long	 attempts;
 	long long	 created_at;
 	smtp_message_t	 smtp;
@@ -78,6 +88,7 @@ struct outbox {
 	struct store	*store;
 	char		*db_path;
 	char		*smarthost;
+	int		 port;		/* the smarthost's */
 	char		*helo;
 	char		*from;
 	char		*user;
@@ -86,6 +97,8 @@ struct outbox {
 	long long	 max_age;
 	long long	 retry_first;
 	long		 timeout_ms;
+	outbox_compose_fn compose;
+	void		*compose_arg;
 	SSL_CTX		*tls;
 
 	sqlite3		*db;		/* the sender thread's */
@@ -103,14 +116,16 @@ struct outbox {
 	time_t		 last_success;
 	time_t		 failing_since;	/* 0 while the relay takes mail */
 	time_t		 last_warning;
-	time_t		 stats_read;
+	time_t		 relay_retry_at; /* after a relay that did not answer */
 };
 
 /* --- in a change: queueing --------------------------------------------- */
 
 static const char outbox_add_sql[] =
     "INSERT INTO outbox (created_at, kind, evidence_id, incident_id, rcpt,"
-    " subject, message, next_attempt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?1)";
+    " subject, message, next_attempt, in_reply_to, lang, verify_token,"
+    " status_token) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?1, ?8, ?9, ?10,"
+    " ?11)";
 
 int
 outbox_add(struct store_tx *tx, const struct outbox_item *it)
@@ -127,7 +142,12 @@ outbox_add(struct store_tx *tx, const struct outbox_item *it)
 		sqlite3_bind_int64(s, 4, it->incident_id);
 	sqlite3_bind_text(s, 5, it->rcpt, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, it->subject, -1, SQLITE_STATIC);
-	sqlite3_bind_blob64(s, 7, it->message, it->len, SQLITE_STATIC);
+	if (it->message != NULL)
+		sqlite3_bind_blob64(s, 7, it->message, it->len, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, it->in_reply_to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, it->lang, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 10, it->verify_token, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 11, it->status_token, -1, SQLITE_STATIC);
 	return store_tx_exec(tx, s);
 }
 
@@ -156,7 +176,9 @@ static const char outbox_mark_sql[] =
     "UPDATE outbox SET state = ?2, attempts = attempts + 1,"
     " last_attempt = ?3, last_reply = ?4, next_attempt = ?5,"
     " done_at = CASE WHEN ?2 = 'queued' THEN NULL ELSE ?3 END,"
-    " message = CASE WHEN ?2 = 'sent' THEN NULL ELSE message END"
+    " message = CASE WHEN ?2 = 'sent' THEN NULL ELSE message END,"
+    " verify_token = CASE WHEN ?2 = 'queued' THEN verify_token END,"
+    " status_token = CASE WHEN ?2 = 'queued' THEN status_token END"
     " WHERE id = ?1 AND state = 'queued'";
 static const char outbox_attempt_sql[] =
     "INSERT INTO outbox_attempts (outbox_id, at, code, reply)"
@@ -349,6 +371,9 @@ outbox_event(smtp_session_t session, int event, void *arg, ...)
 
 	va_start(ap, arg);
 	switch (event) {
+	case SMTP_EV_CONNECT:
+		outbox_nodelay(ob);
+		break;
 	case SMTP_EV_MESSAGESENT:
 		msg = va_arg(ap, smtp_message_t);
 		m = smtp_message_get_application_data(msg);
@@ -379,6 +404,47 @@ outbox_event(smtp_session_t session, int event, void *arg, ...)
 	va_end(ap);
 }
 
+/*
+ * TCP_NODELAY on the connection libesmtp just opened to the smarthost.
+ * libesmtp neither sets it nor hands out its socket, and without it each
+ * message's last segment waits for the relay's delayed ACK: 40 ms a
+ * message, 25 mails/s whatever the relay. So: every TCP socket of ours
+ * whose peer port is the smarthost's gets it (harmless on any other such
+ * socket: the listeners set it on every accepted one already). Once per
+ * SMTP session, over /proc/self/fd (only the open descriptors).
+ */
+static void
+outbox_nodelay(struct outbox *ob)
+{
+	DIR			*d;
+	struct dirent		*e;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	struct stat		 st;
+	int			 fd, one = 1, port;
+
+	if (ob->port == 0 || (d = opendir("/proc/self/fd")) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if ((fd = atoi(e->d_name)) <= 2 || fd == dirfd(d) ||
+		    fstat(fd, &st) == -1 || !S_ISSOCK(st.st_mode))
+			continue;
+		len = sizeof(ss);
+		if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
+			continue;
+		if (ss.ss_family == AF_INET)
+			port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		else if (ss.ss_family == AF_INET6)
+			port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+		else
+			continue;
+		if (port == ob->port)
+			(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+			    sizeof(one));
+	}
+	closedir(d);
+}
+
 /* AUTH: libesmtp asks for the user and the password. */
 static int
 outbox_auth_interact(auth_client_request_t req, char **result, int fields,
@@ -398,8 +464,51 @@ outbox_auth_interact(auth_client_request_t req, char **result, int fields,
 	return 1;
 }
 
-/* One SMTP session for the batch; a result for every message. */
+static const char outbox_flush_sql[] =
+    "UPDATE outbox SET next_attempt = ?1 WHERE state = 'queued'"
+    " AND next_attempt > ?1";
+
+static int
+outbox_flush_write(struct store_tx *tx, struct store_job *job, void *arg)
+{
+	sqlite3_stmt	*s = store_tx_stmt(tx, outbox_flush_sql);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (long long)store_tx_now(tx));
+	return store_tx_exec(tx, s);
+}
+
 static void
+outbox_flush_done(struct store_job *job, void *arg)
+{
+	outbox_wake(arg);
+	store_job_free(job);
+}
+
+/*
+ * The relay takes mail again after refusing it: every message waiting for
+ * its retry is due now, rather than hours later for the oldest.
+ */
+static void
+outbox_flush(struct outbox *ob)
+{
+	struct store_job	*job;
+
+	log_info("outbox: the smarthost %s takes mail again; sending every "
+	    "message waiting", ob->smarthost);
+	job = store_change_new(outbox_flush_write, NULL, NULL);
+	job->done = outbox_flush_done;
+	job->arg = ob;
+	if (store_enqueue(ob->store, job) == -1)
+		store_job_free(job);
+}
+
+/*
+ * One SMTP session for the batch; a result for every message. Returns 0,
+ * or -1 when the relay could not be reached at all (no reply to anything).
+ */
+static int
 outbox_deliver(struct outbox *ob, struct outbox_msg *batch, size_t n)
 {
 	smtp_session_t		 s;
@@ -408,13 +517,13 @@ outbox_deliver(struct outbox *ob, struct outbox_msg *batch, size_t n)
 	const smtp_status_t	*worst;
 	const char		*text;
 	char			 why[128];
-	size_t			 i, k = 0;
-	int			 ok, code, w;
+	size_t			 i, k = 0, sent = 0;
+	int			 ok, code, w, replied = 0, was_failing;
 	static const int	 steps[] = { Timeout_GREETING,
 	    Timeout_ENVELOPE, Timeout_DATA, Timeout_TRANSFER, Timeout_DATA2 };
 
 	if ((s = smtp_create_session()) == NULL)
-		return;
+		return -1;
 	smtp_set_server(s, ob->smarthost);
 	smtp_set_hostname(s, ob->helo);
 	for (w = 0; w < (int)(sizeof(steps) / sizeof(steps[0])); w++)
@@ -431,7 +540,16 @@ outbox_deliver(struct outbox *ob, struct outbox_msg *batch, size_t n)
 		smtp_auth_set_context(s, auth);
 	}
 	smtp_set_eventcb(s, outbox_event, ob);
+	rest = xcalloc(n, sizeof(*rest));
 	for (i = 0; i < n; i++) {
+		if (batch[i].message == NULL) {
+			/* it cannot be written: kept as failed, with why */
+			outbox_result_of(ob, &batch[i], 0, batch[i].why,
+			    &rest[k]);
+			rest[k++].state = OUTBOX_FAILED;
+			batch[i].reported = 1;
+			continue;
+		}
 		batch[i].smtp = smtp_add_message(s);
 		smtp_set_reverse_path(batch[i].smtp, ob->from);
 		smtp_add_recipient(batch[i].smtp, batch[i].rcpt);
@@ -439,13 +557,15 @@ outbox_deliver(struct outbox *ob, struct outbox_msg *batch, size_t n)
 		smtp_message_set_application_data_release(batch[i].smtp,
 		    &batch[i], NULL);
 	}
-	ok = smtp_start_session(s);
+	was_failing = ob->failing_since != 0;
+	ok = k == n || smtp_start_session(s);
 	if (!ok)
 		smtp_strerror(smtp_errno(), why, sizeof(why));
-	rest = xcalloc(n, sizeof(*rest));
 	for (i = 0; i < n; i++) {
-		if (batch[i].reported)
+		if (batch[i].reported) {
+			sent += batch[i].smtp != NULL;
 			continue;
+		}
 		code = outbox_msg_code(batch[i].smtp, &text);
 		worst = NULL;
 		smtp_enumerate_recipients(batch[i].smtp, outbox_rcpt_code,
@@ -455,6 +575,7 @@ outbox_deliver(struct outbox *ob, struct outbox_msg *batch, size_t n)
 			code = worst->code;
 			text = worst->text;
 		}
+		replied |= code != 0;
 		if (code == 0)
 			text = ok ? "no reply from the relay" : why;
 		if (code >= 200 && code < 300)
@@ -462,17 +583,63 @@ outbox_deliver(struct outbox *ob, struct outbox_msg *batch, size_t n)
 		outbox_result_of(ob, &batch[i], code, text, &rest[k++]);
 	}
 	outbox_results_queue(ob, rest, k);
-	if (k > 0 && ob->failing_since == 0)
+	if (sent == 0 && k > 0 && ob->failing_since == 0)
 		ob->failing_since = time(NULL);
+	if (was_failing && sent > 0)
+		outbox_flush(ob);
 	smtp_destroy_session(s);
 	if (auth != NULL)
 		auth_destroy_context(auth);
+	return ok || replied || sent > 0 ? 0 : -1;
 }
 
 static const char outbox_due_sql[] =
-    "SELECT id, rcpt, message, attempts, created_at FROM outbox"
-    " WHERE state = 'queued' AND next_attempt <= ?1"
+    "SELECT id, rcpt, message, attempts, created_at, kind, evidence_id,"
+    " incident_id, in_reply_to, lang, verify_token, status_token"
+    " FROM outbox WHERE state = 'queued' AND next_attempt <= ?1"
     " ORDER BY next_attempt, id LIMIT ?2";
+
+/* Column i of s as a string, NULL when NULL. */
+static const char *
+outbox_col(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+/*
+ * The text of a message queued without one, from the composer; NULL with
+ * m->why filled when it cannot be written.
+ */
+static char *
+outbox_compose(struct outbox *ob, sqlite3_stmt *s, struct outbox_msg *m)
+{
+	struct outbox_row	 row;
+	struct page_buf		 b;
+	char			*text = NULL;
+
+	if (ob->compose == NULL) {
+		snprintf(m->why, sizeof(m->why), "nothing can compose it");
+		return NULL;
+	}
+	memset(&row, 0, sizeof(row));
+	row.id = m->id;
+	row.kind = outbox_col(s, 5);
+	row.evidence_id = sqlite3_column_int64(s, 6);
+	row.incident_id = sqlite3_column_int64(s, 7);
+	row.rcpt = m->rcpt;
+	row.in_reply_to = outbox_col(s, 8);
+	row.lang = outbox_col(s, 9);
+	row.verify_token = outbox_col(s, 10);
+	row.status_token = outbox_col(s, 11);
+	page_buf_init(&b);
+	if (ob->compose(ob->compose_arg, ob->db, &row, &b, m->why,
+	    sizeof(m->why)) == 0 && b.data != NULL) {
+		text = b.data;		/* NUL-terminated (page.h) */
+		b.data = NULL;
+	}
+	page_buf_free(&b);
+	return text;
+}
 
 /* The due messages, at most OUTBOX_BATCH, into *out. The count, or -1. */
 static void	outbox_batch_free(struct outbox_msg *, size_t);
@@ -498,10 +665,12 @@ outbox_read_due(struct outbox *ob, struct outbox_msg **out)
 		b[n].rcpt = xstrdup((const char *)sqlite3_column_text(s, 1));
 		msg = sqlite3_column_blob(s, 2);
 		len = (size_t)sqlite3_column_bytes(s, 2);
-		b[n].message = xmalloc(len + 1);
-		if (len > 0)
+		if (msg != NULL) {
+			b[n].message = xmalloc(len + 1);
 			memcpy(b[n].message, msg, len);
-		b[n].message[len] = '\0';
+			b[n].message[len] = '\0';
+		} else
+			b[n].message = outbox_compose(ob, s, &b[n]);
 		b[n].attempts = sqlite3_column_int64(s, 3);
 		b[n].created_at = sqlite3_column_int64(s, 4);
 		n++;
@@ -566,7 +735,7 @@ outbox_check_refusals(struct outbox *ob, time_t now)
 
 /*
  * Under mtx: sleep until woken, stopping, or `until' (0: OUTBOX_IDLE_WAIT
- * from now), with the results in flight committed when wait_results.
+ * from now, and never longer); not at all when `until' has passed.
  */
 static void
 outbox_sleep(struct outbox *ob, time_t until)
@@ -574,8 +743,10 @@ outbox_sleep(struct outbox *ob, time_t until)
 	struct timespec	ts;
 	time_t		now = time(NULL);
 
-	if (until <= now || until > now + OUTBOX_IDLE_WAIT)
+	if (until == 0 || until > now + OUTBOX_IDLE_WAIT)
 		until = now + OUTBOX_IDLE_WAIT;
+	if (until <= now)
+		return;		/* due already: look again */
 	ts.tv_sec = until;
 	ts.tv_nsec = 0;
 	while (!ob->woken && !ob->stopping && time(NULL) < until)
@@ -615,6 +786,12 @@ outbox_thread(void *arg)
 		}
 		pthread_mutex_unlock(&ob->mtx);
 		now = time(NULL);
+		if (now < ob->relay_retry_at) {
+			pthread_mutex_lock(&ob->mtx);
+			outbox_sleep(ob, ob->relay_retry_at);
+			pthread_mutex_unlock(&ob->mtx);
+			continue;
+		}
 		next = outbox_read_state(ob);
 		outbox_check_refusals(ob, now);
 		n = ob->smarthost != NULL ? outbox_read_due(ob, &batch) : 0;
@@ -622,7 +799,9 @@ outbox_thread(void *arg)
 			log_warn("outbox: cannot read the outbox: %s",
 			    sqlite3_errmsg(ob->db));
 		if (n > 0) {
-			outbox_deliver(ob, batch, (size_t)n);
+			/* a relay that is down is not tried again at once */
+			if (outbox_deliver(ob, batch, (size_t)n) == -1)
+				ob->relay_retry_at = now + ob->retry_first;
 			outbox_batch_free(batch, (size_t)n);
 			continue;
 		}
@@ -652,6 +831,8 @@ outbox_new(const struct outbox_options *opt, struct store *st, char *err,
 	ob->store = st;
 	ob->db_path = xstrdup(opt->db_path);
 	ob->smarthost = outbox_strdup(opt->smarthost);
+	if (ob->smarthost != NULL && strrchr(ob->smarthost, ':') != NULL)
+		ob->port = atoi(strrchr(ob->smarthost, ':') + 1);
 	ob->helo = xstrdup(opt->helo ? opt->helo : "localhost");
 	ob->from = xstrdup(opt->from ? opt->from : "");
 	ob->user = outbox_strdup(opt->user);
@@ -660,6 +841,8 @@ outbox_new(const struct outbox_options *opt, struct store *st, char *err,
 	ob->max_age = opt->max_age > 0 ? opt->max_age : 5 * 86400;
 	ob->retry_first = opt->retry_first > 0 ? opt->retry_first : 30;
 	ob->timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : 30000;
+	ob->compose = opt->compose;
+	ob->compose_arg = opt->compose_arg;
 	ob->stats.queued = -1;
 	pthread_mutex_init(&ob->mtx, NULL);
 	pthread_cond_init(&ob->cond, NULL);

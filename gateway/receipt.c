@@ -1,10 +1,12 @@
 /*
  * receipt.c - receipts and their verification tokens (see receipt.h).
  *
- * The receipt is composed on the writer thread, in the transaction of the
- * reports it answers (it needs their IDs, which the writer assigns); what
- * it reads there is read-only after start-up (configuration, taxonomy,
- * message catalogue). Indicators are echoed defanged (hxxp://, [.]) so a
+ * In the transaction of the reports it answers, the writer queues the
+ * receipt's row (address, tokens, subject); the outbox's sender composes
+ * the message when it sends it, reading the reports back on its own
+ * connection, so the intake path pays for a few small rows only. What the
+ * composer reads besides is read-only after start-up (configuration,
+ * taxonomy, message catalogue). Indicators are echoed defanged (hxxp://, [.]) so a
  * receipt never carries a clickable link or address of the reporter's
  * choosing to whoever the reporter named; the description is not echoed.
  *
@@ -110,9 +112,9 @@ receipt_puts(struct page_buf *b, const char *s)
 
 /* A catalogue message in lang (the catalogue was checked at start-up). */
 static const char *
-receipt_msg(const struct receipt *rc, const char *lang, const char *key)
+receipt_msg(const struct gateway *gw, const char *lang, const char *key)
 {
-	const char	*m = page_msg(rc->gw->pages, lang, key);
+	const char	*m = page_msg(gw->pages, lang, key);
 
 	return m != NULL ? m : key;
 }
@@ -147,144 +149,231 @@ receipt_url(struct page_buf *b, const char *base, const char *path)
 	receipt_puts(b, path);
 }
 
-/* The report IDs, categories and indicators of the job in lang. */
-static void
-receipt_understood(struct page_buf *b, const struct receipt *rc,
-    const struct store_job *job, const char *lang)
-{
-	const struct report	*r;
-	size_t			 i, k, shown = 0, total = 0;
+/* What a receipt says was understood, read back from the store. */
+struct receipt_facts {
+	char				 ids[RECEIPT_IDS_MAX][32];
+	size_t				 n_ids;
+	int				 more_ids;
+	const struct taxonomy_entry	*category;	/* the first report's */
+	char				*ind_type[RECEIPT_INDICATORS_MAX];
+	char				*ind_value[RECEIPT_INDICATORS_MAX];
+	size_t				 n_ind;
+	int				 more_ind;
+};
 
-	receipt_puts(b, receipt_msg(rc, lang, "mail.receipt.ids"));
-	receipt_puts(b, ": ");
-	for (i = 0, k = 0; i < job->n_reports; i++) {
-		if (job->results[i].report_id[0] == '\0')
-			continue;
-		if (k++ == RECEIPT_IDS_MAX) {
-			receipt_puts(b, " (");
-			receipt_puts(b, receipt_msg(rc, lang,
-			    "mail.receipt.more"));
-			receipt_puts(b, ")");
+static void
+receipt_facts_free(struct receipt_facts *f)
+{
+	size_t	i;
+
+	for (i = 0; i < f->n_ind; i++) {
+		free(f->ind_type[i]);
+		free(f->ind_value[i]);
+	}
+}
+
+static const char receipt_reports_sql[] =
+    "SELECT code, category FROM reports WHERE evidence_id = ?1"
+    " ORDER BY id LIMIT ?2";
+static const char receipt_indicators_sql[] =
+    "SELECT type, value FROM indicators WHERE report_id IN"
+    " (SELECT id FROM reports WHERE evidence_id = ?1) LIMIT ?2";
+
+/* The reports of submission `evidence' and their indicators. 0 or -1. */
+static int
+receipt_facts_read(const struct gateway *gw, sqlite3 *db, long long evidence,
+    struct receipt_facts *f)
+{
+	sqlite3_stmt	*s;
+	const char	*code, *cat;
+	int		 rc;
+
+	memset(f, 0, sizeof(*f));
+	if (sqlite3_prepare_v2(db, receipt_reports_sql, -1, &s, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, evidence);
+	sqlite3_bind_int(s, 2, RECEIPT_IDS_MAX + 1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (f->n_ids == RECEIPT_IDS_MAX) {
+			f->more_ids = 1;
 			break;
 		}
-		if (k > 1)
+		code = (const char *)sqlite3_column_text(s, 0);
+		cat = (const char *)sqlite3_column_text(s, 1);
+		snprintf(f->ids[f->n_ids++], sizeof(f->ids[0]), "%s",
+		    code ? code : "");
+		if (f->category == NULL && cat != NULL)
+			f->category = taxonomy_find(&gw->tax, cat, strlen(cat));
+	}
+	sqlite3_finalize(s);
+	if ((rc != SQLITE_DONE && rc != SQLITE_ROW) || f->n_ids == 0)
+		return -1;
+	if (sqlite3_prepare_v2(db, receipt_indicators_sql, -1, &s, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, evidence);
+	sqlite3_bind_int(s, 2, RECEIPT_INDICATORS_MAX + 1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (f->n_ind == RECEIPT_INDICATORS_MAX) {
+			f->more_ind = 1;
+			break;
+		}
+		f->ind_type[f->n_ind] = xstrdup((const char *)
+		    sqlite3_column_text(s, 0));
+		f->ind_value[f->n_ind++] = xstrdup((const char *)
+		    sqlite3_column_text(s, 1));
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* The report IDs, category and indicators in lang. */
+static void
+receipt_understood(struct page_buf *b, const struct gateway *gw,
+    const struct receipt_facts *f, const char *lang)
+{
+	size_t	i;
+
+	receipt_puts(b, receipt_msg(gw, lang, "mail.receipt.ids"));
+	receipt_puts(b, ": ");
+	for (i = 0; i < f->n_ids; i++) {
+		if (i > 0)
 			receipt_puts(b, ", ");
-		receipt_puts(b, job->results[i].report_id);
+		receipt_puts(b, f->ids[i]);
+	}
+	if (f->more_ids) {
+		receipt_puts(b, " (");
+		receipt_puts(b, receipt_msg(gw, lang, "mail.receipt.more"));
+		receipt_puts(b, ")");
 	}
 	receipt_puts(b, "\n");
-	if (job->n_reports > 0 && (r = &job->reports[0])->category != NULL) {
-		receipt_puts(b, receipt_msg(rc, lang, "mail.receipt.category"));
+	if (f->category != NULL) {
+		receipt_puts(b, receipt_msg(gw, lang, "mail.receipt.category"));
 		receipt_puts(b, ": ");
 		receipt_puts(b, strcmp(lang, "en") == 0 ?
-		    r->category->label_en : r->category->label_vi);
+		    f->category->label_en : f->category->label_vi);
 		receipt_puts(b, " (");
-		receipt_puts(b, r->category->code);
+		receipt_puts(b, f->category->code);
 		receipt_puts(b, ")\n");
 	}
-	for (i = 0; i < job->n_reports; i++)
-		total += job->reports[i].n_indicators;
-	if (total == 0)
+	if (f->n_ind == 0)
 		return;
-	receipt_puts(b, receipt_msg(rc, lang, "mail.receipt.indicators"));
+	receipt_puts(b, receipt_msg(gw, lang, "mail.receipt.indicators"));
 	receipt_puts(b, ":\n");
-	for (i = 0; i < job->n_reports && shown < RECEIPT_INDICATORS_MAX; i++)
-		for (k = 0; k < job->reports[i].n_indicators &&
-		    shown < RECEIPT_INDICATORS_MAX; k++, shown++) {
-			receipt_puts(b, "  ");
-			receipt_puts(b, ind_type_name(
-			    job->reports[i].indicators[k].type));
-			receipt_puts(b, " ");
-			receipt_defang(b, job->reports[i].indicators[k].value);
-			receipt_puts(b, "\n");
-		}
-	if (total > shown) {
-		char	more[64];
-
-		snprintf(more, sizeof(more), "  (+%zu)\n", total - shown);
-		receipt_puts(b, more);
+	for (i = 0; i < f->n_ind; i++) {
+		receipt_puts(b, "  ");
+		receipt_puts(b, f->ind_type[i]);
+		receipt_puts(b, " ");
+		receipt_defang(b, f->ind_value[i]);
+		receipt_puts(b, "\n");
 	}
+	if (f->more_ind)
+		receipt_puts(b, "  ...\n");
 }
 
 /* One language's part of the body. */
 static void
-receipt_text(struct page_buf *b, const struct receipt *rc,
-    const struct store_job *job, const char *lang, const char *verify_token)
+receipt_text(struct page_buf *b, const struct gateway *gw,
+    const struct receipt_facts *f, const struct outbox_row *row,
+    const char *lang)
 {
-	const char	*url = rc->gw->cfg->http_public_url;
-	char		 path[160];
+	const char	*url = gw->cfg->http_public_url;
+	char		 path[200];
 
-	receipt_puts(b, receipt_msg(rc, lang, "mail.receipt.heading"));
+	receipt_puts(b, receipt_msg(gw, lang, "mail.receipt.heading"));
 	receipt_puts(b, "\n\n");
-	receipt_understood(b, rc, job, lang);
-	if (url != NULL) {
+	receipt_understood(b, gw, f, lang);
+	if (url != NULL && row->verify_token != NULL) {
 		receipt_puts(b, "\n");
-		receipt_puts(b, receipt_msg(rc, lang, "mail.receipt.verify"));
+		receipt_puts(b, receipt_msg(gw, lang, "mail.receipt.verify"));
 		receipt_puts(b, "\n  ");
-		snprintf(path, sizeof(path), "verify/%s?lang=%s", verify_token,
-		    lang);
+		snprintf(path, sizeof(path), "verify/%s?lang=%s",
+		    row->verify_token, lang);
 		receipt_url(b, url, path);
-		receipt_puts(b, "\n\n");
-		receipt_puts(b, receipt_msg(rc, lang, "mail.receipt.status"));
+		receipt_puts(b, "\n");
+	}
+	if (url != NULL && row->status_token != NULL) {
+		receipt_puts(b, "\n");
+		receipt_puts(b, receipt_msg(gw, lang, "mail.receipt.status"));
 		receipt_puts(b, ":\n  ");
 		snprintf(path, sizeof(path), "status/%s?t=%s&lang=%s",
-		    job->results[0].report_id, rc->status_token, lang);
+		    f->ids[0], row->status_token, lang);
 		receipt_url(b, url, path);
 		receipt_puts(b, "\n");
 	}
 	receipt_puts(b, "\n");
-	receipt_puts(b, receipt_msg(rc, lang, "status.next-1"));
+	receipt_puts(b, receipt_msg(gw, lang, "status.next-1"));
 	receipt_puts(b, "\n\n");
-	receipt_puts(b, receipt_msg(rc, lang, "mail.receipt.auto"));
+	receipt_puts(b, receipt_msg(gw, lang, "mail.receipt.auto"));
 	receipt_puts(b, "\n");
 }
 
-/* The whole message into msg; 0, or -1 (logged: no receipt then). */
-static int
-receipt_compose(const struct receipt *rc, const struct store_job *job,
-    time_t now, const char *verify_token, struct page_buf *subject,
-    struct page_buf *msg)
+/* "[IR-...] <vi subject> / <en subject>" */
+static void
+receipt_subject(struct page_buf *b, const struct gateway *gw,
+    const char *report_id)
 {
-	const struct config	*cfg = rc->gw->cfg;
-	struct page_buf		 text;
+	receipt_puts(b, "[");
+	receipt_puts(b, report_id);
+	receipt_puts(b, "] ");
+	receipt_puts(b, receipt_msg(gw, "vi", "mail.receipt.subject"));
+	receipt_puts(b, " / ");
+	receipt_puts(b, receipt_msg(gw, "en", "mail.receipt.subject"));
+}
+
+int
+receipt_compose(void *arg, sqlite3 *db, const struct outbox_row *row,
+    struct page_buf *out, char *err, size_t errlen)
+{
+	const struct gateway	*gw = arg;
+	const struct config	*cfg = gw->cfg;
+	struct receipt_facts	 f;
+	struct page_buf		 text, subject;
 	struct mailout		 m;
 	unsigned char		 rnd[8];
 	char			 msgid[MAILOUT_MSGID_MAX + 1], nonce[17];
-	char			 err[128];
-	int			 ret;
+	int			 ret = -1;
 
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+	if (receipt_facts_read(gw, db, row->evidence_id, &f) == -1) {
+		snprintf(err, errlen, "the reports answered cannot be read: %s",
+		    sqlite3_errmsg(db));
+		receipt_facts_free(&f);
 		return -1;
+	}
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+		snprintf(err, errlen, "no randomness");
+		receipt_facts_free(&f);
+		return -1;
+	}
 	hex_encode(rnd, sizeof(rnd), nonce);
-	snprintf(msgid, sizeof(msgid), "%s.%s@%s", job->results[0].report_id,
-	    nonce, cfg->smtp_hostname);
-	receipt_puts(subject, "[");
-	receipt_puts(subject, job->results[0].report_id);
-	receipt_puts(subject, "] ");
-	receipt_puts(subject, receipt_msg(rc, "vi", "mail.receipt.subject"));
-	receipt_puts(subject, " / ");
-	receipt_puts(subject, receipt_msg(rc, "en", "mail.receipt.subject"));
+	snprintf(msgid, sizeof(msgid), "%s.%s@%s", f.ids[0], nonce,
+	    cfg->smtp_hostname);
+	page_buf_init(&subject);
 	page_buf_init(&text);
-	receipt_text(&text, rc, job, "vi", verify_token);
+	receipt_subject(&subject, gw, f.ids[0]);
+	receipt_text(&text, gw, &f, row, "vi");
 	receipt_puts(&text, "\n-- \n\n");
-	receipt_text(&text, rc, job, "en", verify_token);
+	receipt_text(&text, gw, &f, row, "en");
 	memset(&m, 0, sizeof(m));
 	m.from = cfg->outbound_from;
 	m.from_name = cfg->contact_organization;
-	m.to = rc->rcpt;
-	m.subject = subject->data;
+	m.to = row->rcpt;
+	m.subject = subject.data ? subject.data : "";
 	m.message_id = msgid;
-	m.in_reply_to = rc->in_reply_to[0] ? rc->in_reply_to : NULL;
+	m.in_reply_to = row->in_reply_to;
 	m.loop = cfg->smtp_hostname;
 	m.auto_replied = 1;
-	m.date = now;
+	m.date = time(NULL);
 	m.text = text.data ? text.data : "";
 	m.text_len = text.len;
-	ret = text.failed || subject->failed ? -1 :
-	    mailout_build(&m, msg, err, sizeof(err));
-	if (ret == -1)
-		log_warn("receipt for %s not sent: %s", job->results[0].report_id,
-		    text.failed || subject->failed ? "out of memory" : err);
+	if (text.failed || subject.failed)
+		snprintf(err, errlen, "out of memory");
+	else
+		ret = mailout_build(&m, out, err, errlen);
 	page_buf_free(&text);
+	page_buf_free(&subject);
+	receipt_facts_free(&f);
 	return ret;
 }
 
@@ -293,9 +382,11 @@ static const char receipt_token_sql[] =
     " VALUES (?1, ?2, ?3, ?4)";
 
 /*
- * The change: within the per-address cap, a verification token and the
- * receipt in the outbox. A receipt that cannot be composed leaves the
- * reports stored without one (logged); only SQL failures fail the job.
+ * The change: within the per-address cap, a verification token (its
+ * hash) and the receipt's row in the outbox, composed later by the sender
+ * (receipt_compose) from what this transaction stores: the writer only
+ * writes a few small rows for it. The tokens wait in the row, in clear,
+ * until the mail is sent or given up.
  */
 static int
 receipt_write(struct store_tx *tx, struct store_job *job, void *arg)
@@ -303,7 +394,7 @@ receipt_write(struct store_tx *tx, struct store_job *job, void *arg)
 	struct receipt		*rc = arg;
 	const struct config	*cfg = rc->gw->cfg;
 	struct outbox_item	 it;
-	struct page_buf		 subject, msg;
+	struct page_buf		 subject;
 	sqlite3_stmt		*s;
 	unsigned char		 rnd[24], hash[32];
 	char			 token[RECEIPT_VERIFY_TOKEN];
@@ -325,36 +416,30 @@ receipt_write(struct store_tx *tx, struct store_job *job, void *arg)
 		return 0;
 	hex_encode(rnd, sizeof(rnd), token);
 	sha256(token, strlen(token), hash);
-	page_buf_init(&subject);
-	page_buf_init(&msg);
-	if (receipt_compose(rc, job, now, token, &subject, &msg) == -1) {
-		ret = 0;
-		goto out;
-	}
 	if ((s = store_tx_stmt(tx, receipt_token_sql)) == NULL)
-		goto out;
+		return -1;
 	sqlite3_bind_blob(s, 1, hash, sizeof(hash), SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, job->evidence_id);
 	sqlite3_bind_int64(s, 3, (long long)now);
 	sqlite3_bind_int64(s, 4, (long long)now + cfg->verify_ttl);
 	if (store_tx_exec(tx, s) == -1)
-		goto out;
+		return -1;
+	page_buf_init(&subject);
+	receipt_subject(&subject, rc->gw, job->results[0].report_id);
 	memset(&it, 0, sizeof(it));
 	it.kind = "receipt";
 	it.evidence_id = job->evidence_id;
 	it.rcpt = rc->rcpt;
 	it.subject = subject.data;
-	it.message = msg.data;
-	it.len = msg.len;
-	if (outbox_add(tx, &it) == -1)
-		goto out;
-	rc->outcome = METRICS_RECEIPT_QUEUED;
-	ret = 0;
-out:
+	it.in_reply_to = rc->in_reply_to[0] ? rc->in_reply_to : NULL;
+	it.lang = rc->lang;
+	it.verify_token = token;
+	it.status_token = rc->status_token[0] ? rc->status_token : NULL;
+	if (!subject.failed && outbox_add(tx, &it) == 0) {
+		rc->outcome = METRICS_RECEIPT_QUEUED;
+		ret = 0;
+	}
 	OPENSSL_cleanse(token, sizeof(token));
-	if (msg.data != NULL)
-		OPENSSL_cleanse(msg.data, msg.len);
 	page_buf_free(&subject);
-	page_buf_free(&msg);
 	return ret;
 }

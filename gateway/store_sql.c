@@ -142,9 +142,10 @@ static const char *const store_migrations[] = {
 	/*
 	 * 4: outbound mail. The outbox is written in the transaction of what
 	 * causes the mail (outbox.h); a message leaves the 'queued' state
-	 * only once the relay took it ('sent': its text, which holds
-	 * one-time links, is then dropped) or refused it for good
-	 * ('failed'). Every attempt and the relay's answer is kept. A
+	 * only once the relay took it ('sent': its text and tokens, which
+	 * make one-time links, are then dropped) or refused it for good
+	 * ('failed'). A receipt is queued without its text (message NULL):
+	 * the sender composes it from the reports when it sends it. Every attempt and the relay's answer is kept. A
 	 * verification token (its SHA-256) confirms every report of one
 	 * submission (its evidence row).
 	 */
@@ -157,6 +158,10 @@ static const char *const store_migrations[] = {
 	"  rcpt TEXT NOT NULL,"
 	"  subject TEXT NOT NULL,"
 	"  message BLOB,"
+	"  in_reply_to TEXT,"
+	"  lang TEXT,"
+	"  verify_token TEXT,"
+	"  status_token TEXT,"
 	"  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN"
 	"    ('queued', 'sent', 'failed')),"
 	"  attempts INTEGER NOT NULL DEFAULT 0,"
@@ -167,6 +172,10 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX outbox_due ON outbox (next_attempt) WHERE state = 'queued';"
 	"CREATE INDEX outbox_receipts ON outbox (rcpt, created_at)"
 	"  WHERE kind = 'receipt';"
+	"CREATE INDEX outbox_evidence ON outbox (evidence_id);"
+	/* a receipt, a status page and a verification find the reports of
+	   a submission; ids only grow, so this index is only appended to */
+	"CREATE INDEX reports_evidence ON reports (evidence_id);"
 	"CREATE TABLE outbox_attempts ("
 	"  outbox_id INTEGER NOT NULL REFERENCES outbox (id),"
 	"  at INTEGER NOT NULL,"
@@ -576,7 +585,11 @@ store_sql_errmsg(struct store_sql *sql)
 static void
 store_sql_note(struct store_sql *sql)
 {
-	snprintf(sql->err, sizeof(sql->err), "%s", sqlite3_errmsg(sql->db));
+	if (sqlite3_errcode(sql->db) == SQLITE_OK)
+		snprintf(sql->err, sizeof(sql->err), "its change failed");
+	else
+		snprintf(sql->err, sizeof(sql->err), "%s",
+		    sqlite3_errmsg(sql->db));
 }
 
 /* Step a statement that returns no row, then reset it. 0 or -1. */

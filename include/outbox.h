@@ -2,6 +2,11 @@
  * outbox.h - outbound mail: a durable outbox in the store, and one sender
  * thread that delivers it through [outbound] smarthost with libesmtp.
  *
+ * A queued row holds either the whole message (a forward: what the
+ * incident was when it was sent on) or what is needed to compose it (a
+ * receipt: its address and one-time tokens; the sender composes it from
+ * the stored reports, off the intake path).
+ *
  * Mail is queued by a change (store.h) in the transaction of what causes
  * it, so a receipt is durable when the 303 or the 250 that promised it is
  * sent, and nothing on the intake path waits for delivery. The sender
@@ -32,16 +37,49 @@ struct store;
 struct store_tx;
 struct outbox;
 
-/* What outbox_add() queues. */
+struct sqlite3;
+struct page_buf;
+
+/*
+ * What outbox_add() queues: a whole message, or (message NULL) what the
+ * composer needs to write it when it is sent.
+ */
 struct outbox_item {
 	const char	*kind;		/* "receipt" or "forward" */
 	long long	 evidence_id;	/* the submission answered, or 0 */
 	long long	 incident_id;	/* the incident forwarded, or 0 */
 	const char	*rcpt;		/* a mailout_addr_valid() address */
 	const char	*subject;	/* for `intakectl outbox' */
-	const char	*message;	/* the whole message, CRLF lines */
+	const char	*message;	/* the whole message, CRLF lines; NULL:
+					   composed when sent */
 	size_t		 len;
+	const char	*in_reply_to;	/* for the composer; each may be NULL */
+	const char	*lang;
+	const char	*verify_token;	/* kept in clear until sent */
+	const char	*status_token;
 };
+
+/* A queued message without its text, as the composer gets it. */
+struct outbox_row {
+	long long	 id;
+	const char	*kind;
+	long long	 evidence_id;
+	long long	 incident_id;
+	const char	*rcpt;
+	const char	*in_reply_to;	/* NULL when none, as every field */
+	const char	*lang;
+	const char	*verify_token;
+	const char	*status_token;
+};
+
+/*
+ * Writes the message of row into out, reading what it needs on db (the
+ * sender's read-only connection). 0, or -1 with err filled: the message
+ * is then kept as failed, with err as its reason.
+ */
+typedef int (*outbox_compose_fn)(void *arg, struct sqlite3 *db,
+    const struct outbox_row *row, struct page_buf *out, char *err,
+    size_t errlen);
 
 /*
  * In a change: queue one message, due at once. 0, or -1 when a statement
@@ -67,6 +105,8 @@ struct outbox_options {
 	long long	 max_age;	/* seconds a message is retried */
 	long long	 retry_first;	/* seconds before the first retry */
 	long		 timeout_ms;	/* each SMTP step; 0: 30 s */
+	outbox_compose_fn compose;	/* messages queued without text */
+	void		*compose_arg;
 };
 
 /* Counters and the queue's state, for /metrics and /healthz. */

@@ -19,6 +19,8 @@
 #ifndef RECEIPT_H
 #define RECEIPT_H
 
+#include <stddef.h>
+
 #include "metrics.h"
 
 struct gateway;
@@ -38,6 +40,18 @@ struct store_job;
 void	receipt_attach(struct gateway *gw, struct store_job *job,
 	    const char *rcpt, const char *in_reply_to,
 	    const char *status_token, const char *lang);
+
+/*
+ * The outbox's composer of receipts (outbox_compose_fn; arg is the
+ * gateway): the message for row, from the reports of its submission read
+ * on db, into out. 0, or -1 with err filled.
+ */
+struct sqlite3;
+struct outbox_row;
+struct page_buf;
+int	receipt_compose(void *arg, struct sqlite3 *db,
+	    const struct outbox_row *row, struct page_buf *out, char *err,
+	    size_t errlen);
 
 /* A report that gets no receipt, and why (counted). */
 void	receipt_refuse(enum metrics_receipt why);

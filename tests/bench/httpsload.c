@@ -5,7 +5,7 @@
  * bench daemon's is self-signed).
  *
  *   httpsload -h HOST -p PORT -m api|form|get -c CONNS -d SECONDS
- *       [-t TOKEN] [-r RATE] [-s SIZE] [-a BYTES] [-u PATH]
+ *       [-t TOKEN] [-r RATE] [-s SIZE] [-a BYTES] [-u PATH] [-N]
  *   httpsload -h HOST -p PORT -I N [-s SECONDS] [-P PID] [-u PATH]
  *
  * Load (-m): opens CONNS keep-alive connections and, once every handshake
@@ -15,7 +15,9 @@
  *         report of about SIZE bytes (default 1024); 201 is success;
  *   form  POST /report, multipart/form-data: the csrf token (fetched once
  *         with GET /report before the run), a description of about SIZE/2
- *         bytes, reporter-email, category, indicators, the empty honeypot
+ *         bytes, reporter-email (-N: reporter-phone instead, so the
+ *         report gets no receipt mail), category, indicators, the empty
+ *         honeypot
  *         and a text/plain attachment of BYTES (default 2048); 303 is
  *         success;
  *   get   GET PATH (default /); 200 is success.
@@ -132,6 +134,7 @@ struct httpsload {
 	double			 rate;		/* 0 = closed loop */
 	int			 size;		/* api: JSON; form: description */
 	int			 attach;	/* form: attachment bytes */
+	int			 no_email;	/* form: a phone, no e-mail (no receipt) */
 	char			 csrf[HL_CSRF_MAX];
 	struct bench_salt	 rnd;
 	char			 detected_at[32];
@@ -191,7 +194,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: httpsload -h HOST -p PORT -m api|form|get "
 	    "-c CONNS -d SECONDS [-t TOKEN] [-r RATE] [-s SIZE] [-a BYTES] "
-	    "[-u PATH]\n"
+	    "[-u PATH] [-N]\n"
 	    "       httpsload -h HOST -p PORT -I N [-s SECONDS] [-P PID] "
 	    "[-u PATH]\n");
 	exit(1);
@@ -365,8 +368,14 @@ make_form_body(struct httpsload *hl, uint64_t n)
 	"form-data; name=\"%s\"\r\n\r\n", name)
 	PART("csrf");
 	body_add(hl, "%s\r\n", hl->csrf);
-	PART("reporter-email");
-	body_add(hl, "bench-%" PRIu64 "@reporter.test.example\r\n", n % 1000);
+	if (hl->no_email) {
+		PART("reporter-phone");
+		body_add(hl, "0912 %06" PRIu64 "\r\n", n % 1000000);
+	} else {
+		PART("reporter-email");
+		body_add(hl, "bench-%" PRIu64 "@reporter.test.example\r\n",
+		    n % 1000);
+	}
 	PART("category");
 	body_add(hl, "%s\r\n", hl_categories[h % HL_NCATEGORIES]);
 	PART("description");
@@ -978,7 +987,7 @@ main(int argc, char **argv)
 	hl->attach = 2048;
 	hl->path = "/";
 	hl->hold_seconds = 5;
-	while ((ch = getopt(argc, argv, "h:p:m:c:d:t:r:s:a:u:I:P:")) != -1) {
+	while ((ch = getopt(argc, argv, "h:p:m:c:d:t:r:s:a:u:I:P:N")) != -1) {
 		switch (ch) {
 		case 'h':
 			host = optarg;
@@ -1007,6 +1016,9 @@ main(int argc, char **argv)
 		case 's':
 			/* -I: seconds to hold; else the report's size */
 			s_arg = (int)bench_num_arg(ch, optarg, 0, 1000000);
+			break;
+		case 'N':
+			hl->no_email = 1;
 			break;
 		case 'a':
 			hl->attach = (int)bench_num_arg(ch, optarg, 1,
