@@ -7,8 +7,9 @@
 # (closed loop, BENCH_SECONDS each); loadgen with 16 connections at half the
 # 16-connection rate (open loop) for the latency figure; idle_conns 1000
 # against the daemon fresh and again after the load, reading its VmRSS;
-# its peak RSS (VmHWM); then stops it, runs tests/bench/smtp.sh and
-# tests/bench/http.sh if they exist and are executable (same environment,
+# its peak RSS (VmHWM); then stops it, runs tests/bench/smtp.sh,
+# tests/bench/http.sh and tests/bench/outbox.sh if they exist and are
+# executable (same environment,
 # plus BENCH_TMP, a scratch directory each may use; http.sh also gets the
 # 16-connection rate and CPU use, ILP16_RATE and ILP16_CPU), and
 # sqlite_ceiling on the same filesystem. Prints a summary table with the
@@ -139,6 +140,14 @@ if [ -x "$HERE/http.sh" ]; then
 	BUILD=$BUILD BIN=$BIN BENCH_SECONDS=$BENCH_SECONDS BENCH_TMP=$TMP/http \
 	    ILP16_RATE=$R16 ILP16_CPU=$(field intaked_cpu "$L16") \
 	    "$HERE/http.sh" || fail "tests/bench/http.sh failed"
+fi
+
+if [ -x "$HERE/outbox.sh" ]; then
+	echo "-- tests/bench/outbox.sh"
+	mkdir -p "$TMP/outbox"
+	BUILD=$BUILD BIN=$BIN BENCH_SECONDS=$BENCH_SECONDS \
+	    BENCH_TMP=$TMP/outbox "$HERE/outbox.sh" ||
+	    fail "tests/bench/outbox.sh failed"
 fi
 
 echo "-- sqlite ceiling (same filesystem as the daemon's data_dir)"
