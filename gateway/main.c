@@ -41,6 +41,7 @@
 #include "metrics.h"
 #include "readers.h"
 #include "session.h"
+#include "forward.h"
 #include "outbox.h"
 #include "receipt.h"
 #include "store.h"
@@ -385,6 +386,16 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	start_drain(d, sig == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
+/* The outbox's composer: receipts and forwards, by kind. */
+static int
+compose_mail(void *arg, struct store_read *rd, const struct outbox_row *row,
+    struct page_buf *out, char *err, size_t errlen)
+{
+	if (row->kind != NULL && strcmp(row->kind, "forward") == 0)
+		return forward_compose(arg, rd, row, out, err, errlen);
+	return receipt_compose(arg, rd, row, out, err, errlen);
+}
+
 /*
  * The outbox's sender thread, delivering through [outbound] smarthost
  * (none: mail stays queued, and the thread only keeps the figures).
@@ -406,7 +417,7 @@ start_outbox(struct daemon_state *d, const char *dbpath, char *err,
 	oo.password = cfg->outbound_password;
 	oo.max_age = cfg->outbound_max_age;
 	oo.retry_first = cfg->outbound_retry_first;
-	oo.compose = receipt_compose;
+	oo.compose = compose_mail;
 	oo.compose_arg = &d->gw;
 	if ((d->gw.outbox = outbox_new(&oo, d->gw.store, err, errlen)) == NULL)
 		return -1;

@@ -1,7 +1,7 @@
 /*
  * outbox.c - the outbox's SQL and its sender thread (see outbox.h).
  *
- * The sender thread owns a read-only SQLite connection and the libesmtp
+ * The sender thread owns a reader connection (store_read.h) and the libesmtp
  * sessions; it never touches the loop's objects. It writes nothing
  * itself: each delivery result is a change handed to the store's writer
  * (one per accepted message, queued as soon as the relay's 250 arrives,
@@ -35,6 +35,7 @@
 #include "page.h"
 #include "outbox.h"
 #include "store.h"
+#include "store_read.h"
 #include "util.h"
 
 #define OUTBOX_BATCH		200
@@ -101,7 +102,8 @@ struct outbox {
 	void		*compose_arg;
 	SSL_CTX		*tls;
 
-	sqlite3		*db;		/* the sender thread's */
+	struct store_read *rd;		/* the sender thread's connection */
+	sqlite3		*db;		/* rd's */
 	pthread_t	 thread;
 	int		 running;
 
@@ -632,7 +634,7 @@ outbox_compose(struct outbox *ob, sqlite3_stmt *s, struct outbox_msg *m)
 	row.verify_token = outbox_col(s, 10);
 	row.status_token = outbox_col(s, 11);
 	page_buf_init(&b);
-	if (ob->compose(ob->compose_arg, ob->db, &row, &b, m->why,
+	if (ob->compose(ob->compose_arg, ob->rd, &row, &b, m->why,
 	    sizeof(m->why)) == 0 && b.data != NULL) {
 		text = b.data;		/* NUL-terminated (page.h) */
 		b.data = NULL;
@@ -846,14 +848,11 @@ outbox_new(const struct outbox_options *opt, struct store *st, char *err,
 	ob->stats.queued = -1;
 	pthread_mutex_init(&ob->mtx, NULL);
 	pthread_cond_init(&ob->cond, NULL);
-	if (sqlite3_open_v2(ob->db_path, &ob->db, SQLITE_OPEN_READONLY |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "outbox: %s: %s", ob->db_path,
-		    sqlite3_errmsg(ob->db));
+	if ((ob->rd = store_read_open(ob->db_path, err, errlen)) == NULL) {
 		outbox_free(ob);
 		return NULL;
 	}
-	sqlite3_busy_timeout(ob->db, 5000);
+	ob->db = store_read_sqlite(ob->rd);
 	if (ob->starttls) {
 		/* the system's CAs (SSL_CERT_FILE / SSL_CERT_DIR honoured) */
 		if ((ob->tls = SSL_CTX_new(TLS_client_method())) == NULL ||
@@ -925,7 +924,7 @@ outbox_free(struct outbox *ob)
 	outbox_stop(ob);
 	if (ob->user != NULL)
 		auth_client_exit();
-	sqlite3_close(ob->db);
+	store_read_close(ob->rd);
 	SSL_CTX_free(ob->tls);
 	free(ob->db_path);
 	free(ob->smarthost);

@@ -94,7 +94,18 @@ static const char *const required_keys[] = {
 	"mail.receipt.subject", "mail.receipt.heading", "mail.receipt.ids",
 	"mail.receipt.more", "mail.receipt.category", "mail.receipt.indicators",
 	"mail.receipt.verify", "mail.receipt.status", "mail.receipt.auto",
-	"status.next-1", "verify.title"
+	"status.next-1", "verify.title",
+	"mail.forward.title", "mail.forward.from", "mail.forward.incident",
+	"mail.forward.reports", "mail.forward.first-seen",
+	"mail.forward.last-seen", "mail.forward.initial",
+	"mail.forward.channel", "mail.forward.received",
+	"mail.forward.subject", "mail.forward.more",
+	"mail.forward.attachment", "mail.yes", "mail.no",
+	"field.category", "field.severity", "field.reporter-name",
+	"field.organization", "field.reporter-email", "field.reporter-phone",
+	"field.affected-system", "field.operating-unit", "field.system-level",
+	"field.detected-at", "field.occurred-at", "field.confidential",
+	"field.description", "field.indicators"
 };
 
 static int	 msg_cmp(const void *, const void *);

@@ -31,6 +31,7 @@
 #include "page.h"
 #include "receipt.h"
 #include "store.h"
+#include "store_read.h"
 #include "util.h"
 
 #define RECEIPT_IDS_MAX		10
@@ -323,10 +324,12 @@ receipt_subject(struct page_buf *b, const struct gateway *gw,
 }
 
 int
-receipt_compose(void *arg, sqlite3 *db, const struct outbox_row *row,
-    struct page_buf *out, char *err, size_t errlen)
+receipt_compose(void *arg, struct store_read *rd,
+    const struct outbox_row *row, struct page_buf *out, char *err,
+    size_t errlen)
 {
 	const struct gateway	*gw = arg;
+	sqlite3			*db = store_read_sqlite(rd);
 	const struct config	*cfg = gw->cfg;
 	struct receipt_facts	 f;
 	struct page_buf		 text, subject;

@@ -237,6 +237,12 @@ store_read_open(const char *path, char *err, size_t errlen)
 	return rd;
 }
 
+struct sqlite3 *
+store_read_sqlite(struct store_read *rd)
+{
+	return rd->db;
+}
+
 void
 store_read_close(struct store_read *rd)
 {

@@ -37,8 +37,8 @@ struct store;
 struct store_tx;
 struct outbox;
 
-struct sqlite3;
 struct page_buf;
+struct store_read;
 
 /*
  * What outbox_add() queues: a whole message, or (message NULL) what the
@@ -73,11 +73,11 @@ struct outbox_row {
 };
 
 /*
- * Writes the message of row into out, reading what it needs on db (the
- * sender's read-only connection). 0, or -1 with err filled: the message
- * is then kept as failed, with err as its reason.
+ * Writes the message of row into out, reading what it needs on rd (the
+ * sender's reader connection). 0, or -1 with err filled: the message is
+ * then kept as failed, with err as its reason.
  */
-typedef int (*outbox_compose_fn)(void *arg, struct sqlite3 *db,
+typedef int (*outbox_compose_fn)(void *arg, struct store_read *rd,
     const struct outbox_row *row, struct page_buf *out, char *err,
     size_t errlen);
 
@@ -105,8 +105,8 @@ struct outbox_options {
 	long long	 max_age;	/* seconds a message is retried */
 	long long	 retry_first;	/* seconds before the first retry */
 	long		 timeout_ms;	/* each SMTP step; 0: 30 s */
-	outbox_compose_fn compose;	/* messages queued without text */
-	void		*compose_arg;
+	outbox_compose_fn compose;	/* messages queued without text: */
+	void		*compose_arg;	/* receipts, forwards */
 };
 
 /* Counters and the queue's state, for /metrics and /healthz. */

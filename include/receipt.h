@@ -44,12 +44,12 @@ void	receipt_attach(struct gateway *gw, struct store_job *job,
 /*
  * The outbox's composer of receipts (outbox_compose_fn; arg is the
  * gateway): the message for row, from the reports of its submission read
- * on db, into out. 0, or -1 with err filled.
+ * on rd, into out. 0, or -1 with err filled.
  */
-struct sqlite3;
+struct store_read;
 struct outbox_row;
 struct page_buf;
-int	receipt_compose(void *arg, struct sqlite3 *db,
+int	receipt_compose(void *arg, struct store_read *rd,
 	    const struct outbox_row *row, struct page_buf *out, char *err,
 	    size_t errlen);
 

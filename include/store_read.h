@@ -38,6 +38,11 @@ enum store_read_rc {
 struct store_read *store_read_open(const char *path, char *err,
     size_t errlen);
 void store_read_close(struct store_read *rd);
+/*
+ * The connection itself, for a module with queries of its own on this
+ * reader (the outbox's sender): used by the reader's thread only.
+ */
+struct sqlite3 *store_read_sqlite(struct store_read *rd);
 
 int store_read_token_name_valid(const char *name);
 
