@@ -415,3 +415,78 @@ def test_kill9_with_mail_queued_sends_each_once():
                   ["k0@example.org", "k1@example.org", "k2@example.org"],
                   "each receipt once after the restart")
     relay.stop()
+
+
+def _relay_cert(tmp):
+    """A self-signed certificate for 127.0.0.1 (its own CA): (cert, key)."""
+    import os
+    import subprocess
+    cert, key = os.path.join(tmp, "relay.pem"), os.path.join(tmp, "relay.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext",
+                    "subjectAltName=DNS:127.0.0.1,IP:127.0.0.1",
+                    "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def _with_ca(cert):
+    """SSL_CERT_FILE for the daemons started inside (OpenSSL's default CAs)."""
+    import contextlib
+    import os
+
+    @contextlib.contextmanager
+    def ctx():
+        old = os.environ.get("SSL_CERT_FILE")
+        os.environ["SSL_CERT_FILE"] = cert
+        try:
+            yield
+        finally:
+            if old is None:
+                os.environ.pop("SSL_CERT_FILE", None)
+            else:
+                os.environ["SSL_CERT_FILE"] = old
+    return ctx()
+
+
+def test_starttls_and_auth_with_the_smarthost():
+    import tempfile
+    tmp = tempfile.mkdtemp(prefix="intaked-relay-")
+    cert = _relay_cert(tmp)
+    tls_on = {"outbound": {"starttls": "yes", "user": "cert",
+                           "password": "s3cret pass"}}
+    with Relay(tls=cert, auth=("cert", "s3cret pass")) as relay, \
+            _with_ca(cert[0]), _daemon(relay, tls_on) as d:
+        _form_report(d, "tls@example.org")
+        msgs = relay.wait_messages(1)
+        expect(len(msgs) == 1 and msgs[0].tls and msgs[0].user == "cert",
+               "delivered over STARTTLS, authenticated: %r" %
+               [(m.tls, m.user) for m in msgs])
+
+
+def test_starttls_required_and_certificate_checked():
+    import tempfile
+    tmp = tempfile.mkdtemp(prefix="intaked-relay-")
+    cert = _relay_cert(tmp)
+    tls_on = {"outbound": {"starttls": "yes"}}
+    # a relay that offers no STARTTLS: nothing goes in clear
+    with Relay() as relay, _with_ca(cert[0]), _daemon(relay, tls_on) as d:
+        _form_report(d, "clear@example.org")
+        deadline = time.time() + scale(10)
+        ob = []
+        while time.time() < deadline:
+            ob = _outbox(d)
+            if ob and ob[0]["attempts"] >= 1:
+                break
+            time.sleep(0.2)
+        expect(ob and ob[0]["state"] == "queued" and ob[0]["attempts"] >= 1,
+               "kept queued without STARTTLS: %r" % ob)
+        expect_eq(relay.messages, [], "mail sent in clear")
+    # a relay whose certificate nobody vouches for
+    with Relay(tls=cert) as relay, _daemon(relay, tls_on) as d:
+        _form_report(d, "untrusted@example.org")
+        time.sleep(scale(3))
+        expect_eq(relay.messages, [], "mail sent to an unverified relay")
+        ob = _outbox(d)
+        expect(ob and ob[0]["state"] == "queued", "kept queued: %r" % ob)
