@@ -19,7 +19,6 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <openssl/rand.h>
 #include <sqlite3.h>
 
 #include "config.h"
@@ -326,8 +325,7 @@ forward_compose(void *arg, struct store_read *rd,
 	struct mailout			 m;
 	struct mailout_attachment	 a;
 	char				*json, msgid[MAILOUT_MSGID_MAX + 1];
-	char				 nonce[17], fname[64];
-	unsigned char			 rnd[8];
+	char				 fname[64];
 	const char			*id, *cat;
 	int				 ret = -1;
 
@@ -336,16 +334,13 @@ forward_compose(void *arg, struct store_read *rd,
 		return -1;
 	id = json_string_value(json_object_get(inc, "id"));
 	cat = json_string_value(json_object_get(inc, "category"));
-	if (id == NULL || RAND_bytes(rnd, sizeof(rnd)) != 1 ||
-	    (json = json_dumps(inc, JSON_INDENT(1) | JSON_ENSURE_ASCII)) ==
-	    NULL) {
+	if (id == NULL || outbox_mail_init(&m, cfg, row->rcpt, id, msgid) ==
+	    -1 || (json = json_dumps(inc, JSON_INDENT(1) |
+	    JSON_ENSURE_ASCII)) == NULL) {
 		snprintf(err, errlen, "cannot write the incident");
 		json_decref(inc);
 		return -1;
 	}
-	hex_encode(rnd, sizeof(rnd), nonce);
-	snprintf(msgid, sizeof(msgid), "%s.%s@%s", id, nonce,
-	    cfg->smtp_hostname);
 	snprintf(fname, sizeof(fname), "%s.json", id);
 	page_buf_init(&subject);
 	page_buf_init(&text);
@@ -354,15 +349,7 @@ forward_compose(void *arg, struct store_read *rd,
 	forward_puts(&subject, " ");
 	forward_puts(&subject, cat ? cat : "undetermined");
 	forward_text(&text, gw, inc, first);
-	memset(&m, 0, sizeof(m));
-	m.from = cfg->outbound_from;
-	m.from_name = cfg->contact_organization;
-	m.to = row->rcpt;
 	m.subject = subject.data ? subject.data : "";
-	m.message_id = msgid;
-	m.loop = cfg->smtp_hostname;
-	m.auto_replied = 0;
-	m.date = time(NULL);
 	m.text = text.data ? text.data : "";
 	m.text_len = text.len;
 	a.content_type = "application/json";

@@ -26,12 +26,15 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/rand.h>
 #include <openssl/ssl.h>		/* before libesmtp.h: its TLS calls */
 #include <auth-client.h>
 #include <libesmtp.h>
 #include <sqlite3.h>
 
+#include "config.h"
 #include "log.h"
+#include "mailout.h"
 #include "page.h"
 #include "outbox.h"
 #include "store.h"
@@ -169,6 +172,28 @@ outbox_receipts_recent(struct store_tx *tx, const char *rcpt, long long *n)
 	if (sqlite3_step(s) != SQLITE_ROW)
 		return -1;
 	*n = sqlite3_column_int64(s, 0);
+	return 0;
+}
+
+int
+outbox_mail_init(struct mailout *m, const struct config *cfg,
+    const char *rcpt, const char *about, char *msgid)
+{
+	unsigned char	rnd[8];
+	char		nonce[17];
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		return -1;
+	hex_encode(rnd, sizeof(rnd), nonce);
+	snprintf(msgid, MAILOUT_MSGID_MAX + 1, "%s.%s@%s", about, nonce,
+	    cfg->smtp_hostname);
+	memset(m, 0, sizeof(*m));
+	m->from = cfg->outbound_from;
+	m->from_name = cfg->contact_organization;
+	m->to = rcpt;
+	m->message_id = msgid;
+	m->loop = cfg->smtp_hostname;
+	m->date = time(NULL);
 	return 0;
 }
 

@@ -334,8 +334,7 @@ receipt_compose(void *arg, struct store_read *rd,
 	struct receipt_facts	 f;
 	struct page_buf		 text, subject;
 	struct mailout		 m;
-	unsigned char		 rnd[8];
-	char			 msgid[MAILOUT_MSGID_MAX + 1], nonce[17];
+	char			 msgid[MAILOUT_MSGID_MAX + 1];
 	int			 ret = -1;
 
 	if (receipt_facts_read(gw, db, row->evidence_id, &f) == -1) {
@@ -344,30 +343,20 @@ receipt_compose(void *arg, struct store_read *rd,
 		receipt_facts_free(&f);
 		return -1;
 	}
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+	if (outbox_mail_init(&m, cfg, row->rcpt, f.ids[0], msgid) == -1) {
 		snprintf(err, errlen, "no randomness");
 		receipt_facts_free(&f);
 		return -1;
 	}
-	hex_encode(rnd, sizeof(rnd), nonce);
-	snprintf(msgid, sizeof(msgid), "%s.%s@%s", f.ids[0], nonce,
-	    cfg->smtp_hostname);
 	page_buf_init(&subject);
 	page_buf_init(&text);
 	receipt_subject(&subject, gw, f.ids[0]);
 	receipt_text(&text, gw, &f, row, "vi");
 	receipt_puts(&text, "\n-- \n\n");
 	receipt_text(&text, gw, &f, row, "en");
-	memset(&m, 0, sizeof(m));
-	m.from = cfg->outbound_from;
-	m.from_name = cfg->contact_organization;
-	m.to = row->rcpt;
 	m.subject = subject.data ? subject.data : "";
-	m.message_id = msgid;
 	m.in_reply_to = row->in_reply_to;
-	m.loop = cfg->smtp_hostname;
 	m.auto_replied = 1;
-	m.date = time(NULL);
 	m.text = text.data ? text.data : "";
 	m.text_len = text.len;
 	if (text.failed || subject.failed)

@@ -82,6 +82,18 @@ typedef int (*outbox_compose_fn)(void *arg, struct store_read *rd,
     size_t errlen);
 
 /*
+ * The common part of a message the daemon sends about `about' (a report
+ * or incident ID) to rcpt: From ([outbound] from, with the organisation's
+ * name), To, Date (now), a new Message-ID <about.NONCE@hostname> written
+ * into msgid, the loop header's value. The caller adds the subject, the
+ * text and the rest. 0, or -1 when there is no randomness.
+ */
+struct config;
+struct mailout;
+int	outbox_mail_init(struct mailout *m, const struct config *cfg,
+	    const char *rcpt, const char *about, char *msgid);
+
+/*
  * In a change: queue one message, due at once. 0, or -1 when a statement
  * failed (the change then fails).
  */

@@ -36,6 +36,7 @@ __all__ = [
     "report_line", "Raw", "id_key", "scale", "expect", "expect_eq",
     "wait_until", "bin_dir", "Pipeliner", "pipeline", "make_cert",
     "cert_fingerprint_pem", "openssl_available", "ReportReply",
+    "https_request",
 ]
 
 
@@ -733,6 +734,24 @@ def pipeline(client, lines, timeout=60.0):
     if p.error is not None:
         raise AssertionError("sending the batch failed: %r" % p.error)
     return replies
+
+
+def https_request(d, method, path, body=None, headers=None):
+    """One request to d's HTTPS listener on a new connection (the
+    daemon's self-signed certificate is not checked): (status,
+    {lower-case header: value}, body bytes)."""
+    import http.client
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    c = http.client.HTTPSConnection("127.0.0.1", d.ports["http"],
+                                    context=ctx, timeout=scale(15))
+    try:
+        c.request(method, path, body=body, headers=headers or {})
+        r = c.getresponse()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+    finally:
+        c.close()
 
 
 def openssl_available():

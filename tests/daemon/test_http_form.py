@@ -8,14 +8,12 @@ rate limit (429 with Retry-After), and the metrics that count them.
 """
 
 import hashlib
-import http.client
 import json
 import re
-import ssl
 import urllib.parse
 import uuid
 
-from harness import Daemon, expect, expect_eq, scale
+from harness import Daemon, expect, expect_eq, https_request, scale
 
 TIMEOUT = 60
 
@@ -23,23 +21,8 @@ CSRF_RE = re.compile(r'name="csrf" value="([^"]*)"')
 HOSTILE = '<script>alert("x")</script>\'"><img src=x onerror=alert(1)>'
 
 
-def _conn(d):
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    return http.client.HTTPSConnection("127.0.0.1", d.ports["http"],
-                                       context=ctx, timeout=scale(15))
-
-
 def _request(d, method, path, body=None, headers=None):
-    c = _conn(d)
-    try:
-        c.request(method, path, body=body, headers=headers or {})
-        r = c.getresponse()
-        data = r.read()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, data
-    finally:
-        c.close()
+    return https_request(d, method, path, body, headers)
 
 
 def _csrf(d, lang="vi"):

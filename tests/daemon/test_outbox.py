@@ -16,15 +16,13 @@ then a restart: every message goes out once.
 
 import email
 import email.policy
-import http.client
 import json
 import re
 import smtplib
-import ssl
 import time
 import urllib.parse
 
-from harness import Daemon, expect, expect_eq, scale
+from harness import Daemon, expect, expect_eq, https_request, scale
 from relay import Relay
 
 TIMEOUT = 90
@@ -45,22 +43,8 @@ def _daemon(relay, extra=None, **kw):
     return Daemon(ov, **kw)
 
 
-def _conn(d):
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    return http.client.HTTPSConnection("127.0.0.1", d.ports["http"],
-                                       context=ctx, timeout=scale(15))
-
-
 def _request(d, method, path, body=None, headers=None):
-    c = _conn(d)
-    try:
-        c.request(method, path, body=body, headers=headers or {})
-        r = c.getresponse()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
-    finally:
-        c.close()
+    return https_request(d, method, path, body, headers)
 
 
 def _form_report(d, email_addr, description="Trang web giả mạo ngân hàng",
