@@ -68,12 +68,12 @@ static const struct {
 	{ QF_TEXT, "(incidents.code = upper(?7)"
 	    " OR EXISTS (SELECT 1 FROM reports r"
 	    "  WHERE r.incident_id = incidents.id AND (r.code = upper(?7)"
-	    "  OR instr(lower(r.description), ?8) > 0"
-	    "  OR instr(lower(r.subject), ?8) > 0))"
+	    "  OR instr(fold(r.description), ?8) > 0"
+	    "  OR instr(fold(r.subject), ?8) > 0))"
 	    " OR EXISTS (SELECT 1 FROM reports r"
 	    "  JOIN indicators n ON n.report_id = r.id"
 	    "  WHERE r.incident_id = incidents.id"
-	    "  AND instr(lower(n.value), ?8) > 0))" },
+	    "  AND instr(fold(n.value), ?8) > 0))" },
 	{ QF_CURSOR, "(last_seen, incidents.id) < (?9, ?10)" },
 };
 
@@ -205,8 +205,7 @@ static int
 store_queue_bind(sqlite3_stmt *s, const struct store_queue_query *q,
     char *err, size_t errlen)
 {
-	char	ranks[STORE_QUEUE_LIST_MAX], lower[STORE_QUEUE_TEXT_MAX + 1];
-	size_t	i;
+	char	ranks[STORE_QUEUE_LIST_MAX], *folded;
 
 	if (q->statuses != NULL)
 		sqlite3_bind_text(s, 1, q->statuses, -1, SQLITE_TRANSIENT);
@@ -225,12 +224,14 @@ store_queue_bind(sqlite3_stmt *s, const struct store_queue_query *q,
 	sqlite3_bind_int64(s, 5, q->since);
 	sqlite3_bind_int64(s, 6, q->until);
 	if (q->q != NULL) {
-		/* lower() of SQLite folds ASCII only: the same here */
-		for (i = 0; q->q[i] != '\0' && i < sizeof(lower) - 1; i++)
-			lower[i] = (char)tolower((unsigned char)q->q[i]);
-		lower[i] = '\0';
+		/* folded as fold() folds what it is compared with */
+		if ((folded = store_read_casefold(q->q, strlen(q->q))) ==
+		    NULL) {
+			snprintf(err, errlen, "q is not UTF-8");
+			return -1;
+		}
 		sqlite3_bind_text(s, 7, q->q, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(s, 8, lower, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 8, folded, -1, free);
 	}
 	sqlite3_bind_int64(s, 9, q->cursor_last);
 	sqlite3_bind_int64(s, 10, q->cursor_id);

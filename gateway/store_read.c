@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <sqlite3.h>
+#include <utf8proc.h>
 
 #include "lifecycle.h"
 #include "roles.h"
@@ -236,6 +237,37 @@ static int	 store_read_incident_by_id(struct store_read *,
 static int	 store_read_audit(struct store_read *, const char *,
 		    const char *, const char *, const char *, char *, size_t);
 
+char *
+store_read_casefold(const char *s, size_t len)
+{
+	utf8proc_uint8_t	*out = NULL;
+
+	if (utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len,
+	    &out, UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+	    UTF8PROC_CASEFOLD) < 0)
+		return NULL;
+	return (char *)out;
+}
+
+/* SQL fold(text): text case-folded (Unicode, NFC); as it is if not UTF-8. */
+static void
+store_read_sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char	*in = (const char *)sqlite3_value_text(argv[0]);
+	char		*out;
+
+	if (in == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if ((out = store_read_casefold(in, sqlite3_value_bytes(argv[0]))) ==
+	    NULL) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	sqlite3_result_text(ctx, out, -1, free);
+}
+
 struct store_read *
 store_read_open(const char *path, char *err, size_t errlen)
 {
@@ -244,6 +276,13 @@ store_read_open(const char *path, char *err, size_t errlen)
 
 	if ((db = store_sql_open(path, 0, err, errlen)) == NULL)
 		return NULL;
+	if (sqlite3_create_function_v2(db, "fold", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	    store_read_sql_fold, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "fold(): %s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return NULL;
+	}
 	rd = xcalloc(1, sizeof(*rd));
 	rd->db = db;
 	return rd;

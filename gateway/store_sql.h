@@ -111,6 +111,13 @@ int store_sql_apply(struct store_sql *sql, struct store_job *job, time_t now);
 struct store_read;
 struct lifecycle_incident;
 
+/*
+ * s[0..len) case-folded (Unicode, NFC), as the SQL function fold() of a
+ * reader connection folds: a new string (free), or NULL when s is not
+ * UTF-8.
+ */
+char *store_read_casefold(const char *s, size_t len);
+
 /* The connection itself. */
 struct sqlite3 *store_read_db(struct store_read *rd);
 /*

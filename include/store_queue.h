@@ -81,10 +81,11 @@ int	store_queue_cursor_parse(const char *s, long long *last,
  * One page of the queue at time now: {"incidents": [...], "next": cursor
  * or null}. Each incident has the fields of intakectl show --json (its
  * indicators those of its first reports) and claimed_by, claim_expires,
- * serious, due, deadline and overdue. q matches, ignoring ASCII case, an
- * incident or report ID exactly, or a part of a report's description or
- * subject, or of an indicator's value. Returns STORE_READ_OK or _ERROR
- * with err filled.
+ * serious, due, deadline and overdue. q matches an incident or report ID
+ * exactly, or a part of a report's description or subject (ignoring case,
+ * Unicode case folding: "GIẢ MẠO" finds "giả mạo"), or of an indicator's
+ * value. Returns STORE_READ_OK,
+ * _INVALID (q not UTF-8) or _ERROR with err filled.
  */
 int	store_queue_page(struct store_read *rd, const struct store_queue_query *q,
 	    time_t now, json_t **out, char *err, size_t errlen);
