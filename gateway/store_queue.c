@@ -65,15 +65,18 @@ static const struct {
 	    " AND instr(?4, ',' || s.channel || ',') > 0)" },
 	{ QF_SINCE, "last_seen >= ?5" },
 	{ QF_UNTIL, "last_seen < ?6" },
-	{ QF_TEXT, "(incidents.code = upper(?7)"
-	    " OR EXISTS (SELECT 1 FROM reports r"
-	    "  WHERE r.incident_id = incidents.id AND (r.code = upper(?7)"
+	/*
+	 * The matching incidents are found once (a pass over the reports
+	 * and one over the indicators), not once per incident of the walk.
+	 */
+	{ QF_TEXT, "(incidents.code = upper(?7) OR incidents.id IN"
+	    " (SELECT r.incident_id FROM reports r"
+	    "  WHERE r.code = upper(?7)"
 	    "  OR instr(fold(r.description), ?8) > 0"
-	    "  OR instr(fold(r.subject), ?8) > 0))"
-	    " OR EXISTS (SELECT 1 FROM reports r"
-	    "  JOIN indicators n ON n.report_id = r.id"
-	    "  WHERE r.incident_id = incidents.id"
-	    "  AND instr(fold(n.value), ?8) > 0))" },
+	    "  OR instr(fold(r.subject), ?8) > 0"
+	    "  UNION SELECT r.incident_id FROM indicators n"
+	    "  JOIN reports r ON r.id = n.report_id"
+	    "  WHERE instr(fold(n.value), ?8) > 0))" },
 	{ QF_CURSOR, "(last_seen, incidents.id) < (?9, ?10)" },
 };
 

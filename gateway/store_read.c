@@ -99,13 +99,12 @@ static const char *const store_read_text[R_COUNT] = {
 	    " WHERE r.incident_id = ?1 ORDER BY 1, 2",
 	/*
 	 * A list's: every report of an incident carries the same indicators
-	 * (they make its fingerprint) unless incidents were merged, so the
-	 * first reports tell them without reading thousands.
+	 * (they make its fingerprint) unless incidents were merged, so its
+	 * first report tells them without reading the others.
 	 */
-	[R_INCIDENT_INDICATORS_BRIEF] = "SELECT DISTINCT n.type, n.value"
-	    " FROM (SELECT id FROM reports WHERE incident_id = ?1"
-	    " ORDER BY id LIMIT 64) r JOIN indicators n ON n.report_id = r.id"
-	    " ORDER BY 1, 2",
+	[R_INCIDENT_INDICATORS_BRIEF] = "SELECT type, value FROM indicators"
+	    " WHERE report_id = (SELECT min(id) FROM reports"
+	    " WHERE incident_id = ?1) ORDER BY type, value",
 	[R_CHANNELS] = "SELECT DISTINCT channel FROM incident_sources"
 	    " WHERE incident_id = ?1 ORDER BY channel",
 	[R_SOURCES] = "SELECT reporter, channel, count FROM incident_sources"
@@ -237,35 +236,91 @@ static int	 store_read_incident_by_id(struct store_read *,
 static int	 store_read_audit(struct store_read *, const char *,
 		    const char *, const char *, const char *, char *, size_t);
 
+/*
+ * s[0..len) in lower case, code point by code point (Unicode's simple
+ * mapping: Ả -> ả, Đ -> đ), into out (len + 1 bytes: no lower case
+ * takes more bytes than its capital in the scripts we store... but not
+ * all, so a code point that would grow is kept). -1 when not UTF-8.
+ */
+static int
+store_read_lower(const char *s, size_t len, char *out)
+{
+	const utf8proc_uint8_t	*p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t	 cp, lc;
+	utf8proc_ssize_t	 n, m;
+	utf8proc_uint8_t	 enc[4];
+	size_t			 i = 0, o = 0;
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			out[o++] = (char)(p[i] >= 'A' && p[i] <= 'Z' ?
+			    p[i] | 0x20 : p[i]);
+			i++;
+			continue;
+		}
+		if ((n = utf8proc_iterate(p + i, len - i, &cp)) <= 0)
+			return -1;
+		lc = utf8proc_tolower(cp);
+		m = utf8proc_encode_char(lc, enc);
+		if (m <= 0 || m > n) {	/* keep the length bound */
+			memcpy(out + o, p + i, n);
+			o += n;
+		} else {
+			memcpy(out + o, enc, m);
+			o += m;
+		}
+		i += n;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
 char *
 store_read_casefold(const char *s, size_t len)
 {
-	utf8proc_uint8_t	*out = NULL;
+	utf8proc_uint8_t	*nfc = NULL;
+	char			*out;
+	utf8proc_ssize_t	 n;
 
-	if (utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len,
-	    &out, UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-	    UTF8PROC_CASEFOLD) < 0)
+	/* what is stored is NFC already: the query is made so too */
+	if ((n = utf8proc_map((const utf8proc_uint8_t *)s,
+	    (utf8proc_ssize_t)len, &nfc, UTF8PROC_STABLE |
+	    UTF8PROC_COMPOSE)) < 0)
 		return NULL;
-	return (char *)out;
+	out = xmalloc((size_t)n + 1);
+	if (store_read_lower((const char *)nfc, (size_t)n, out) == -1) {
+		free(out);
+		out = NULL;
+	}
+	free(nfc);
+	return out;
 }
 
-/* SQL fold(text): text case-folded (Unicode, NFC); as it is if not UTF-8. */
+/*
+ * SQL fold(text): text in lower case (store_read_lower: cheap enough to
+ * run over every report of a text search); as it is if not UTF-8.
+ */
 static void
 store_read_sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	const char	*in = (const char *)sqlite3_value_text(argv[0]);
+	int		 len = sqlite3_value_bytes(argv[0]);
 	char		*out;
 
 	if (in == NULL) {
 		sqlite3_result_null(ctx);
 		return;
 	}
-	if ((out = store_read_casefold(in, sqlite3_value_bytes(argv[0]))) ==
-	    NULL) {
+	if ((out = sqlite3_malloc(len + 1)) == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	if (store_read_lower(in, (size_t)len, out) == -1) {
+		sqlite3_free(out);
 		sqlite3_result_value(ctx, argv[0]);
 		return;
 	}
-	sqlite3_result_text(ctx, out, -1, free);
+	sqlite3_result_text(ctx, out, -1, sqlite3_free);
 }
 
 struct store_read *
@@ -766,9 +821,9 @@ store_read_incident(struct store_read *rd, sqlite3_stmt *s, int flags,
 	store_read_incident_computed(obj, s, now);
 	store_read_fields(obj, s, store_read_incident_tail,
 	    nitems(store_read_incident_tail));
-	if (store_read_set_list(obj, "sources", store_read_rows(rd,
-	    R_SOURCES, id, store_read_source, nitems(store_read_source), 0,
-	    err, errlen)) == -1)
+	if (!(flags & STORE_INCIDENT_BRIEF) && store_read_set_list(obj,
+	    "sources", store_read_rows(rd, R_SOURCES, id, store_read_source,
+	    nitems(store_read_source), 0, err, errlen)) == -1)
 		goto fail;
 	if ((flags & STORE_INCIDENT_REPORT_IDS) &&
 	    store_read_set_list(obj, "report_ids", store_read_rows(rd,

@@ -112,9 +112,9 @@ struct store_read;
 struct lifecycle_incident;
 
 /*
- * s[0..len) case-folded (Unicode, NFC), as the SQL function fold() of a
- * reader connection folds: a new string (free), or NULL when s is not
- * UTF-8.
+ * s[0..len) in NFC and in lower case, as the SQL function fold() of a
+ * reader connection lowers what is stored (NFC already): a new string
+ * (free), or NULL when s is not UTF-8.
  */
 char *store_read_casefold(const char *s, size_t len);
 
