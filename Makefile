@@ -27,7 +27,7 @@ DEBS	= build-essential pkg-config libevent-dev libssl-dev libsqlite3-dev \
 	  libpcre2-dev libjansson-dev libyaml-dev libutf8proc-dev libidn2-dev \
 	  libinih-dev libsystemd-dev libesmtp-dev openssl
 TEST_DEBS = clang libclang-rt-14-dev python3 curl swaks sqlite3 valgrind \
-	  tzdata chromium chromium-driver
+	  tzdata chromium chromium-driver libxml2-utils
 
 WARN	= -Wall -Wextra -Wshadow -Wpointer-arith -Wmissing-prototypes \
 	  -Wstrict-prototypes -Wformat=2 -Wformat-security -Wno-unused-parameter \

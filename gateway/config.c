@@ -1738,3 +1738,33 @@ config_cidr_match(const struct config_cidr *list, size_t n,
 	}
 	return 0;
 }
+
+/* The biggest taxonomy file read ([daemon] taxonomy). */
+#define CF_TAXONOMY_FILE_MAX	(1024 * 1024)
+
+int
+config_load_taxonomy(const struct config *cfg, struct taxonomy *tax,
+    char *err, size_t errlen)
+{
+	char	 why[256];
+	char	*buf;
+	size_t	 len;
+	int	 rc;
+
+	if (cfg->taxonomy == NULL) {
+		if (taxonomy_parse(tax, taxonomy_embedded,
+		    taxonomy_embedded_len, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "embedded taxonomy: %s", why);
+			return -1;
+		}
+		return 0;
+	}
+	if ((buf = read_small_file(cfg->taxonomy, CF_TAXONOMY_FILE_MAX, &len,
+	    err, errlen)) == NULL)
+		return -1;
+	rc = taxonomy_parse(tax, buf, len, why, sizeof(why));
+	if (rc == -1)
+		snprintf(err, errlen, "%s: %s", cfg->taxonomy, why);
+	free(buf);
+	return rc;
+}

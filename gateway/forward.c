@@ -53,8 +53,8 @@ forward_rule_matches(const struct config *cfg, const char *category,
 }
 
 static const char forward_audit_sql[] =
-    "INSERT INTO audit (at, actor, action, object, detail)"
-    " VALUES (?1, ?2, 'forward', ?3, ?4)";
+    "INSERT INTO audit (at, actor, action, object, detail, incident_id,"
+    " peer) VALUES (?1, ?2, 'forward', ?3, ?4, ?5, ?6)";
 
 int
 forward_queue(struct store_tx *tx, const struct config *cfg,
@@ -77,12 +77,13 @@ forward_queue(struct store_tx *tx, const struct config *cfg,
 		return -1;
 	if ((s = store_tx_stmt(tx, forward_audit_sql)) == NULL)
 		return -1;
-	snprintf(detail, sizeof(detail), "to %s%s%s", cfg->forward_to,
-	    peer ? ", from " : "", peer ? peer : "");
+	snprintf(detail, sizeof(detail), "to %s", cfg->forward_to);
 	sqlite3_bind_int64(s, 1, (long long)store_tx_now(tx));
 	sqlite3_bind_text(s, 2, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, incident_code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, detail, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, incident_id);
+	sqlite3_bind_text(s, 6, peer, -1, SQLITE_STATIC);
 	return store_tx_exec(tx, s) == -1 ? -1 : 1;
 }
 

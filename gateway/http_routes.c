@@ -52,6 +52,7 @@ struct http_route {
 	enum http_access	 access;
 	enum role_action	 action;	/* HTTP_TOKEN */
 	http_handler		 handler;
+	const char		*suffix;	/* after the ID ("/evidence"), or NULL */
 };
 
 static void http_get_home(struct http_exchange *);
@@ -63,23 +64,34 @@ static void http_api_post_report(struct http_exchange *);
 static void http_api_get_report(struct http_exchange *);
 
 static const struct http_route http_routes[] = {
-	{ HTTP_GET, "/", 0, HTTP_PUBLIC, 0, http_get_home },
+	{ HTTP_GET, "/", 0, HTTP_PUBLIC, 0, http_get_home, NULL },
 	{ HTTP_GET, "/.well-known/security.txt", 0, HTTP_PUBLIC, 0,
-	    http_get_security_txt },
+	    http_get_security_txt, NULL },
 	{ HTTP_GET, "/security.txt", 0, HTTP_PUBLIC, 0,
-	    http_get_security_txt },
-	{ HTTP_GET, "/static/style.css", 0, HTTP_PUBLIC, 0, http_get_style },
-	{ HTTP_GET, "/healthz", 0, HTTP_PUBLIC, 0, http_get_healthz },
-	{ HTTP_GET, "/metrics", 0, HTTP_PUBLIC, 0, http_get_metrics },
-	{ HTTP_GET, "/report", 0, HTTP_PUBLIC, 0, http_get_report_form },
-	{ HTTP_POST, "/report", 0, HTTP_PUBLIC, 0, http_post_report },
-	{ HTTP_GET, "/status/", 1, HTTP_PUBLIC, 0, http_get_status },
-	{ HTTP_GET, "/verify/", 1, HTTP_PUBLIC, 0, http_get_verify },
-	{ HTTP_POST, "/verify/", 1, HTTP_PUBLIC, 0, http_post_verify },
+	    http_get_security_txt, NULL },
+	{ HTTP_GET, "/static/style.css", 0, HTTP_PUBLIC, 0, http_get_style,
+	    NULL },
+	{ HTTP_GET, "/healthz", 0, HTTP_PUBLIC, 0, http_get_healthz, NULL },
+	{ HTTP_GET, "/metrics", 0, HTTP_PUBLIC, 0, http_get_metrics, NULL },
+	{ HTTP_GET, "/report", 0, HTTP_PUBLIC, 0, http_get_report_form, NULL },
+	{ HTTP_POST, "/report", 0, HTTP_PUBLIC, 0, http_post_report, NULL },
+	{ HTTP_GET, "/status/", 1, HTTP_PUBLIC, 0, http_get_status, NULL },
+	{ HTTP_GET, "/verify/", 1, HTTP_PUBLIC, 0, http_get_verify, NULL },
+	{ HTTP_POST, "/verify/", 1, HTTP_PUBLIC, 0, http_post_verify, NULL },
 	{ HTTP_POST, "/api/v1/reports", 0, HTTP_TOKEN, ROLE_SUBMIT,
-	    http_api_post_report },
+	    http_api_post_report, NULL },
 	{ HTTP_GET, "/api/v1/reports/", 1, HTTP_TOKEN, ROLE_READ,
-	    http_api_get_report },
+	    http_api_get_report, NULL },
+	{ HTTP_GET, "/api/v1/reports/", 1, HTTP_TOKEN, ROLE_EVIDENCE,
+	    http_api_get_evidence, "/evidence" },
+	{ HTTP_GET, "/api/v1/incidents", 0, HTTP_TOKEN, ROLE_TRIAGE,
+	    http_api_get_incidents, NULL },
+	{ HTTP_GET, "/api/v1/incidents/", 1, HTTP_TOKEN, ROLE_TRIAGE,
+	    http_api_get_incident, NULL },
+	{ HTTP_GET, "/api/v1/export", 0, HTTP_TOKEN, ROLE_EXPORT,
+	    http_api_get_export, NULL },
+	{ HTTP_GET, "/api/v1/stats", 0, HTTP_TOKEN, ROLE_STATS,
+	    http_api_get_stats, NULL },
 };
 
 #define HTTP_NROUTES	(sizeof(http_routes) / sizeof(http_routes[0]))
@@ -98,15 +110,17 @@ http_route_match(const struct http_route *r, const char *path, char *param,
 	if (strncmp(path, r->path, n) != 0)
 		return 0;
 	path += n;
-	for (i = 0; path[i] != '\0'; i++)
+	for (i = 0; path[i] != '\0' && path[i] != '/'; i++)
 		if (i + 1 >= paramlen || !(path[i] == '-' ||
 		    (path[i] >= '0' && path[i] <= '9') ||
 		    (path[i] >= 'A' && path[i] <= 'Z') ||
 		    (path[i] >= 'a' && path[i] <= 'z')))
 			return 0;
-	if (i == 0)
+	if (i == 0 || strcmp(path + i, r->suffix != NULL ? r->suffix :
+	    "") != 0)
 		return 0;
-	memcpy(param, path, i + 1);
+	memcpy(param, path, i);
+	param[i] = '\0';
 	return 1;
 }
 
@@ -755,6 +769,8 @@ http_routes_init(struct gateway *gw, char *err, size_t errlen)
 {
 	if ((gw->pages = page_set_load(&gw->tax, err, errlen)) == NULL)
 		return -1;
+	if (http_api_triage_init(gw, err, errlen) == -1)
+		return -1;
 	return http_form_init(err, errlen);
 }
 
@@ -766,4 +782,5 @@ http_routes_free(struct gateway *gw)
 	page_buf_free(&http_home_cache[0]);
 	page_buf_free(&http_home_cache[1]);
 	http_form_free();
+	http_api_triage_free();
 }

@@ -27,6 +27,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 #include <openssl/crypto.h>
 
 #include "budget.h"
@@ -58,7 +59,18 @@ struct http_session {
 	/* the Bearer token verified last on this connection */
 	unsigned char		 token_hash[32];
 	char			*token_name, *token_role;
+	/* a streamed response (http_stream_begin) */
+	const struct http_stream_ops *stream_ops;
+	void			*stream_arg;
+	int			 stream_busy;	/* its producer makes a chunk */
 };
+
+/*
+ * A stream's producer is asked for more while less than this is waiting
+ * for the client: with a chunk of tens of KiB, what a streamed response
+ * holds in memory stays near SESSION_OUTPUT_MAX.
+ */
+#define HTTP_STREAM_LOW		(SESSION_OUTPUT_MAX / 2)
 
 #define HTTP_ID(s)	((unsigned long long)(s)->base.id)
 
@@ -274,6 +286,128 @@ http_reply(struct http_exchange *ex, int status, const char *ctype,
 	http_session_exchange_over(s);
 }
 
+/* --- streamed responses -------------------------------------------------- */
+
+/* The producer is out making a chunk: the session waits for it. */
+static void
+http_stream_ask(struct http_session *s)
+{
+	s->stream_busy = 1;
+	http_exchange_wait(&s->ex);
+	s->stream_ops->more(s->stream_arg);
+}
+
+/* Ask for more if the client has read enough and nobody is asked yet. */
+static void
+http_stream_pump(struct http_session *s)
+{
+	if (s->stream_ops == NULL || s->stream_busy || s->base.closing ||
+	    evbuffer_get_length(bufferevent_get_output(s->base.bev)) >=
+	    HTTP_STREAM_LOW)
+		return;
+	/* the client reads: that is activity, though it sends nothing */
+	s->base.last_input = session_now_ms();
+	http_stream_ask(s);
+}
+
+/* The stream is over, one way or the other. */
+static void
+http_stream_stop(struct http_session *s)
+{
+	s->stream_ops = NULL;
+	s->stream_arg = NULL;
+	s->stream_busy = 0;
+	bufferevent_setwatermark(s->base.bev, EV_WRITE, 0, 0);
+}
+
+int
+http_stream_begin(struct http_exchange *ex, int status, const char *ctype,
+    const struct http_field *extra, size_t n_extra,
+    const struct http_stream_ops *ops, void *arg)
+{
+	struct http_session	*s = http_session_of_exchange(ex);
+	struct evbuffer		*out = bufferevent_get_output(s->base.bev);
+	struct http_field	 h[HTTP_HEADERS_OUT_MAX];
+	char			 head[4096];
+	size_t			 n = 0, i;
+	int			 hl;
+
+	assert(s->state == HTTP_STATE_HANDLING && s->stream_ops == NULL);
+	if (ex->req->method == HTTP_HEAD) {
+		http_reply(ex, status, ctype, NULL, 0, extra, n_extra);
+		return -1;
+	}
+	if (!http_keep_alive(ex->req))
+		s->close_after = 1;
+	for (i = 0; i < sizeof(http_security_headers) /
+	    sizeof(http_security_headers[0]); i++)
+		h[n++] = http_security_headers[i];
+	for (i = 0; i < n_extra && n < HTTP_HEADERS_OUT_MAX - 3; i++)
+		h[n++] = extra[i];
+	h[n].name = "Content-Type", h[n++].value = ctype;
+	h[n].name = "Cache-Control", h[n++].value = "no-store";
+	h[n].name = "Connection";
+	h[n++].value = s->close_after ? "close" : "keep-alive";
+	hl = http_format_head(head, sizeof(head), status, h, n, -1);
+	if (hl < 2 || (size_t)hl + 32 > sizeof(head)) {
+		log_warn("http %08llx: response head refused", HTTP_ID(s));
+		http_reply(ex, 500, NULL, NULL, 0, NULL, 0);
+		return -1;
+	}
+	/* the head ends with an empty line: the framing goes before it */
+	hl -= 2;
+	hl += snprintf(head + hl, sizeof(head) - hl,
+	    "Transfer-Encoding: chunked\r\n\r\n");
+	evbuffer_add(out, head, hl);
+	log_info("http %08llx: %s %s %s -> %d (streamed)", HTTP_ID(s),
+	    ex->peer, http_method_name(ex->req->method), ex->req->path,
+	    status);
+	s->stream_ops = ops;
+	s->stream_arg = arg;
+	s->stream_busy = 1;	/* the caller holds the first chunk */
+	bufferevent_setwatermark(s->base.bev, EV_WRITE, HTTP_STREAM_LOW, 0);
+	return 0;
+}
+
+void
+http_stream_write(struct http_exchange *ex, const void *data, size_t len,
+    int last)
+{
+	struct http_session	*s = http_session_of_exchange(ex);
+	struct evbuffer		*out = bufferevent_get_output(s->base.bev);
+
+	assert(s->stream_ops != NULL && s->stream_busy);
+	if (len > 0) {
+		evbuffer_add_printf(out, "%zx\r\n", len);
+		evbuffer_add(out, data, len);
+		evbuffer_add(out, "\r\n", 2);
+	}
+	s->stream_busy = 0;
+	if (last) {
+		evbuffer_add(out, "0\r\n\r\n", 5);
+		http_stream_stop(s);
+		http_session_exchange_over(s);
+		return;
+	}
+	if (s->waiting) {
+		s->waiting = 0;
+		s->base.pending--;
+	}
+	http_stream_pump(s);
+}
+
+void
+http_stream_abort(struct http_exchange *ex)
+{
+	struct http_session	*s = http_session_of_exchange(ex);
+
+	/* no last chunk: the client sees the body cut, not complete */
+	log_warn("http %08llx: streamed response cut short", HTTP_ID(s));
+	http_stream_stop(s);
+	s->close_after = 1;
+	http_session_exchange_over(s);
+}
+
 /* --- requests ----------------------------------------------------------- */
 
 /* A request is complete: hand it to its route. */
@@ -330,6 +464,10 @@ http_session_process(struct session *base)
 	size_t			 consumed;
 	int			 status;
 
+	if (s->state == HTTP_STATE_HANDLING && s->stream_ops != NULL) {
+		http_stream_pump(s);
+		return;
+	}
 	while (!base->closing && s->state == HTTP_STATE_READING &&
 	    !session_output_full(base) && evbuffer_get_length(in) > 0) {
 		if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
@@ -410,6 +548,9 @@ http_session_free(struct session *base)
 {
 	struct http_session	*s = http_session_of(base);
 
+	/* an idle producer's state is ours to free; a busy one frees it */
+	if (s->stream_ops != NULL && !s->stream_busy)
+		s->stream_ops->free(s->stream_arg);
 	free(s->ex.body);
 	free(s->ex.token_name);
 	free(s->ex.token_role);

@@ -127,16 +127,16 @@ static const char verify_incidents_sql[] =
     "UPDATE incidents SET verified = 1 WHERE id IN"
     " (SELECT incident_id FROM reports WHERE evidence_id = ?1)";
 static const char verify_audit_sql[] =
-    "INSERT INTO audit (at, actor, action, object, detail)"
-    " SELECT ?2, 'reporter', 'verify', code, ?3 FROM reports"
-    " WHERE evidence_id = ?1";
+    "INSERT INTO audit (at, actor, action, object, detail, incident_id,"
+    " peer) SELECT ?2, 'reporter', 'verify', code, ?3, incident_id, ?4"
+    " FROM reports WHERE evidence_id = ?1";
 static const char verify_first_sql[] =
     "SELECT code FROM reports WHERE evidence_id = ?1 ORDER BY id LIMIT 1";
 
 /* Bind, step and check one statement of the change taking evidence ?1. */
 static int
 verify_exec(struct store_tx *tx, const char *sql, long long evidence,
-    long long now, const char *detail)
+    long long now, const char *detail, const char *peer)
 {
 	sqlite3_stmt	*s = store_tx_stmt(tx, sql);
 
@@ -147,6 +147,8 @@ verify_exec(struct store_tx *tx, const char *sql, long long evidence,
 		sqlite3_bind_int64(s, 2, now);
 	if (sqlite3_bind_parameter_count(s) >= 3)
 		sqlite3_bind_text(s, 3, detail, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(s) >= 4)
+		sqlite3_bind_text(s, 4, peer, -1, SQLITE_STATIC);
 	return store_tx_exec(tx, s);
 }
 
@@ -183,11 +185,11 @@ verify_apply(struct store_tx *tx, struct store_job *job, void *arg)
 	sqlite3_bind_int64(s, 2, now);
 	if (store_tx_exec(tx, s) == -1)
 		return -1;
-	snprintf(detail, sizeof(detail), "confirmed with the e-mail link,"
-	    " from %s", q->peer);
-	if (verify_exec(tx, verify_reports_sql, evidence, 0, NULL) == -1 ||
-	    verify_exec(tx, verify_incidents_sql, evidence, 0, NULL) == -1 ||
-	    verify_exec(tx, verify_audit_sql, evidence, now, detail) == -1)
+	snprintf(detail, sizeof(detail), "confirmed with the e-mail link");
+	if (verify_exec(tx, verify_reports_sql, evidence, 0, NULL, NULL) ==
+	    -1 || verify_exec(tx, verify_incidents_sql, evidence, 0, NULL,
+	    NULL) == -1 || verify_exec(tx, verify_audit_sql, evidence, now,
+	    detail, q->peer) == -1)
 		return -1;
 	if ((s = store_tx_stmt(tx, verify_first_sql)) == NULL)
 		return -1;

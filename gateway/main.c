@@ -51,7 +51,6 @@
 
 #define DRAIN_SECONDS		20
 #define HOUSEKEEPING_SECONDS	5
-#define TAXONOMY_FILE_MAX	(1024 * 1024)
 
 enum { L_LINE, L_LINE_TLS, L_SMTP, L_SMTP_TLS, L_HTTP, L_COUNT };
 enum { P_LINE, P_SMTP, P_HTTP, P_COUNT };
@@ -78,33 +77,6 @@ usage(void)
 	    "  -n       check the configuration and exit\n"
 	    "  -v       with -n: print the effective configuration\n");
 	exit(2);
-}
-
-static int
-load_taxonomy(const struct config *cfg, struct taxonomy *tax, char *err,
-    size_t errlen)
-{
-	char	 why[256];
-	char	*buf;
-	size_t	 len;
-	int	 rc;
-
-	if (cfg->taxonomy == NULL) {
-		if (taxonomy_parse(tax, taxonomy_embedded,
-		    taxonomy_embedded_len, why, sizeof(why)) == -1) {
-			snprintf(err, errlen, "embedded taxonomy: %s", why);
-			return -1;
-		}
-		return 0;
-	}
-	if ((buf = read_small_file(cfg->taxonomy, TAXONOMY_FILE_MAX, &len,
-	    err, errlen)) == NULL)
-		return -1;
-	rc = taxonomy_parse(tax, buf, len, why, sizeof(why));
-	if (rc == -1)
-		snprintf(err, errlen, "%s: %s", cfg->taxonomy, why);
-	free(buf);
-	return rc;
 }
 
 static int
@@ -581,7 +553,7 @@ main(int argc, char *argv[])
 		config_defaults(&d.cfg);
 	if (log_level_parse(d.cfg.log_level, &lvl) == 0)
 		log_set_level(lvl);
-	if (load_taxonomy(&d.cfg, &d.gw.tax, err, sizeof(err)) == -1) {
+	if (config_load_taxonomy(&d.cfg, &d.gw.tax, err, sizeof(err)) == -1) {
 		fprintf(stderr, "intaked: %s\n", err);
 		config_free(&d.cfg);
 		return 1;

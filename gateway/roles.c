@@ -13,9 +13,11 @@ static const struct {
 	unsigned	 may;		/* bits: 1 << enum role_action */
 } role_table[] = {
 	{ "submitter", (1u << ROLE_SUBMIT) | (1u << ROLE_READ) },
-	{ "triage", (1u << ROLE_READ) | (1u << ROLE_TRIAGE) },
+	{ "triage", (1u << ROLE_READ) | (1u << ROLE_TRIAGE) |
+	    (1u << ROLE_EVIDENCE) | (1u << ROLE_EXPORT) | (1u << ROLE_STATS) },
 	{ "admin", (1u << ROLE_SUBMIT) | (1u << ROLE_READ) |
-	    (1u << ROLE_TRIAGE) | (1u << ROLE_ADMIN) },
+	    (1u << ROLE_TRIAGE) | (1u << ROLE_EVIDENCE) | (1u << ROLE_EXPORT) |
+	    (1u << ROLE_STATS) | (1u << ROLE_ADMIN) },
 };
 
 int

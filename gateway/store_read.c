@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <sqlite3.h>
+#include <utf8proc.h>
 
 #include "lifecycle.h"
 #include "roles.h"
@@ -41,6 +42,7 @@ enum store_read_q {
 	R_REPORT,
 	R_REPORT_INDICATORS,
 	R_INCIDENT_INDICATORS,
+	R_INCIDENT_INDICATORS_BRIEF,
 	R_CHANNELS,
 	R_SOURCES,
 	R_REPORT_IDS,
@@ -52,11 +54,18 @@ enum store_read_q {
 	R_VERIFY_TOKEN,
 	R_OUTBOX,
 	R_OUTBOX_ATTEMPTS,
+	R_AUDIT_LIST,
 	R_COUNT
 };
 
-#define R_INCIDENT_COLUMNS "id, code, status, category, severity, verified," \
-	" report_count, first_seen, last_seen, claimed_by"
+/* An incident row, as store_read_incident() reads it (I_* columns). */
+enum store_read_incident_col {
+	I_ROWID, I_CODE, I_STATUS, I_CATEGORY, I_SEVERITY, I_VERIFIED,
+	I_REPORTS, I_FIRST_SEEN, I_LAST_SEEN, I_CLAIMED_BY, I_CLAIM_EXPIRES,
+	I_SYSTEM_LEVEL, I_DETECTED_AT, I_RESOLVED_AT, I_NOTIFIED_AT,
+	I_MERGED_INTO, I_ASSESSMENT, I_HANDLING, I_CHANNEL
+};
+#define R_INCIDENT_COLUMNS STORE_READ_INCIDENT_COLUMNS
 
 static const char *const store_read_text[R_COUNT] = {
 	[R_TOKEN_FIND] = "SELECT revoked_at FROM tokens WHERE name = ?1",
@@ -70,7 +79,7 @@ static const char *const store_read_text[R_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[R_QUEUE] = "SELECT " R_INCIDENT_COLUMNS " FROM incidents"
 	    " WHERE (?1 OR verified = 1) AND CASE WHEN ?2 IS NULL"
-	    " THEN (?1 OR status NOT IN ('resolved', 'rejected'))"
+	    " THEN (?1 OR status IN ('new', 'triaged', 'in-progress'))"
 	    " ELSE status = ?2 END"
 	    " ORDER BY last_seen DESC, id DESC",
 	[R_INCIDENT] = "SELECT " R_INCIDENT_COLUMNS " FROM incidents"
@@ -91,6 +100,14 @@ static const char *const store_read_text[R_COUNT] = {
 	[R_INCIDENT_INDICATORS] = "SELECT DISTINCT n.type, n.value"
 	    " FROM reports r JOIN indicators n ON n.report_id = r.id"
 	    " WHERE r.incident_id = ?1 ORDER BY 1, 2",
+	/*
+	 * A list's: every report of an incident carries the same indicators
+	 * (they make its fingerprint) unless incidents were merged, so its
+	 * first report tells them without reading the others.
+	 */
+	[R_INCIDENT_INDICATORS_BRIEF] = "SELECT type, value FROM indicators"
+	    " WHERE report_id = (SELECT min(id) FROM reports"
+	    " WHERE incident_id = ?1) ORDER BY type, value",
 	[R_CHANNELS] = "SELECT DISTINCT channel FROM incident_sources"
 	    " WHERE incident_id = ?1 ORDER BY channel",
 	[R_SOURCES] = "SELECT reporter, channel, count FROM incident_sources"
@@ -121,14 +138,29 @@ static const char *const store_read_text[R_COUNT] = {
 	    " (SELECT code FROM reports r WHERE r.evidence_id = v.evidence_id"
 	    "  ORDER BY r.id LIMIT 1)"
 	    " FROM verify_tokens v WHERE v.hash = ?1",
+	/* the last ?3 entries (of one incident when ?1), oldest first */
+	[R_AUDIT_LIST] = "SELECT * FROM (SELECT a.id, a.at, a.actor,"
+	    " a.action, a.object, a.detail, i.code, a.peer FROM audit a"
+	    " LEFT JOIN incidents i ON i.id = a.incident_id"
+	    " WHERE (?1 IS NULL OR a.incident_id = (SELECT x.id FROM incidents x"
+	    "  WHERE x.id = " STORE_CODE_ROWID("?1") " AND x.code = ?1))"
+	    " AND a.at >= ?2 ORDER BY a.id DESC LIMIT ?3) ORDER BY 1",
 	[R_REPORT_STATUS] = "SELECT r.token_name, i.status"
 	    " FROM reports r JOIN incidents i ON i.id = r.incident_id"
 	    " WHERE r.id = " STORE_CODE_ROWID("?1") " AND r.code = ?1",
 };
 
+/* Statements of the other read modules kept with a connection. */
+#define STORE_READ_KEYED_MAX	64
+
 struct store_read {
 	sqlite3		*db;
 	sqlite3_stmt	*q[R_COUNT];
+	struct {
+		unsigned	 key;
+		sqlite3_stmt	*stmt;
+	}		 keyed[STORE_READ_KEYED_MAX];
+	size_t		 n_keyed;
 };
 
 /* How one column becomes one JSON member. */
@@ -154,7 +186,13 @@ static const struct store_read_field store_read_incident_head[] = {
 	{ "first_seen", 7, K_TIME }, { "last_seen", 8, K_TIME },
 };
 static const struct store_read_field store_read_incident_tail[] = {
-	{ "claimed_by", 9, K_TEXT },
+	{ "system_level", I_SYSTEM_LEVEL, K_INT },
+	{ "detected_at", I_DETECTED_AT, K_TIME },
+	{ "resolved_at", I_RESOLVED_AT, K_TIME },
+	{ "notified_at", I_NOTIFIED_AT, K_TIME },
+	{ "merged_into", I_MERGED_INTO, K_TEXT },
+	{ "assessment", I_ASSESSMENT, K_JSON },
+	{ "handling", I_HANDLING, K_TEXT },
 };
 static const struct store_read_field store_read_report_head[] = {
 	{ "id", 1, K_TEXT }, { "incident", 2, K_TEXT },
@@ -186,6 +224,11 @@ static const struct store_read_field store_read_source[] = {
 	{ "reporter", 0, K_TEXT }, { "channel", 1, K_TEXT },
 	{ "count", 2, K_INT },
 };
+static const struct store_read_field store_read_audit_entry[] = {
+	{ "at", 1, K_TIME }, { "actor", 2, K_TEXT }, { "action", 3, K_TEXT },
+	{ "object", 4, K_TEXT }, { "detail", 5, K_TEXT },
+	{ "incident", 6, K_TEXT }, { "peer", 7, K_TEXT },
+};
 static const struct store_read_field store_read_token[] = {
 	{ "name", 0, K_TEXT }, { "role", 1, K_TEXT },
 	{ "created_at", 2, K_TIME }, { "revoked_at", 3, K_TIME },
@@ -215,14 +258,99 @@ static void	 store_read_fields(json_t *, sqlite3_stmt *,
 static json_t	*store_read_rows(struct store_read *, enum store_read_q,
 		    long long, const struct store_read_field *, size_t, int,
 		    char *, size_t);
-static json_t	*store_read_incident(struct store_read *, sqlite3_stmt *,
-		    int, char *, size_t);
 static int	 store_read_report(struct store_read *, const char *,
 		    json_t **, char *, size_t);
 static int	 store_read_incident_by_id(struct store_read *,
 		    const char *, json_t **, char *, size_t);
 static int	 store_read_audit(struct store_read *, const char *,
 		    const char *, const char *, const char *, char *, size_t);
+
+/*
+ * s[0..len) in lower case, code point by code point (Unicode's simple
+ * mapping: Ả -> ả, Đ -> đ), into out (len + 1 bytes: no lower case
+ * takes more bytes than its capital in the scripts we store... but not
+ * all, so a code point that would grow is kept). -1 when not UTF-8.
+ */
+static int
+store_read_lower(const char *s, size_t len, char *out)
+{
+	const utf8proc_uint8_t	*p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t	 cp, lc;
+	utf8proc_ssize_t	 n, m;
+	utf8proc_uint8_t	 enc[4];
+	size_t			 i = 0, o = 0;
+
+	while (i < len) {
+		if (p[i] < 0x80) {
+			out[o++] = (char)(p[i] >= 'A' && p[i] <= 'Z' ?
+			    p[i] | 0x20 : p[i]);
+			i++;
+			continue;
+		}
+		if ((n = utf8proc_iterate(p + i, len - i, &cp)) <= 0)
+			return -1;
+		lc = utf8proc_tolower(cp);
+		m = utf8proc_encode_char(lc, enc);
+		if (m <= 0 || m > n) {	/* keep the length bound */
+			memcpy(out + o, p + i, n);
+			o += n;
+		} else {
+			memcpy(out + o, enc, m);
+			o += m;
+		}
+		i += n;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+char *
+store_read_casefold(const char *s, size_t len)
+{
+	utf8proc_uint8_t	*nfc = NULL;
+	char			*out;
+	utf8proc_ssize_t	 n;
+
+	/* what is stored is NFC already: the query is made so too */
+	if ((n = utf8proc_map((const utf8proc_uint8_t *)s,
+	    (utf8proc_ssize_t)len, &nfc, UTF8PROC_STABLE |
+	    UTF8PROC_COMPOSE)) < 0)
+		return NULL;
+	out = xmalloc((size_t)n + 1);
+	if (store_read_lower((const char *)nfc, (size_t)n, out) == -1) {
+		free(out);
+		out = NULL;
+	}
+	free(nfc);
+	return out;
+}
+
+/*
+ * SQL fold(text): text in lower case (store_read_lower: cheap enough to
+ * run over every report of a text search); as it is if not UTF-8.
+ */
+static void
+store_read_sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char	*in = (const char *)sqlite3_value_text(argv[0]);
+	int		 len = sqlite3_value_bytes(argv[0]);
+	char		*out;
+
+	if (in == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if ((out = sqlite3_malloc(len + 1)) == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	if (store_read_lower(in, (size_t)len, out) == -1) {
+		sqlite3_free(out);
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	sqlite3_result_text(ctx, out, -1, sqlite3_free);
+}
 
 struct store_read *
 store_read_open(const char *path, char *err, size_t errlen)
@@ -232,6 +360,13 @@ store_read_open(const char *path, char *err, size_t errlen)
 
 	if ((db = store_sql_open(path, 0, err, errlen)) == NULL)
 		return NULL;
+	if (sqlite3_create_function_v2(db, "fold", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	    store_read_sql_fold, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "fold(): %s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return NULL;
+	}
 	rd = xcalloc(1, sizeof(*rd));
 	rd->db = db;
 	return rd;
@@ -246,12 +381,14 @@ store_read_sqlite(struct store_read *rd)
 void
 store_read_close(struct store_read *rd)
 {
-	int	i;
+	size_t	i;
 
 	if (rd == NULL)
 		return;
 	for (i = 0; i < R_COUNT; i++)
 		sqlite3_finalize(rd->q[i]);
+	for (i = 0; i < rd->n_keyed; i++)
+		sqlite3_finalize(rd->keyed[i].stmt);
 	sqlite3_close(rd->db);
 	free(rd);
 }
@@ -307,13 +444,81 @@ store_read_exec(struct store_read *rd, const char *sql, char *err,
 static void
 store_read_end(struct store_read *rd)
 {
-	int	i;
+	size_t	i;
 
 	for (i = 0; i < R_COUNT; i++)
 		if (rd->q[i] != NULL)
 			sqlite3_reset(rd->q[i]);
+	for (i = 0; i < rd->n_keyed; i++)
+		sqlite3_reset(rd->keyed[i].stmt);
 	if (!sqlite3_get_autocommit(rd->db))
 		sqlite3_exec(rd->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+void
+store_read_finish(struct store_read *rd)
+{
+	store_read_end(rd);
+}
+
+struct sqlite3 *
+store_read_db(struct store_read *rd)
+{
+	return rd->db;
+}
+
+int
+store_read_error(struct store_read *rd, char *err, size_t errlen)
+{
+	return store_read_fail(rd, err, errlen);
+}
+
+int
+store_read_begin(struct store_read *rd, char *err, size_t errlen)
+{
+	return store_read_exec(rd, "BEGIN", err, errlen);
+}
+
+sqlite3_stmt *
+store_read_keyed(struct store_read *rd, unsigned key, const char *sql,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt	*s;
+	size_t		 i;
+
+	for (i = 0; i < rd->n_keyed; i++)
+		if (rd->keyed[i].key == key) {
+			s = rd->keyed[i].stmt;
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return s;
+		}
+	if (rd->n_keyed == STORE_READ_KEYED_MAX) {
+		/*
+		 * Forget the oldest that is not being stepped (a caller may
+		 * hold a few): its text is prepared again when needed.
+		 */
+		for (i = 0; i < rd->n_keyed; i++)
+			if (!sqlite3_stmt_busy(rd->keyed[i].stmt))
+				break;
+		if (i == rd->n_keyed) {
+			snprintf(err, errlen, "too many statements");
+			return NULL;
+		}
+		sqlite3_finalize(rd->keyed[i].stmt);
+		memmove(&rd->keyed[i], &rd->keyed[i + 1],
+		    (rd->n_keyed - i - 1) * sizeof(rd->keyed[0]));
+		rd->n_keyed--;
+	}
+	if (sqlite3_prepare_v3(rd->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
+	    NULL) != SQLITE_OK) {
+		store_read_fail(rd, err, errlen);
+		return NULL;
+	}
+	rd->keyed[rd->n_keyed].key = key;
+	rd->keyed[rd->n_keyed].stmt = s;
+	rd->n_keyed++;
+	return s;
 }
 
 static int
@@ -557,36 +762,107 @@ store_read_set_list(json_t *obj, const char *name, json_t *list)
 	return 0;
 }
 
-/*
- * The incident in the current row of s (R_INCIDENT_COLUMNS) as JSON, with
- * its indicators, channels and sources, and its report IDs when
- * with_reports. NULL with err filled on error.
- */
+/* A time column, 0 when NULL. */
+static time_t
+store_read_time(sqlite3_stmt *s, int col)
+{
+	return sqlite3_column_type(s, col) == SQLITE_NULL ? 0 :
+	    (time_t)sqlite3_column_int64(s, col);
+}
+
+void
+store_read_incident_life(sqlite3_stmt *s, int first,
+    struct lifecycle_incident *li)
+{
+	const char	*st = (const char *)sqlite3_column_text(s,
+			    first + I_STATUS);
+	int		 n = lifecycle_status_parse(st);
+
+	memset(li, 0, sizeof(*li));
+	li->status = n >= 0 ? (enum incident_status)n : INC_NEW;
+	li->severity = (enum severity)sqlite3_column_int(s, first + I_SEVERITY);
+	li->system_level = sqlite3_column_int(s, first + I_SYSTEM_LEVEL);
+	li->detected_at = store_read_time(s, first + I_DETECTED_AT);
+	li->received_at = store_read_time(s, first + I_FIRST_SEEN);
+	li->resolved_at = store_read_time(s, first + I_RESOLVED_AT);
+	li->notified_at = store_read_time(s, first + I_NOTIFIED_AT);
+}
+
+/* A time as RFC 3339 UTC JSON, or null for 0. */
 static json_t *
-store_read_incident(struct store_read *rd, sqlite3_stmt *s,
-    int with_reports, char *err, size_t errlen)
+store_read_json_time(time_t t)
+{
+	char	buf[32];
+
+	if (t == 0)
+		return json_null();
+	format_time_utc(t, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+/*
+ * What is computed from an incident at time now: the claim while its lease
+ * runs (claimed_by and claim_expires, null once it has run out), serious,
+ * the next deadline (due, and which one) and overdue.
+ */
+static void
+store_read_incident_computed(json_t *obj, sqlite3_stmt *s, time_t now)
+{
+	static const char *const deadline[] = {
+		[LIFECYCLE_NO_DEADLINE] = NULL,
+		[LIFECYCLE_NOTIFY] = "notify",
+		[LIFECYCLE_FINAL] = "final-report",
+	};
+	struct lifecycle_incident li;
+	enum lifecycle_deadline	 which;
+	time_t			 expires, due;
+	int			 held;
+
+	expires = store_read_time(s, I_CLAIM_EXPIRES);
+	held = sqlite3_column_type(s, I_CLAIMED_BY) != SQLITE_NULL &&
+	    expires > now;
+	json_object_set_new(obj, "claimed_by", held ?
+	    store_read_value(s, I_CLAIMED_BY, K_TEXT) : json_null());
+	json_object_set_new(obj, "claim_expires", held ?
+	    store_read_json_time(expires) : json_null());
+	store_read_incident_life(s, 0, &li);
+	which = lifecycle_due(&li, &due);
+	json_object_set_new(obj, "serious", json_boolean(lifecycle_serious(
+	    li.severity, li.system_level)));
+	json_object_set_new(obj, "due", store_read_json_time(due));
+	json_object_set_new(obj, "deadline", deadline[which] != NULL ?
+	    json_string(deadline[which]) : json_null());
+	json_object_set_new(obj, "overdue", json_boolean(
+	    lifecycle_overdue(&li, now)));
+}
+
+json_t *
+store_read_incident(struct store_read *rd, sqlite3_stmt *s, int flags,
+    time_t now, char *err, size_t errlen)
 {
 	static const struct store_read_field code = { "id", 0, K_TEXT };
 	json_t		*obj = json_object();
-	long long	 id = sqlite3_column_int64(s, 0);
+	long long	 id = sqlite3_column_int64(s, I_ROWID);
 
 	store_read_fields(obj, s, store_read_incident_head,
 	    nitems(store_read_incident_head));
 	if (store_read_set_list(obj, "indicators", store_read_rows(rd,
+	    (flags & STORE_INCIDENT_BRIEF) ? R_INCIDENT_INDICATORS_BRIEF :
 	    R_INCIDENT_INDICATORS, id, store_read_indicator,
 	    nitems(store_read_indicator), 0, err, errlen)) == -1 ||
 	    store_read_set_list(obj, "channels", store_read_rows(rd,
 	    R_CHANNELS, id, &code, 1, 1, err, errlen)) == -1)
 		goto fail;
+	store_read_incident_computed(obj, s, now);
 	store_read_fields(obj, s, store_read_incident_tail,
 	    nitems(store_read_incident_tail));
-	if (store_read_set_list(obj, "sources", store_read_rows(rd,
-	    R_SOURCES, id, store_read_source, nitems(store_read_source), 0,
-	    err, errlen)) == -1)
+	if (!(flags & STORE_INCIDENT_BRIEF) && store_read_set_list(obj,
+	    "sources", store_read_rows(rd, R_SOURCES, id, store_read_source,
+	    nitems(store_read_source), 0, err, errlen)) == -1)
 		goto fail;
-	if (with_reports && store_read_set_list(obj, "report_ids",
-	    store_read_rows(rd, R_REPORT_IDS, id, &code, 1, 1, err,
-	    errlen)) == -1)
+	if ((flags & STORE_INCIDENT_REPORT_IDS) &&
+	    store_read_set_list(obj, "report_ids", store_read_rows(rd,
+	    R_REPORT_IDS, id, &code, 1, 1, err, errlen)) == -1)
 		goto fail;
 	return obj;
 fail:
@@ -600,6 +876,7 @@ store_read_queue(struct store_read *rd, const struct store_queue_filter *f,
 {
 	sqlite3_stmt	*s;
 	json_t		*list, *item;
+	time_t		 now = time(NULL);
 	int		 rc;
 
 	*out = NULL;
@@ -617,7 +894,7 @@ store_read_queue(struct store_read *rd, const struct store_queue_filter *f,
 	sqlite3_bind_text(s, 2, f->status, -1, SQLITE_STATIC);
 	list = json_array();
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if ((item = store_read_incident(rd, s, 0, err,
+		if ((item = store_read_incident(rd, s, 0, now, err,
 		    errlen)) == NULL) {
 			json_decref(list);
 			goto fail;
@@ -708,7 +985,8 @@ store_read_incident_by_id(struct store_read *rd, const char *id,
 	}
 	if (rc != SQLITE_ROW)
 		return store_read_fail(rd, err, errlen);
-	*out = store_read_incident(rd, s, 1, err, errlen);
+	*out = store_read_incident(rd, s, STORE_INCIDENT_REPORT_IDS,
+	    time(NULL), err, errlen);
 	return *out != NULL ? STORE_READ_OK : STORE_READ_ERROR;
 }
 
@@ -984,4 +1262,133 @@ store_read_outbox(struct store_read *rd, int all, json_t **out, char *err,
 		json_object_set_new(msg, "log", log);
 	}
 	return STORE_READ_OK;
+}
+
+int
+store_read_audit_list(struct store_read *rd, const char *incident,
+    long long since, int limit, json_t **out, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s;
+	json_t		*item;
+	int		 rc;
+
+	*out = NULL;
+	if ((s = store_read_stmt(rd, R_AUDIT_LIST, err, errlen)) == NULL)
+		return STORE_READ_ERROR;
+	sqlite3_bind_text(s, 1, incident, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, since);
+	sqlite3_bind_int(s, 3, limit);
+	*out = json_array();
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		item = json_object();
+		store_read_fields(item, s, store_read_audit_entry,
+		    nitems(store_read_audit_entry));
+		json_array_append_new(*out, item);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(*out);
+		*out = NULL;
+		return store_read_fail(rd, err, errlen);
+	}
+	return STORE_READ_OK;
+}
+
+int
+store_read_backup(struct store_read *rd, const char *path, char *err,
+    size_t errlen)
+{
+	sqlite3		*dst = NULL;
+	sqlite3_backup	*b;
+	int		 rc;
+
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, dst != NULL ?
+		    sqlite3_errmsg(dst) : "cannot open");
+		sqlite3_close(dst);
+		return STORE_READ_ERROR;
+	}
+	/*
+	 * One step for every page: the copy is made inside one read
+	 * transaction of ours, so it is the database as it stood at one
+	 * commit, whatever intaked writes meanwhile (WAL: writers never wait
+	 * for us, and we never restart).
+	 */
+	if ((b = sqlite3_backup_init(dst, "main", rd->db, "main")) == NULL) {
+		snprintf(err, errlen, "backup: %s", sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return STORE_READ_ERROR;
+	}
+	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY ||
+	    rc == SQLITE_LOCKED)
+		sqlite3_sleep(50);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "backup: %s", sqlite3_errstr(rc));
+		sqlite3_close(dst);
+		return STORE_READ_ERROR;
+	}
+	/* a copy in one file, whole without a -wal beside it */
+	if (sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "backup: %s", sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		return STORE_READ_ERROR;
+	}
+	if (sqlite3_close(dst) != SQLITE_OK) {
+		snprintf(err, errlen, "backup: cannot close %s", path);
+		return STORE_READ_ERROR;
+	}
+	return STORE_READ_OK;
+}
+
+int
+store_read_check(struct store_read *rd, json_t **out, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*s;
+	json_t		*problems;
+	const char	*v;
+	long long	 version = 0;
+	int		 rc;
+
+	*out = NULL;
+	problems = json_array();
+	if (sqlite3_prepare_v2(rd->db, "PRAGMA integrity_check", -1, &s,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((v = (const char *)sqlite3_column_text(s, 0)) != NULL &&
+		    strcmp(v, "ok") != 0)
+			json_array_append_new(problems, json_string(v));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	if (sqlite3_prepare_v2(rd->db, "PRAGMA foreign_key_check", -1, &s,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(problems, json_pack("s++",
+		    "foreign key: a row of ",
+		    (const char *)sqlite3_column_text(s, 0),
+		    " refers to a missing row"));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	if (sqlite3_prepare_v2(rd->db, "PRAGMA user_version", -1, &s,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	*out = json_pack("{s:b, s:I, s:i, s:o}", "ok",
+	    json_array_size(problems) == 0 && version ==
+	    store_sql_schema_version(), "schema_version", (json_int_t)version,
+	    "program_schema_version", store_sql_schema_version(), "problems",
+	    problems);
+	return STORE_READ_OK;
+fail:
+	json_decref(problems);
+	return store_read_fail(rd, err, errlen);
 }

@@ -17,13 +17,17 @@
  * else can move them) and restored when a job or a group rolls back.
  *
  * Severity is stored as its rank, 1 low .. 4 critical (enum severity), so
- * that an incident's severity is a plain max(). Status vocabulary, the same
- * for incidents and reports:
+ * that an incident's severity is a plain max() (until an analyst sets it).
+ * Incident statuses are those of lifecycle.h:
  *	new		received, nobody has looked at it yet
  *	triaged		classified by CERT, waiting for action
- *	in-progress	someone handles it (incidents.claimed_by)
- *	resolved	handled and closed
- *	rejected	closed as spam, false positive or out of scope
+ *	in-progress	someone handles it
+ *	resolved	handled; the final report is due
+ *	rejected	spam, false positive or out of scope
+ *	closed		done (final)
+ *	merged		its reports moved to incidents.merged_into (final)
+ * A claim (claimed_by, claim_expires) is a lease, independent of the
+ * status. reports.status is not used.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,9 +149,10 @@ static const char *const store_migrations[] = {
 	 * only once the relay took it ('sent': its text and tokens, which
 	 * make one-time links, are then dropped) or refused it for good
 	 * ('failed'). A receipt is queued without its text (message NULL):
-	 * the sender composes it from the reports when it sends it. Every attempt and the relay's answer is kept. A
-	 * verification token (its SHA-256) confirms every report of one
-	 * submission (its evidence row).
+	 * the sender composes it from the reports when it sends it. Every
+	 * attempt and the relay's answer is kept. A verification token (its
+	 * SHA-256) confirms every report of one submission (its evidence
+	 * row).
 	 */
 	"CREATE TABLE outbox ("
 	"  id INTEGER PRIMARY KEY,"
@@ -188,6 +193,79 @@ static const char *const store_migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  expires_at INTEGER NOT NULL,"
 	"  used_at INTEGER) WITHOUT ROWID;",
+	/*
+	 * 5: triage. Incidents gain the final states closed and merged (a
+	 * CHECK constraint: the table is rebuilt, row ids kept, with its
+	 * indexes), the claim's lease and the time of the first claim, the
+	 * incident it was merged into, the analyst's assessment (JSON:
+	 * status, severity, scope, target, location) and how it was handled
+	 * (Mẫu 05's columns), whether the analyst set its severity (reports
+	 * then no longer raise it), and what the statistics and deadlines
+	 * are computed from: the channel of its first report, the highest
+	 * system level and the earliest detection time of its reports, and
+	 * when it was resolved, closed and sent to the coordinator. The
+	 * audit trail names the incident a change concerns (its timeline)
+	 * and where the change came from.
+	 */
+	"CREATE TABLE incidents_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  code TEXT NOT NULL,"
+	"  fp INTEGER NOT NULL,"
+	"  fingerprint BLOB NOT NULL,"
+	"  category TEXT NOT NULL,"
+	"  severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 4),"
+	"  status TEXT NOT NULL DEFAULT 'new' CHECK (status IN"
+	"    ('new', 'triaged', 'in-progress', 'resolved', 'rejected',"
+	"     'closed', 'merged')),"
+	"  verified INTEGER NOT NULL DEFAULT 0,"
+	"  report_count INTEGER NOT NULL DEFAULT 0,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  claimed_by TEXT,"
+	"  claim_expires INTEGER,"
+	"  first_claimed_at INTEGER,"
+	"  channel TEXT,"
+	"  system_level INTEGER CHECK (system_level BETWEEN 1 AND 5),"
+	"  detected_at INTEGER,"
+	"  resolved_at INTEGER,"
+	"  closed_at INTEGER,"
+	"  notified_at INTEGER,"
+	"  merged_into INTEGER REFERENCES incidents (id),"
+	"  assessment TEXT,"
+	"  handling TEXT CHECK (handling IN ('handled_in_house',"
+	"    'domestic_help', 'foreign_help', 'coordinator_help')),"
+	"  severity_set INTEGER NOT NULL DEFAULT 0,"
+	"  updated_at INTEGER);"
+	"INSERT INTO incidents_new (id, code, fp, fingerprint, category,"
+	"  severity, status, verified, report_count, first_seen, last_seen,"
+	"  claimed_by, channel, system_level, detected_at)"
+	"  SELECT i.id, i.code, i.fp, i.fingerprint, i.category, i.severity,"
+	"  i.status, i.verified, i.report_count, i.first_seen, i.last_seen,"
+	"  i.claimed_by,"
+	"  (SELECT r.channel FROM reports r WHERE r.incident_id = i.id"
+	"   ORDER BY r.id LIMIT 1),"
+	"  (SELECT max(r.system_level) FROM reports r"
+	"   WHERE r.incident_id = i.id),"
+	"  (SELECT min(CAST(strftime('%s', r.detected_at) AS INTEGER))"
+	"   FROM reports r WHERE r.incident_id = i.id)"
+	"  FROM incidents i;"
+	"DROP TABLE incidents;"
+	"ALTER TABLE incidents_new RENAME TO incidents;"
+	"CREATE INDEX incidents_fp ON incidents (fp);"
+	/* the queue, newest activity first; rowid breaks ties */
+	"CREATE INDEX incidents_last_seen ON incidents (last_seen);"
+	/* the default queue: verified and open */
+	"CREATE INDEX incidents_open ON incidents (last_seen)"
+	"  WHERE verified = 1 AND status IN ('new', 'triaged', 'in-progress');"
+	/* statistics and exports: incidents by first report time */
+	"CREATE INDEX incidents_first_seen ON incidents (first_seen,"
+	"  category, channel, severity, verified, handling, status);"
+	"CREATE INDEX incidents_merged_into ON incidents (merged_into)"
+	"  WHERE merged_into IS NOT NULL;"
+	"ALTER TABLE audit ADD COLUMN incident_id INTEGER;"
+	"ALTER TABLE audit ADD COLUMN peer TEXT;"
+	"CREATE INDEX audit_incident ON audit (incident_id, id)"
+	"  WHERE incident_id IS NOT NULL;",
 };
 
 enum store_q {
@@ -235,15 +313,28 @@ static const char *const store_q_text[Q_COUNT] = {
 	[Q_INCIDENT_FIND] = "SELECT id, code, last_seen FROM incidents"
 	    " WHERE fp = ?1 AND fingerprint = ?2"
 	    " ORDER BY id DESC LIMIT 1",
+	/*
+	 * A report joins: the incident's severity is the highest of its
+	 * reports' unless an analyst set it; its system level the highest,
+	 * its detection time the earliest (NULL when none is known).
+	 */
 	[Q_INCIDENT_JOIN] = "UPDATE incidents SET"
 	    " report_count = report_count + 1,"
 	    " last_seen = max(last_seen, ?2),"
-	    " severity = max(severity, ?3),"
-	    " verified = verified | ?4"
+	    " severity = CASE WHEN severity_set THEN severity"
+	    "   ELSE max(severity, ?3) END,"
+	    " verified = verified | ?4,"
+	    " system_level = nullif(max(ifnull(system_level, 0),"
+	    "   ifnull(?5, 0)), 0),"
+	    " detected_at = coalesce(min(detected_at,"
+	    "   CAST(strftime('%s', ?6) AS INTEGER)), detected_at,"
+	    "   CAST(strftime('%s', ?6) AS INTEGER))"
 	    " WHERE id = ?1",
 	[Q_INCIDENT_ADD] = "INSERT INTO incidents (id, code, fingerprint,"
 	    " category, severity, verified, report_count, first_seen,"
-	    " last_seen, fp) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7, ?8)",
+	    " last_seen, fp, channel, system_level, detected_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7, ?8, ?9, ?10,"
+	    " CAST(strftime('%s', ?11) AS INTEGER))",
 	[Q_SOURCE_ADD] = "INSERT INTO incident_sources"
 	    " (incident_id, reporter, channel, count) VALUES (?1, ?2, ?3, 1)"
 	    " ON CONFLICT (incident_id, reporter, channel)"
@@ -305,6 +396,7 @@ struct store_submit {
 
 static int	store_sql_pragmas(sqlite3 *, char *, size_t);
 static int	store_sql_migrate(sqlite3 *, char *, size_t);
+static int	store_sql_migrate_steps(sqlite3 *, char *, size_t);
 static int	store_sql_quota(sqlite3 *, long long, char *, size_t);
 static int	store_sql_int(sqlite3 *, const char *, long long *);
 static int	store_sql_exec(struct store_sql *, enum store_q);
@@ -431,9 +523,42 @@ store_sql_int(sqlite3 *db, const char *sql, long long *out)
  * version is read again under the write lock, so intaked and intakectl
  * starting together apply each step once. A database newer than this
  * program is refused rather than guessed at.
+ *
+ * Foreign keys are off while the steps run (SQLite's procedure for a
+ * table rebuilt under its old name: dropping the old table would
+ * otherwise count every row that refers to it as a violation), and each
+ * step is checked with foreign_key_check before it commits.
  */
 static int
 store_sql_migrate(sqlite3 *db, char *err, size_t errlen)
+{
+	int	rc;
+
+	if (sqlite3_exec(db, "PRAGMA foreign_keys = OFF", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "schema migration: %s",
+		    sqlite3_errmsg(db));
+		return -1;
+	}
+	rc = store_sql_migrate_steps(db, err, errlen);
+	if (sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL,
+	    NULL) != SQLITE_OK && rc == 0) {
+		snprintf(err, errlen, "database settings: %s",
+		    sqlite3_errmsg(db));
+		return -1;
+	}
+	return rc;
+}
+
+/* A row from foreign_key_check: the step left a dangling reference. */
+static int
+store_sql_fk_row(void *arg, int n, char **v, char **names)
+{
+	return 1;	/* abort: sqlite3_exec returns SQLITE_ABORT */
+}
+
+static int
+store_sql_migrate_steps(sqlite3 *db, char *err, size_t errlen)
 {
 	long long	v;
 	char		sql[64];
@@ -461,6 +586,13 @@ store_sql_migrate(sqlite3 *db, char *err, size_t errlen)
 			    NULL) != SQLITE_OK ||
 			    sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
 				goto rollback;
+			if (sqlite3_exec(db, "PRAGMA foreign_key_check",
+			    store_sql_fk_row, NULL, NULL) != SQLITE_OK) {
+				snprintf(err, errlen, "schema migration to "
+				    "version %lld: a foreign key dangles", v + 1);
+				sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+				return -1;
+			}
 		}
 		if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 			goto rollback;
@@ -842,6 +974,16 @@ store_sql_replay(struct store_sql *sql, struct store_job *job,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Bind a report's system level (1-5), or NULL when it gave none. */
+static void
+store_sql_level(sqlite3_stmt *s, int i, const struct report *r)
+{
+	if (r->system_level >= 1 && r->system_level <= 5)
+		sqlite3_bind_int(s, i, r->system_level);
+	else
+		sqlite3_bind_null(s, i);
+}
+
 /* The first 8 bytes of a fingerprint as the integer the index holds. */
 static long long
 store_sql_fp64(const unsigned char fp[32])
@@ -895,6 +1037,8 @@ store_sql_incident(struct store_sql *sql, struct store_submit *sub,
 		sqlite3_bind_int64(s, 2, sub->now);
 		sqlite3_bind_int(s, 3, sev);
 		sqlite3_bind_int(s, 4, job->verified ? 1 : 0);
+		store_sql_level(s, 5, r);
+		sqlite3_bind_text(s, 6, r->detected_at, -1, SQLITE_STATIC);
 		return store_sql_done(s) == -1 ? -1 : 1;
 	}
 	if (rc != SQLITE_DONE)
@@ -913,6 +1057,10 @@ store_sql_incident(struct store_sql *sql, struct store_submit *sub,
 	sqlite3_bind_int(s, 6, job->verified ? 1 : 0);
 	sqlite3_bind_int64(s, 7, sub->now);
 	sqlite3_bind_int64(s, 8, fp64);
+	sqlite3_bind_text(s, 9, job->channel ? job->channel : "unknown", -1,
+	    SQLITE_STATIC);
+	store_sql_level(s, 10, r);
+	sqlite3_bind_text(s, 11, r->detected_at, -1, SQLITE_STATIC);
 	if (store_sql_done(s) == -1)
 		return -1;
 	sql->ids.incident = *incident;

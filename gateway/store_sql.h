@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <jansson.h>
+
 /*
  * Report and incident codes (IR-20261121-000042) end with the row id, so
  * they need no index of their own: a lookup by code goes by primary key,
@@ -101,6 +103,74 @@ int store_sql_checkpoint(struct store_sql *sql, int *frames);
  * was (store_sql_errmsg says why).
  */
 int store_sql_apply(struct store_sql *sql, struct store_job *job, time_t now);
+
+/*
+ * store_read.c, for the store's other read modules (store_queue.c,
+ * stats.c, export.c) on a reader's connection.
+ */
+struct store_read;
+struct lifecycle_incident;
+
+/*
+ * s[0..len) in NFC and in lower case, as the SQL function fold() of a
+ * reader connection lowers what is stored (NFC already): a new string
+ * (free), or NULL when s is not UTF-8.
+ */
+char *store_read_casefold(const char *s, size_t len);
+
+/* The connection itself. */
+struct sqlite3 *store_read_db(struct store_read *rd);
+/*
+ * A statement kept with the connection under key (each module its own
+ * range, STORE_READ_KEY_*), prepared from sql on first use, afterwards
+ * reset with its bindings cleared; sql must always be the same text for
+ * one key. NULL with err filled when it does not prepare or the cache is
+ * full.
+ */
+#define STORE_READ_KEY_QUEUE	0x10000u
+#define STORE_READ_KEY_STATS	0x20000u
+#define STORE_READ_KEY_EXPORT	0x30000u
+#define STORE_READ_KEY_AUDIT	0x40000u
+struct sqlite3_stmt *store_read_keyed(struct store_read *rd, unsigned key,
+    const char *sql, char *err, size_t errlen);
+/* BEGIN a read transaction: one snapshot for several queries. */
+int store_read_begin(struct store_read *rd, char *err, size_t errlen);
+/* Reset every statement and end the open transaction, if any. */
+void store_read_finish(struct store_read *rd);
+/* err from the connection's last error; returns STORE_READ_ERROR. */
+int store_read_error(struct store_read *rd, char *err, size_t errlen);
+
+/*
+ * An incident row: these columns, first in a SELECT ... FROM incidents
+ * (not aliased), are what store_read_incident() and
+ * store_read_incident_life() read.
+ */
+#define STORE_READ_INCIDENT_COLUMNS "incidents.id, incidents.code," \
+	" incidents.status, incidents.category, incidents.severity," \
+	" incidents.verified, incidents.report_count, incidents.first_seen," \
+	" incidents.last_seen, incidents.claimed_by, incidents.claim_expires," \
+	" incidents.system_level, incidents.detected_at," \
+	" incidents.resolved_at, incidents.notified_at," \
+	" (SELECT m.code FROM incidents m" \
+	"  WHERE m.id = incidents.merged_into)," \
+	" incidents.assessment, incidents.handling, incidents.channel"
+#define STORE_READ_INCIDENT_NCOLUMNS	19
+
+/* Flags of store_read_incident(). */
+#define STORE_INCIDENT_REPORT_IDS	0x01	/* "report_ids": every one */
+#define STORE_INCIDENT_BRIEF		0x02	/* a list's: bounded reads */
+
+/*
+ * The incident in the current row of s as JSON (the fields of intakectl
+ * show --json) with what is computed from it at time now (claim, serious,
+ * due, deadline, overdue). NULL with err filled on error.
+ */
+json_t *store_read_incident(struct store_read *rd,
+    struct sqlite3_stmt *s, int flags, time_t now, char *err,
+    size_t errlen);
+/* What the lifecycle needs of the incident whose columns start at first. */
+void store_read_incident_life(struct sqlite3_stmt *s, int first,
+    struct lifecycle_incident *li);
 
 /* The last SQLite error of this connection, for the log. */
 const char *store_sql_errmsg(struct store_sql *sql);

@@ -166,6 +166,14 @@ int config_load(struct config *cfg, const char *path, char *err, size_t errlen);
 void config_free(struct config *cfg);
 
 /*
+ * The taxonomy cfg names ([daemon] taxonomy), else the embedded copy, into
+ * tax (freed with taxonomy_free). 0, or -1 with err filled.
+ */
+struct taxonomy;
+int config_load_taxonomy(const struct config *cfg, struct taxonomy *tax,
+    char *err, size_t errlen);
+
+/*
  * Print the effective configuration to fp as an INI file that config_load()
  * reads back to the same values (intaked -n -v).
  */

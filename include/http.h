@@ -76,6 +76,46 @@ int	http_exchange_token_cached(struct http_exchange *ex,
 void	http_exchange_token_remember(struct http_exchange *ex,
 	    const unsigned char hash[32]);
 
+/*
+ * A streamed response (HTTP/1.1 chunked), for a body made a chunk at a
+ * time by a producer elsewhere (a reader thread). The producer holds the
+ * first chunk when it calls http_stream_begin(), which sends the head
+ * (Content-Type ctype, the extra headers) and returns 0; the producer then
+ * hands that chunk over with http_stream_write(). Whenever the client has
+ * read enough of what is buffered, the session calls ops->more(arg) on the
+ * loop: the producer makes the next chunk and hands it over the same way
+ * (from the loop, with its ticket), last set on the final one. Only one
+ * chunk is ever asked at a time, and it is asked only while less than
+ * SESSION_OUTPUT_MAX / 2 waits for the client: that is the back-pressure.
+ *
+ * arg belongs to the producer; if the connection ends while no chunk is
+ * asked, the session frees it with ops->free(arg); if it ends while one is
+ * being made, http_exchange_find() then returns NULL and the producer
+ * frees it. http_stream_abort() ends a stream that cannot go on: the
+ * connection closes without the last chunk, so the client sees it cut.
+ * A HEAD request gets the head alone: begin replies and returns -1, and
+ * the producer frees arg.
+ */
+struct http_stream_ops {
+	void	(*more)(void *arg);
+	void	(*free)(void *arg);
+};
+int	http_stream_begin(struct http_exchange *ex, int status,
+	    const char *ctype, const struct http_field *extra, size_t n_extra,
+	    const struct http_stream_ops *ops, void *arg);
+void	http_stream_write(struct http_exchange *ex, const void *data,
+	    size_t len, int last);
+void	http_stream_abort(struct http_exchange *ex);
+
+/* http_api_triage.c: the triage API. */
+int	http_api_triage_init(struct gateway *gw, char *err, size_t errlen);
+void	http_api_triage_free(void);
+void	http_api_get_incidents(struct http_exchange *ex);
+void	http_api_get_incident(struct http_exchange *ex);
+void	http_api_get_evidence(struct http_exchange *ex);
+void	http_api_get_export(struct http_exchange *ex);
+void	http_api_get_stats(struct http_exchange *ex);
+
 /* Close the connection after this exchange's reply. */
 void	http_close_after(struct http_exchange *ex);
 

@@ -9,7 +9,10 @@
 enum role_action {
 	ROLE_SUBMIT,		/* send reports */
 	ROLE_READ,		/* read reports: one's own, or (triage) any */
-	ROLE_TRIAGE,		/* read every report, work the queue, evidence */
+	ROLE_TRIAGE,		/* read every report and incident, work the queue */
+	ROLE_EVIDENCE,		/* a report's raw bytes */
+	ROLE_EXPORT,		/* export incidents */
+	ROLE_STATS,		/* the statistics */
 	ROLE_ADMIN		/* everything, tokens included */
 };
 

@@ -130,7 +130,7 @@ struct store_queue_filter {
 /*
  * The triage queue: incidents as JSON objects (the fields of show, without
  * the list of report IDs), newest last_seen first. By default only verified
- * incidents whose status is neither resolved nor rejected.
+ * incidents that are open (new, triaged, in-progress).
  */
 int store_read_queue(struct store_read *rd,
     const struct store_queue_filter *f, json_t **out, char *err,
@@ -155,5 +155,31 @@ int store_read_show(struct store_read *rd, const char *id, json_t **out,
 int store_read_evidence(struct store_read *rd, const char *id,
     int (*sink)(const void *buf, size_t len, void *arg), void *arg,
     char *err, size_t errlen);
+
+/*
+ * The audit trail: the last limit entries (of incident IN-... when not
+ * NULL; since: at or after, unix seconds), oldest first, as [{at, actor,
+ * action, object, detail, incident, peer}]. _OK or _ERROR.
+ */
+int store_read_audit_list(struct store_read *rd, const char *incident,
+    long long since, int limit, json_t **out, char *err, size_t errlen);
+
+/*
+ * A consistent copy of the database into the file at path (created or
+ * overwritten), made with SQLite's online backup in one read transaction:
+ * the database as one commit left it, while intaked goes on writing. The
+ * copy is a single file (rollback journal mode). _OK or _ERROR.
+ */
+int store_read_backup(struct store_read *rd, const char *path, char *err,
+    size_t errlen);
+
+/*
+ * Check the database: integrity_check, foreign_key_check, and its schema
+ * version against this program's. *out = {"ok", "schema_version",
+ * "program_schema_version", "problems": [...]}. _OK (whatever the
+ * verdict) or _ERROR.
+ */
+int store_read_check(struct store_read *rd, json_t **out, char *err,
+    size_t errlen);
 
 #endif

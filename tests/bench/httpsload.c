@@ -5,7 +5,8 @@
  * bench daemon's is self-signed).
  *
  *   httpsload -h HOST -p PORT -m api|form|get -c CONNS -d SECONDS
- *       [-t TOKEN] [-r RATE] [-s SIZE] [-a BYTES] [-u PATH] [-N]
+ *       [-t TOKEN] [-r RATE] [-s SIZE] [-a BYTES] [-u PATH] [-U FILE]
+ *       [-N]
  *   httpsload -h HOST -p PORT -I N [-s SECONDS] [-P PID] [-u PATH]
  *
  * Load (-m): opens CONNS keep-alive connections and, once every handshake
@@ -20,7 +21,9 @@
  *         honeypot
  *         and a text/plain attachment of BYTES (default 2048); 303 is
  *         success;
- *   get   GET PATH (default /); 200 is success.
+ *   get   GET PATH (default /), with "Authorization: Bearer TOKEN"
+ *         when -t is given; with -U FILE, the paths of FILE (one a line)
+ *         in turn instead; 200 is success.
  * Every report is new: its external_id (api), description and indicators
  * come from a counter and a per-run salt; about one in ten repeats an
  * earlier report's category and indicators (it joins that incident, as in
@@ -130,6 +133,8 @@ struct httpsload {
 	SSL_CTX			*ssl_ctx;
 	const char		*token;
 	const char		*path;
+	char			**paths;	/* -U: GET these in turn */
+	size_t			 n_paths;
 	char			 host[300];	/* Host header value */
 	double			 rate;		/* 0 = closed loop */
 	int			 size;		/* api: JSON; form: description */
@@ -194,7 +199,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: httpsload -h HOST -p PORT -m api|form|get "
 	    "-c CONNS -d SECONDS [-t TOKEN] [-r RATE] [-s SIZE] [-a BYTES] "
-	    "[-u PATH] [-N]\n"
+	    "[-u PATH] [-U FILE] [-N]\n"
 	    "       httpsload -h HOST -p PORT -I N [-s SECONDS] [-P PID] "
 	    "[-u PATH]\n");
 	exit(1);
@@ -431,8 +436,12 @@ make_request(struct httpsload *hl)
 		break;
 	default:
 		hl->body_len = 0;
-		req_add(hl, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", hl->path,
+		req_add(hl, "GET %s HTTP/1.1\r\nHost: %s\r\n",
+		    hl->n_paths > 0 ? hl->paths[n % hl->n_paths] : hl->path,
 		    hl->host);
+		if (hl->token != NULL)
+			req_add(hl, "Authorization: Bearer %s\r\n", hl->token);
+		req_add(hl, "\r\n");
 		break;
 	}
 }
@@ -970,6 +979,32 @@ idle_run(struct httpsload *hl)
 	return hl->answered == hl->run.nconns ? 0 : 1;
 }
 
+/* The paths of file (one a line, blank lines skipped) into hl->paths. */
+static void
+load_paths(struct httpsload *hl, const char *file)
+{
+	FILE	*fp = fopen(file, "r");
+	char	 line[1024];
+	size_t	 n;
+
+	if (fp == NULL)
+		bench_fatal("%s: %s", file, strerror(errno));
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		n = strcspn(line, "\r\n");
+		line[n] = '\0';
+		if (n == 0)
+			continue;
+		if ((hl->paths = realloc(hl->paths, (hl->n_paths + 1) *
+		    sizeof(*hl->paths))) == NULL ||
+		    (hl->paths[hl->n_paths] = strdup(line)) == NULL)
+			bench_fatal("out of memory");
+		hl->n_paths++;
+	}
+	fclose(fp);
+	if (hl->n_paths == 0)
+		bench_fatal("%s: no path", file);
+}
+
 /* --- main ----------------------------------------------------------------- */
 
 int
@@ -987,7 +1022,7 @@ main(int argc, char **argv)
 	hl->attach = 2048;
 	hl->path = "/";
 	hl->hold_seconds = 5;
-	while ((ch = getopt(argc, argv, "h:p:m:c:d:t:r:s:a:u:I:P:N")) != -1) {
+	while ((ch = getopt(argc, argv, "h:p:m:c:d:t:r:s:a:u:U:I:P:N")) != -1) {
 		switch (ch) {
 		case 'h':
 			host = optarg;
@@ -1026,6 +1061,9 @@ main(int argc, char **argv)
 			break;
 		case 'u':
 			hl->path = optarg;
+			break;
+		case 'U':
+			load_paths(hl, optarg);
 			break;
 		case 'I':
 			idle_n = bench_num_arg(ch, optarg, 1, 100000);
