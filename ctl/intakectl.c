@@ -11,6 +11,9 @@
  *	intakectl [-c FILE] queue [--status S] [--all] [--json]
  *	intakectl [-c FILE] show ID [--json]
  *	intakectl [-c FILE] evidence IR-...
+ *	intakectl [-c FILE] claim|release IN-... --as NAME
+ *	intakectl [-c FILE] status IN-... STATUS [--note TEXT] --as NAME
+ *	intakectl [-c FILE] merge IN-... --into IN-... [--as NAME]
  *	intakectl [-c FILE] export --format jsonl|csv|iodef [--since T] [--until T]
  *	intakectl [-c FILE] stats --period 2026Q4|2026H2|2026 [--json]
  *	intakectl [-c FILE] audit [--incident IN-...] [--since T] [--limit N] [--json]
@@ -19,15 +22,19 @@
  *
  * Exit status: 0 done; 1 not found or bad usage; 2 any other error (the
  * database, the configuration, a name already taken, a check that found
- * problems). Errors are one line on stderr. Machine output (--json) is one
+ * problems); 3 a triage change refused (the incident is claimed by
+ * someone else, or the lifecycle forbids the transition). Errors are one line on stderr. Machine output (--json) is one
  * JSON object per line. The secret of a new token is printed once, alone
  * on stdout, and only its SHA-256 is kept. Run as root with [daemon] user
  * set, it works as that user, so the files it creates belong to the
  * daemon.
  *
- * Writes (tokens, the audit row of an evidence read) run in intakectl's
- * own transactions on its own connection; intaked's writer and intakectl
- * take SQLite's write lock in turn.
+ * Writes (tokens, the audit row of an evidence read, triage changes) run
+ * in intakectl's own transactions on its own connection, with the same
+ * SQL as intaked's (triage.h); intaked's writer and intakectl take
+ * SQLite's write lock in turn. A triage change is made in the name given
+ * with --as (the analyst: claims are held by name), from
+ * "intakectl:USER".
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -49,6 +56,7 @@
 
 #include "config.h"
 #include "export.h"
+#include "lifecycle.h"
 #include "stats.h"
 #include "store.h"
 #include "store_read.h"
@@ -62,6 +70,7 @@
 #define CTL_NOTFOUND	1
 #define CTL_USAGE	1
 #define CTL_ERROR	2
+#define CTL_REFUSED	3
 
 /* Options a command accepts. */
 #define OPT_JSON	0x001
@@ -74,6 +83,9 @@
 #define OPT_PERIOD	0x080
 #define OPT_INCIDENT	0x100
 #define OPT_LIMIT	0x200
+#define OPT_AS		0x400
+#define OPT_NOTE	0x800
+#define OPT_INTO	0x1000
 
 #define CTL_POS_MAX	2
 
@@ -88,6 +100,9 @@ struct ctl_args {
 	const char	*period;
 	const char	*incident;
 	const char	*limit;
+	const char	*as;
+	const char	*note;
+	const char	*into;
 	int		 json;
 	int		 all;
 };
@@ -106,6 +121,9 @@ static const struct {
 	{ "--period", OPT_PERIOD, offsetof(struct ctl_args, period) },
 	{ "--incident", OPT_INCIDENT, offsetof(struct ctl_args, incident) },
 	{ "--limit", OPT_LIMIT, offsetof(struct ctl_args, limit) },
+	{ "--as", OPT_AS, offsetof(struct ctl_args, as) },
+	{ "--note", OPT_NOTE, offsetof(struct ctl_args, note) },
+	{ "--into", OPT_INTO, offsetof(struct ctl_args, into) },
 };
 
 /* What a command works with: the database, and the configuration. */
@@ -141,6 +159,10 @@ static int	ctl_audit(struct ctl *, const struct ctl_args *);
 static int	ctl_backup(struct ctl *, const struct ctl_args *);
 static int	ctl_check(struct ctl *, const struct ctl_args *);
 static int	ctl_outbox(struct ctl *, const struct ctl_args *);
+static int	ctl_claim(struct ctl *, const struct ctl_args *);
+static int	ctl_release(struct ctl *, const struct ctl_args *);
+static int	ctl_set_status(struct ctl *, const struct ctl_args *);
+static int	ctl_merge(struct ctl *, const struct ctl_args *);
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "token", "add", 1, OPT_ROLE, OPT_ROLE, ctl_token_add },
@@ -149,6 +171,10 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "queue", NULL, 0, OPT_JSON | OPT_ALL | OPT_STATUS, 0, ctl_queue },
 	{ "show", NULL, 1, OPT_JSON, 0, ctl_show },
 	{ "evidence", NULL, 1, 0, 0, ctl_evidence },
+	{ "claim", NULL, 1, OPT_AS, OPT_AS, ctl_claim },
+	{ "release", NULL, 1, OPT_AS, OPT_AS, ctl_release },
+	{ "status", NULL, 2, OPT_AS | OPT_NOTE, OPT_AS, ctl_set_status },
+	{ "merge", NULL, 1, OPT_INTO | OPT_AS, OPT_INTO, ctl_merge },
 	{ "export", NULL, 0, OPT_FORMAT | OPT_SINCE | OPT_UNTIL, OPT_FORMAT,
 	    ctl_export },
 	{ "stats", NULL, 0, OPT_PERIOD | OPT_JSON, OPT_PERIOD, ctl_stats },
@@ -177,6 +203,14 @@ ctl_usage(FILE *fp)
 	    "  evidence IR-...     the report's submission exactly as received\n"
 	    "                      (e.g. the whole e-mail) on standard output;\n"
 	    "                      the read is written to the audit trail\n"
+	    "  claim IN-... --as NAME\n"
+	    "  release IN-... --as NAME\n"
+	    "                      take or give back an incident's claim\n"
+	    "                      ([triage] claim_ttl)\n"
+	    "  status IN-... STATUS [--note TEXT] --as NAME\n"
+	    "                      move an incident in its lifecycle\n"
+	    "  merge IN-... --into IN-... [--as NAME]\n"
+	    "                      move every report into another incident\n"
 	    "  export --format jsonl|csv|iodef [--since T] [--until T]\n"
 	    "                      incidents first reported in [T, T) on standard\n"
 	    "                      output, with their reports and RSIT labels\n"
@@ -195,7 +229,8 @@ ctl_usage(FILE *fp)
 	    "midnight in [stats] timezone)\n"
 	    "-c FILE: intaked's configuration (default: the built-in one,\n"
 	    "data in ./var); the database is DATA_DIR/" STORE_DB_FILE "\n"
-	    "exit status: 0 done, 1 not found or usage, 2 error\n");
+	    "exit status: 0 done, 1 not found or usage, 2 error, 3 refused\n"
+	    "(claimed by someone else, or a transition the lifecycle forbids)\n");
 }
 
 static void
@@ -696,6 +731,170 @@ ctl_evidence(struct ctl *ctl, const struct ctl_args *a)
 	    NULL, err, sizeof(err))) != 0)
 		return ctl_status(rc, err);
 	return CTL_OK;
+}
+
+/*
+ * A triage change on a.pos[0] in the name of --as (or intakectl:USER),
+ * from "intakectl:USER"; NULL with a message for a bad ID or name.
+ */
+static struct triage_change *
+ctl_change(const struct ctl_args *a, enum triage_op op)
+{
+	struct triage_actor	 actor;
+	char			 user[128];
+
+	if (strncasecmp(a->pos[0], "IN-", 3) != 0 ||
+	    strlen(a->pos[0]) >= STORE_ID_MAX) {
+		fprintf(stderr, "intakectl: \"%s\": not an incident ID "
+		    "(IN-...)\n", a->pos[0]);
+		return NULL;
+	}
+	if (a->as != NULL && !store_read_token_name_valid(a->as)) {
+		fprintf(stderr, "intakectl: --as: \"%s\" is not a name (1 to "
+		    "%d of A-Z a-z 0-9 . _ -)\n", a->as,
+		    STORE_TOKEN_NAME_MAX);
+		return NULL;
+	}
+	ctl_actor(user, sizeof(user));
+	triage_actor_set(&actor, a->as != NULL ? a->as : user, user);
+	return triage_change_new(op, &actor, a->pos[0]);
+}
+
+/* Run change c; print its refusal. The exit status. */
+static int
+ctl_run_change(struct ctl *ctl, struct triage_change *c, void (*ok)(
+    const struct triage_change *))
+{
+	struct store_job	*job = triage_job(c);
+	char			 when[32];
+	int			 rc;
+
+	if ((rc = ctl_apply(ctl, job)) != CTL_OK) {
+		store_job_free(job);
+		return rc;
+	}
+	switch (c->res.rc) {
+	case TRIAGE_OK:
+		ok(c);
+		rc = CTL_OK;
+		break;
+	case TRIAGE_NOTFOUND:
+		ctl_err(c->res.why);
+		rc = CTL_NOTFOUND;
+		break;
+	case TRIAGE_INVALID:
+		ctl_err(c->res.why);
+		rc = CTL_USAGE;
+		break;
+	case TRIAGE_CONFLICT:
+		if (c->claimed_by[0] != '\0') {
+			format_time_utc((time_t)c->claim_expires, when,
+			    sizeof(when));
+			fprintf(stderr, "intakectl: %s (until %s)\n",
+			    c->res.why, when);
+		} else
+			ctl_err(c->res.why);
+		rc = CTL_REFUSED;
+		break;
+	}
+	store_job_free(job);
+	return rc;
+}
+
+static void
+ctl_claimed(const struct triage_change *c)
+{
+	char	when[32];
+
+	format_time_utc((time_t)c->claim_expires, when, sizeof(when));
+	printf("%s claimed by %s until %s\n", c->incident, c->claimed_by,
+	    when);
+}
+
+static void
+ctl_released(const struct triage_change *c)
+{
+	printf("%s released\n", c->incident);
+}
+
+static void
+ctl_status_set(const struct triage_change *c)
+{
+	printf("%s: %s -> %s\n", c->incident, c->from,
+	    lifecycle_status_name(c->status));
+}
+
+static void
+ctl_merged(const struct triage_change *c)
+{
+	printf("%s merged into %s (%lld reports moved)\n", c->incident,
+	    c->into, c->moved);
+}
+
+static int
+ctl_claim(struct ctl *ctl, const struct ctl_args *a)
+{
+	struct triage_change	*c;
+
+	if ((c = ctl_change(a, TRIAGE_CLAIM)) == NULL)
+		return CTL_USAGE;
+	c->ttl = ctl->cfg.triage_claim_ttl;
+	return ctl_run_change(ctl, c, ctl_claimed);
+}
+
+static int
+ctl_release(struct ctl *ctl, const struct ctl_args *a)
+{
+	struct triage_change	*c;
+
+	if ((c = ctl_change(a, TRIAGE_RELEASE)) == NULL)
+		return CTL_USAGE;
+	return ctl_run_change(ctl, c, ctl_released);
+}
+
+static int
+ctl_set_status(struct ctl *ctl, const struct ctl_args *a)
+{
+	struct triage_change	*c;
+	int			 st;
+
+	if ((st = lifecycle_status_parse(a->pos[1])) == -1) {
+		fprintf(stderr, "intakectl: \"%s\": not a status (new, "
+		    "triaged, in-progress, resolved, rejected, closed)\n",
+		    a->pos[1]);
+		return CTL_USAGE;
+	}
+	if (a->note != NULL && strlen(a->note) > TRIAGE_NOTE_MAX) {
+		ctl_err("--note: at most 4096 bytes");
+		return CTL_USAGE;
+	}
+	if ((c = ctl_change(a, TRIAGE_STATUS)) == NULL)
+		return CTL_USAGE;
+	c->status = st;
+	if (a->note != NULL)
+		c->note = xstrdup(a->note);
+	return ctl_run_change(ctl, c, ctl_status_set);
+}
+
+static int
+ctl_merge(struct ctl *ctl, const struct ctl_args *a)
+{
+	struct triage_change	*c;
+	size_t			 i;
+
+	if (strncasecmp(a->into, "IN-", 3) != 0 ||
+	    strlen(a->into) >= STORE_ID_MAX) {
+		fprintf(stderr, "intakectl: --into \"%s\": not an incident "
+		    "ID (IN-...)\n", a->into);
+		return CTL_USAGE;
+	}
+	if ((c = ctl_change(a, TRIAGE_MERGE)) == NULL)
+		return CTL_USAGE;
+	for (i = 0; a->into[i] != '\0'; i++)
+		c->into[i] = (char)(a->into[i] >= 'a' && a->into[i] <= 'z' ?
+		    a->into[i] - 32 : a->into[i]);
+	c->into[i] = '\0';
+	return ctl_run_change(ctl, c, ctl_merged);
 }
 
 /* The taxonomy and the [stats] time zone, loaded on first use. */

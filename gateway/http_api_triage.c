@@ -1,9 +1,12 @@
 /*
- * http_api_triage.c - the triage API's reads (SPEC "API"): the queue
+ * http_api_triage.c - the triage API (SPEC "API"): its reads, the queue
  * (GET /api/v1/incidents), one incident (GET /api/v1/incidents/<id>), a
  * report's evidence (GET /api/v1/reports/<id>/evidence), exports (GET
- * /api/v1/export) and statistics (GET /api/v1/stats). http_routes.c has
- * checked the token and the role before any of these runs.
+ * /api/v1/export) and statistics (GET /api/v1/stats); and its changes:
+ * claim and release, status, PATCH, merge and split of an incident
+ * (triage.h), each a store change whose answer is sent once it is durable
+ * (or refused: 404, 409, 400). http_routes.c has checked the token and
+ * the role before any of these runs.
  *
  * Every read runs on a reader thread (readers.h) and its answer is sent
  * from the loop. An evidence read is written to the audit trail (a store
@@ -18,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -98,6 +102,18 @@ http_api_triage_free(void)
 }
 
 /* --- helpers ---------------------------------------------------------------- */
+
+/* A time as RFC 3339 UTC JSON, null for 0. */
+static json_t *
+http_triage_time_json(long long t)
+{
+	char	buf[32];
+
+	if (t == 0)
+		return json_null();
+	format_time_utc((time_t)t, buf, sizeof(buf));
+	return json_string(buf);
+}
 
 /* Answer a JSON value and free it. */
 static void
@@ -697,4 +713,382 @@ http_api_get_export(struct http_exchange *ex)
 	http_exchange_wait(ex);
 	readers_run(ex->gw->readers, http_triage_export_work,
 	    http_triage_export_done, x);
+}
+
+/* --- changes ---------------------------------------------------------------------- */
+
+/* A change's JSON body at most (status notes, assessments, split lists). */
+#define HTTP_TRIAGE_BODY_MAX	(256 * 1024)
+
+struct http_triage_write {
+	struct http_ticket	 ticket;
+};
+
+/* The answer to a change, once it is durable (or refused). */
+static void
+http_triage_write_done(struct store_job *job, void *arg)
+{
+	struct http_triage_write	*w = arg;
+	struct triage_change		*c = job->change_arg;
+	struct http_exchange		*ex = http_exchange_find(&w->ticket);
+	json_t				*o, *list;
+	size_t				 i;
+	int				 status = 200;
+
+	if (ex == NULL)
+		goto out;
+	if (job->rc != STORE_OK) {
+		http_triage_unavailable(ex);
+		goto out;
+	}
+	switch (c->res.rc) {
+	case TRIAGE_NOTFOUND:
+		http_reply_error(ex, 404, c->res.why, NULL);
+		goto out;
+	case TRIAGE_INVALID:
+		http_reply_error(ex, 400, c->res.why, NULL);
+		goto out;
+	case TRIAGE_CONFLICT:
+		o = json_pack("{s:s}", "error", c->res.why);
+		if (c->claimed_by[0] != '\0') {
+			json_object_set_new(o, "claimed_by",
+			    json_string(c->claimed_by));
+			json_object_set_new(o, "claim_expires",
+			    http_triage_time_json(c->claim_expires));
+		}
+		http_triage_json(ex, 409, o);
+		goto out;
+	case TRIAGE_OK:
+		break;
+	}
+	o = json_pack("{s:s}", "id", c->incident);
+	switch (c->op) {
+	case TRIAGE_CLAIM:
+	case TRIAGE_RELEASE:
+		json_object_set_new(o, "claimed_by", c->op == TRIAGE_CLAIM ?
+		    json_string(c->claimed_by) : json_null());
+		json_object_set_new(o, "claim_expires", c->op == TRIAGE_CLAIM ?
+		    http_triage_time_json(c->claim_expires) : json_null());
+		break;
+	case TRIAGE_STATUS:
+		json_object_set_new(o, "from", json_string(c->from));
+		json_object_set_new(o, "status",
+		    json_string(lifecycle_status_name(c->status)));
+		break;
+	case TRIAGE_PATCH:
+		if (c->has_category)
+			json_object_set_new(o, "category",
+			    json_string(c->category));
+		if (c->has_severity)
+			json_object_set_new(o, "severity",
+			    json_string(severity_name(c->severity)));
+		if (c->has_assessment)
+			json_object_set_new(o, "assessment", c->assessment ?
+			    json_loads(c->assessment, 0, NULL) : json_null());
+		if (c->has_handling)
+			json_object_set_new(o, "handling", c->handling ?
+			    json_string(c->handling) : json_null());
+		break;
+	case TRIAGE_MERGE:
+		json_object_set_new(o, "status", json_string("merged"));
+		json_object_set_new(o, "merged_into", json_string(c->into));
+		json_object_set_new(o, "reports_moved", json_integer(c->moved));
+		break;
+	case TRIAGE_SPLIT:
+		status = 201;
+		json_object_set_new(o, "incident_id", json_string(c->created));
+		list = json_array();
+		for (i = 0; i < c->n_reports; i++)
+			json_array_append_new(list,
+			    json_string(c->reports[i]));
+		json_object_set_new(o, "reports", list);
+		break;
+	}
+	http_triage_json(ex, status, o);
+out:
+	store_job_free(job);
+	free(w);
+}
+
+/* Hand change c to the writer; the answer comes from its completion. */
+static void
+http_triage_submit(struct http_exchange *ex, struct triage_change *c)
+{
+	struct http_triage_write	*w = xcalloc(1, sizeof(*w));
+	struct store_job		*job = triage_job(c);
+
+	w->ticket = http_exchange_ticket(ex);
+	job->done = http_triage_write_done;
+	job->arg = w;
+	if (store_enqueue(ex->gw->store, job) == -1) {
+		store_job_free(job);
+		free(w);
+		http_triage_unavailable(ex);
+		return;
+	}
+	http_exchange_wait(ex);
+}
+
+/* A change on ex's incident by ex's token, from ex's peer. */
+static struct triage_change *
+http_triage_change(struct http_exchange *ex, enum triage_op op)
+{
+	struct triage_actor	a;
+
+	if (strncmp(ex->param, "IN-", 3) != 0 ||
+	    strlen(ex->param) >= STORE_ID_MAX) {
+		http_reply_error(ex, 404, "unknown incident", NULL);
+		return NULL;
+	}
+	triage_actor_set(&a, ex->token_name, ex->peer);
+	return triage_change_new(op, &a, ex->param);
+}
+
+/*
+ * The request's JSON object (a new reference), or NULL with the answer
+ * sent: 415 for another type, 413 for too big, 400 for no object.
+ */
+static json_t *
+http_triage_body(struct http_exchange *ex)
+{
+	const char	*ct = http_header_get(ex->req, "Content-Type");
+	struct http_content_type t;
+	json_error_t	 jerr;
+	json_t		*o;
+
+	if (ct == NULL || http_content_type(ct, strlen(ct), &t) == -1 ||
+	    strcmp(t.type, "application/json") != 0) {
+		http_reply_error(ex, 415, "the body must be application/json",
+		    NULL);
+		return NULL;
+	}
+	if (ex->body_len > HTTP_TRIAGE_BODY_MAX) {
+		http_reply_error(ex, 413, "body too large", NULL);
+		return NULL;
+	}
+	o = json_loadb(ex->body != NULL ? ex->body : "", ex->body_len,
+	    JSON_REJECT_DUPLICATES, &jerr);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		http_reply_error(ex, 400, "the body must be a JSON object",
+		    NULL);
+		return NULL;
+	}
+	return o;
+}
+
+void
+http_api_post_claim(struct http_exchange *ex)
+{
+	struct triage_change	*c;
+
+	if ((c = http_triage_change(ex, TRIAGE_CLAIM)) == NULL)
+		return;
+	c->ttl = ex->gw->cfg->triage_claim_ttl;
+	http_triage_submit(ex, c);
+}
+
+void
+http_api_delete_claim(struct http_exchange *ex)
+{
+	struct triage_change	*c;
+
+	if ((c = http_triage_change(ex, TRIAGE_RELEASE)) != NULL)
+		http_triage_submit(ex, c);
+}
+
+void
+http_api_post_status(struct http_exchange *ex)
+{
+	struct triage_change	*c;
+	json_t			*o, *st, *note;
+	int			 n;
+
+	if ((o = http_triage_body(ex)) == NULL)
+		return;
+	st = json_object_get(o, "status");
+	note = json_object_get(o, "note");
+	if (!json_is_string(st) ||
+	    (n = lifecycle_status_parse(json_string_value(st))) == -1) {
+		http_reply_error(ex, 400, "one of new, triaged, in-progress, "
+		    "resolved, rejected, closed", "status");
+		goto out;
+	}
+	if (note != NULL && !json_is_null(note) && (!json_is_string(note) ||
+	    json_string_length(note) > TRIAGE_NOTE_MAX)) {
+		http_reply_error(ex, 400, "a string of at most 4096 bytes",
+		    "note");
+		goto out;
+	}
+	if ((c = http_triage_change(ex, TRIAGE_STATUS)) == NULL)
+		goto out;
+	c->status = n;
+	if (json_is_string(note))
+		c->note = xstrdup(json_string_value(note));
+	http_triage_submit(ex, c);
+out:
+	json_decref(o);
+}
+
+/* PATCH's fields into c. 0, or -1 with the 400 sent. */
+static int
+http_triage_patch_fields(struct http_exchange *ex, json_t *o,
+    struct triage_change *c)
+{
+	const char	*key, *field;
+	json_t		*v;
+	enum severity	 sev;
+
+	json_object_foreach(o, key, v) {
+		if (strcmp(key, "category") == 0) {
+			if (!json_is_string(v) || taxonomy_find(&ex->gw->tax,
+			    json_string_value(v), json_string_length(v)) ==
+			    NULL) {
+				http_reply_error(ex, 400, "not a category of "
+				    "the taxonomy", "category");
+				return -1;
+			}
+			c->has_category = 1;
+			/* the taxonomy's own spelling */
+			c->category = xstrdup(taxonomy_find(&ex->gw->tax,
+			    json_string_value(v), json_string_length(v))->code);
+		} else if (strcmp(key, "severity") == 0) {
+			if (!json_is_string(v) || (sev = severity_parse(
+			    json_string_value(v), json_string_length(v))) ==
+			    SEV_UNSET) {
+				http_reply_error(ex, 400, "low, medium, high "
+				    "or critical", "severity");
+				return -1;
+			}
+			c->has_severity = 1;
+			c->severity = sev;
+		} else if (strcmp(key, "assessment") == 0) {
+			if (triage_assessment_text(v, &c->assessment,
+			    &field) == -1) {
+				http_reply_error(ex, 400, "an object of status,"
+				    " severity, scope, target and location "
+				    "(strings)", field);
+				return -1;
+			}
+			c->has_assessment = 1;
+		} else if (strcmp(key, "handling") == 0) {
+			if (!json_is_null(v) && !(json_is_string(v) &&
+			    triage_handling_valid(json_string_value(v)))) {
+				http_reply_error(ex, 400, "handled_in_house, "
+				    "domestic_help, foreign_help, "
+				    "coordinator_help or null", "handling");
+				return -1;
+			}
+			c->has_handling = 1;
+			if (json_is_string(v))
+				c->handling = xstrdup(json_string_value(v));
+		} else {
+			http_reply_error(ex, 400, "unknown field", key);
+			return -1;
+		}
+	}
+	if (!c->has_category && !c->has_severity && !c->has_assessment &&
+	    !c->has_handling) {
+		http_reply_error(ex, 400, "nothing to change", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void
+http_api_patch_incident(struct http_exchange *ex)
+{
+	struct triage_change	*c;
+	json_t			*o;
+
+	if ((o = http_triage_body(ex)) == NULL)
+		return;
+	if ((c = http_triage_change(ex, TRIAGE_PATCH)) == NULL) {
+		json_decref(o);
+		return;
+	}
+	if (http_triage_patch_fields(ex, o, c) == -1) {
+		triage_change_free(c);
+		json_decref(o);
+		return;
+	}
+	json_decref(o);
+	http_triage_submit(ex, c);
+}
+
+/* An incident or report ID from a body: bounded, of the given prefix. */
+static int
+http_triage_id(json_t *v, const char *prefix, char *out)
+{
+	const char	*s = json_string_value(v);
+	size_t		 i, n;
+
+	if (s == NULL || (n = strlen(s)) < 4 || n >= STORE_ID_MAX ||
+	    strncasecmp(s, prefix, 3) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!(s[i] == '-' || (s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' &&
+		    s[i] <= 'z')))
+			return -1;
+		out[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+void
+http_api_post_merge(struct http_exchange *ex)
+{
+	struct triage_change	*c;
+	char			 into[STORE_ID_MAX];
+	json_t			*o;
+
+	if ((o = http_triage_body(ex)) == NULL)
+		return;
+	if (http_triage_id(json_object_get(o, "into"), "IN-", into) == -1) {
+		http_reply_error(ex, 400, "an incident ID (IN-...)", "into");
+		json_decref(o);
+		return;
+	}
+	json_decref(o);
+	if ((c = http_triage_change(ex, TRIAGE_MERGE)) == NULL)
+		return;
+	snprintf(c->into, sizeof(c->into), "%s", into);
+	http_triage_submit(ex, c);
+}
+
+void
+http_api_post_split(struct http_exchange *ex)
+{
+	struct triage_change	*c;
+	json_t			*o, *list, *v;
+	size_t			 i, n;
+
+	if ((o = http_triage_body(ex)) == NULL)
+		return;
+	list = json_object_get(o, "reports");
+	n = json_array_size(list);
+	if (!json_is_array(list) || n == 0 || n > TRIAGE_SPLIT_MAX) {
+		http_reply_error(ex, 400, "a list of 1 to 1000 report IDs",
+		    "reports");
+		json_decref(o);
+		return;
+	}
+	if ((c = http_triage_change(ex, TRIAGE_SPLIT)) == NULL) {
+		json_decref(o);
+		return;
+	}
+	c->reports = xcalloc(n, sizeof(*c->reports));
+	c->n_reports = n;
+	json_array_foreach(list, i, v)
+		if (http_triage_id(v, "IR-", c->reports[i]) == -1) {
+			http_reply_error(ex, 400, "a list of report IDs "
+			    "(IR-...)", "reports");
+			triage_change_free(c);
+			json_decref(o);
+			return;
+		}
+	json_decref(o);
+	http_triage_submit(ex, c);
 }

@@ -279,6 +279,7 @@ enum store_q {
 	Q_EVIDENCE_ADD,
 	Q_IDEM_FIND,
 	Q_INCIDENT_FIND,
+	Q_INCIDENT_MERGED,
 	Q_INCIDENT_JOIN,
 	Q_INCIDENT_ADD,
 	Q_SOURCE_ADD,
@@ -310,9 +311,12 @@ static const char *const store_q_text[Q_COUNT] = {
 	 * (small, and never rewritten when an incident is joined); the row
 	 * holds all 32.
 	 */
-	[Q_INCIDENT_FIND] = "SELECT id, code, last_seen FROM incidents"
-	    " WHERE fp = ?1 AND fingerprint = ?2"
+	[Q_INCIDENT_FIND] = "SELECT id, code, last_seen, merged_into"
+	    " FROM incidents WHERE fp = ?1 AND fingerprint = ?2"
 	    " ORDER BY id DESC LIMIT 1",
+	/* where a merged incident's reports went (triage.c, merge) */
+	[Q_INCIDENT_MERGED] = "SELECT id, code, last_seen, merged_into"
+	    " FROM incidents WHERE id = ?1",
 	/*
 	 * A report joins: the incident's severity is the highest of its
 	 * reports' unless an analyst set it; its system level the highest,
@@ -997,6 +1001,45 @@ store_sql_fp64(const unsigned char fp[32])
 }
 
 /*
+ * Step s (Q_INCIDENT_FIND, bound), follow the incident it finds to the one
+ * it was merged into (and on, at most STORE_SQL_MERGE_HOPS times), and
+ * take that one if it was active within the window at time now: SQLITE_ROW
+ * with *incident and res->incident_id set. SQLITE_DONE when there is none
+ * to join; another code on error. s is reset.
+ */
+#define STORE_SQL_MERGE_HOPS	16
+
+static int
+store_sql_follow(struct store_sql *sql, sqlite3_stmt *s, time_t now,
+    struct store_report_result *res, long long *incident)
+{
+	long long	into;
+	int		rc, hops = 0;
+
+	for (;;) {
+		if ((rc = sqlite3_step(s)) != SQLITE_ROW)
+			break;
+		*incident = sqlite3_column_int64(s, 0);
+		store_sql_copy_id(res->incident_id, s, 1);
+		if (sqlite3_column_type(s, 3) == SQLITE_NULL ||
+		    hops++ == STORE_SQL_MERGE_HOPS) {
+			if (sqlite3_column_int64(s, 2) < (long long)now -
+			    sql->window)
+				rc = SQLITE_DONE; /* out of the window: a new one */
+			break;
+		}
+		into = sqlite3_column_int64(s, 3);
+		sqlite3_reset(s);
+		s = sql->q[Q_INCIDENT_MERGED];
+		sqlite3_bind_int64(s, 1, into);
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		res->incident_id[0] = '\0';
+	return rc;
+}
+
+/*
  * Find or start the incident of report r. Fills res->incident_id and
  * *incident. Returns 1 when it joined an existing incident, 0 when it
  * created one, -1 on error.
@@ -1020,17 +1063,7 @@ store_sql_incident(struct store_sql *sql, struct store_submit *sub,
 	s = sql->q[Q_INCIDENT_FIND];
 	sqlite3_bind_int64(s, 1, fp64);
 	sqlite3_bind_blob(s, 2, fp, sizeof(fp), SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		if (sqlite3_column_int64(s, 2) < (long long)sub->now -
-		    sql->window)
-			rc = SQLITE_DONE;	/* out of the window: a new one */
-		else {
-			*incident = sqlite3_column_int64(s, 0);
-			store_sql_copy_id(res->incident_id, s, 1);
-		}
-	}
-	sqlite3_reset(s);
+	rc = store_sql_follow(sql, s, sub->now, res, incident);
 	if (rc == SQLITE_ROW) {
 		s = sql->q[Q_INCIDENT_JOIN];
 		sqlite3_bind_int64(s, 1, *incident);
@@ -1210,6 +1243,23 @@ time_t
 store_tx_now(const struct store_tx *tx)
 {
 	return tx->now;
+}
+
+int
+store_tx_new_incident(struct store_tx *tx, long long *id, char *code)
+{
+	struct store_sql	*sql = tx->sql;
+	struct tm		 tm;
+	time_t			 now = tx->now;
+	char			 day[16];
+
+	gmtime_r(&now, &tm);
+	strftime(day, sizeof(day), "%Y%m%d", &tm);
+	*id = sql->ids.incident + 1;
+	if (store_sql_code(code, "IN", day, *id) == -1)
+		return -1;
+	sql->ids.incident = *id;	/* restored if the job is undone */
+	return 0;
 }
 
 int

@@ -115,6 +115,12 @@ void	http_api_get_incident(struct http_exchange *ex);
 void	http_api_get_evidence(struct http_exchange *ex);
 void	http_api_get_export(struct http_exchange *ex);
 void	http_api_get_stats(struct http_exchange *ex);
+void	http_api_post_claim(struct http_exchange *ex);
+void	http_api_delete_claim(struct http_exchange *ex);
+void	http_api_post_status(struct http_exchange *ex);
+void	http_api_patch_incident(struct http_exchange *ex);
+void	http_api_post_merge(struct http_exchange *ex);
+void	http_api_post_split(struct http_exchange *ex);
 
 /* Close the connection after this exchange's reply. */
 void	http_close_after(struct http_exchange *ex);

@@ -55,6 +55,12 @@ struct store_tx;
 struct sqlite3_stmt *store_tx_stmt(struct store_tx *tx, const char *sql);
 /* The time of this transaction's work (the jobs' time of receipt). */
 time_t store_tx_now(const struct store_tx *tx);
+/*
+ * A new incident's row id and code (IN-<UTC day of the transaction's
+ * time>-<id>, into code of STORE_ID_MAX bytes), from the counter the writer numbers incidents with, so
+ * that nothing else in the transaction takes them. 0, or -1.
+ */
+int store_tx_new_incident(struct store_tx *tx, long long *id, char *code);
 /* Rows changed by the last statement stepped. */
 int store_tx_changes(const struct store_tx *tx);
 /* Step s, which returns no row, and reset it. 0, or -1. */
