@@ -204,6 +204,25 @@ http_triage_severity_ok(const char *s)
 	return severity_parse(s, strlen(s)) != SEV_UNSET;
 }
 
+/* The items of a normalised list (",a,b," -> 2). */
+static size_t
+http_triage_items(const char *list)
+{
+	size_t	n = 0;
+
+	for (; *list != '\0'; list++)
+		n += *list == ',';
+	return n > 0 ? n - 1 : 0;
+}
+
+/* Words of the taxonomy's code syntax (unknown codes simply match none). */
+static int
+http_triage_category_ok(const char *s)
+{
+	return strlen(s) <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_") == strlen(s);
+}
+
 static int
 http_triage_word_ok(const char *s)
 {
@@ -255,9 +274,15 @@ http_triage_list_query(struct http_exchange *ex, struct http_triage_list *l)
 	} else if (http_triage_list_param(ex, "status", http_triage_status_ok,
 	    l->statuses, sizeof(l->statuses), &q->statuses) == -1)
 		return -1;
-	if (http_triage_list_param(ex, "category", http_triage_word_ok,
-	    l->categories, sizeof(l->categories), &q->categories) == -1 ||
-	    http_triage_list_param(ex, "severity", http_triage_severity_ok,
+	if (http_triage_list_param(ex, "category", http_triage_category_ok,
+	    l->categories, sizeof(l->categories), &q->categories) == -1)
+		return -1;
+	if (q->categories != NULL && http_triage_items(q->categories) >
+	    STORE_QUEUE_CATS_MAX) {
+		http_reply_error(ex, 400, "at most 15 categories", "category");
+		return -1;
+	}
+	if (http_triage_list_param(ex, "severity", http_triage_severity_ok,
 	    l->severities, sizeof(l->severities), &q->severities) == -1 ||
 	    http_triage_list_param(ex, "channel", http_triage_word_ok,
 	    l->channels, sizeof(l->channels), &q->channels) == -1)

@@ -43,7 +43,7 @@ enum {
 
 /*
  * The fragments, in the order they are joined with AND. Parameters: ?1
- * statuses, ?2 categories, ?3 severities (ranks, ",3,4,"), ?4 channels,
+ * statuses, ?20.. categories, ?3 severities (ranks, ",3,4,"), ?4 channels,
  * ?5 since, ?6 until, ?7 q as sent, ?8 q in lower case, ?9 ?10 the
  * cursor, ?11 the limit.
  */
@@ -58,7 +58,8 @@ static const struct {
 	{ QF_UNVERIFIED, "verified = 0" },
 	{ QF_OPEN, "status IN ('new', 'triaged', 'in-progress')" },
 	{ QF_STATUSES, "instr(?1, ',' || status || ',') > 0" },
-	{ QF_CATEGORIES, "instr(?2, ',' || category || ',') > 0" },
+	/* written out by store_queue_text: category IN (?20, ?21, ...) */
+	{ QF_CATEGORIES, NULL },
 	{ QF_SEVERITIES, "instr(?3, ',' || severity || ',') > 0" },
 	{ QF_CHANNELS, "EXISTS (SELECT 1 FROM incident_sources s"
 	    " WHERE s.incident_id = incidents.id"
@@ -151,10 +152,52 @@ store_queue_cursor_parse(const char *s, long long *last, long long *id)
 	return 0;
 }
 
+/*
+ * The categories of a query: by their index (incidents_category), as an
+ * IN list of one parameter each from ?20; at most STORE_QUEUE_CATS_MAX.
+ */
+#define QF_CATS_SHIFT	12
+#define QF_CATS_PARAM	20
+
+/* The number of items of a normalised list (",a,b," -> 2). */
+static unsigned
+store_queue_count(const char *list)
+{
+	unsigned	n = 0;
+
+	for (; list != NULL && *list != '\0'; list++)
+		n += *list == ',';
+	return n > 0 ? n - 1 : 0;
+}
+
+/* "category IN (?20, ?21)" for n categories into buf. */
+static int
+store_queue_cats(unsigned n, char *buf, size_t len)
+{
+	size_t		o;
+	unsigned	i;
+	int		k;
+
+	k = snprintf(buf, len, "category IN (");
+	if (k < 0 || (size_t)k >= len)
+		return -1;
+	o = k;
+	for (i = 0; i < n; i++) {
+		k = snprintf(buf + o, len - o, "%s?%u", i ? ", " : "",
+		    QF_CATS_PARAM + i);
+		if (k < 0 || (size_t)k >= len - o)
+			return -1;
+		o += k;
+	}
+	return (size_t)snprintf(buf + o, len - o, ")") < len - o ? 0 : -1;
+}
+
 /* The statement text of shape bits into buf. 0, or -1 if it does not fit. */
 static int
 store_queue_text(unsigned bits, char *buf, size_t len)
 {
+	char		 cats[STORE_QUEUE_CATS_MAX * 8 + 32];
+	const char	*frag;
 	size_t		 i, o;
 	unsigned	 done = 0;
 	int		 n, first = 1;
@@ -170,8 +213,15 @@ store_queue_text(unsigned bits, char *buf, size_t len)
 		if ((bits & b) != b || (done & b) != 0)
 			continue;
 		done |= b;
+		frag = store_queue_frags[i].sql;
+		if (b == QF_CATEGORIES) {
+			if (store_queue_cats(bits >> QF_CATS_SHIFT, cats,
+			    sizeof(cats)) == -1)
+				return -1;
+			frag = cats;
+		}
 		n = snprintf(buf + o, len - o, "%s%s", first ? " WHERE " :
-		    " AND ", store_queue_frags[i].sql);
+		    " AND ", frag);
 		if (n < 0 || (size_t)n >= len - o)
 			return -1;
 		o += n;
@@ -212,8 +262,13 @@ store_queue_bind(sqlite3_stmt *s, const struct store_queue_query *q,
 
 	if (q->statuses != NULL)
 		sqlite3_bind_text(s, 1, q->statuses, -1, SQLITE_TRANSIENT);
-	if (q->categories != NULL)
-		sqlite3_bind_text(s, 2, q->categories, -1, SQLITE_TRANSIENT);
+	if (q->categories != NULL) {
+		const char	*p = q->categories + 1, *end;
+		int		 k = QF_CATS_PARAM;
+
+		for (; (end = strchr(p, ',')) != NULL; p = end + 1)
+			sqlite3_bind_text(s, k++, p, end - p, SQLITE_TRANSIENT);
+	}
 	if (q->severities != NULL) {
 		if (store_queue_ranks(q->severities, ranks,
 		    sizeof(ranks)) == -1) {
@@ -254,7 +309,8 @@ store_queue_bits(const struct store_queue_query *q)
 	else if (q->verified == STORE_QUEUE_UNVERIFIED)
 		bits |= QF_UNVERIFIED;
 	if (q->categories != NULL)
-		bits |= QF_CATEGORIES;
+		bits |= QF_CATEGORIES |
+		    store_queue_count(q->categories) << QF_CATS_SHIFT;
 	if (q->severities != NULL)
 		bits |= QF_SEVERITIES;
 	if (q->channels != NULL)
@@ -284,6 +340,11 @@ store_queue_page(struct store_read *rd, const struct store_queue_query *q,
 	*out = NULL;
 	if (q->limit < 1 || q->limit > STORE_QUEUE_LIMIT_MAX) {
 		snprintf(err, errlen, "limit out of range");
+		return STORE_READ_INVALID;
+	}
+	if (store_queue_count(q->categories) > STORE_QUEUE_CATS_MAX) {
+		snprintf(err, errlen, "more than %d categories",
+		    STORE_QUEUE_CATS_MAX);
 		return STORE_READ_INVALID;
 	}
 	if (store_queue_text(bits, sql, sizeof(sql)) == -1) {

@@ -266,6 +266,8 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE audit ADD COLUMN peer TEXT;"
 	"CREATE INDEX audit_incident ON audit (incident_id, id)"
 	"  WHERE incident_id IS NOT NULL;",
+	/* 6: the triage queue of some categories, newest activity first */
+	"CREATE INDEX incidents_category ON incidents (category, last_seen);",
 };
 
 enum store_q {

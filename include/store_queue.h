@@ -30,6 +30,7 @@ struct store_read;
 #define STORE_QUEUE_LIST_MAX		256	/* bytes of a comma list */
 #define STORE_QUEUE_TEXT_MAX		256	/* bytes of q */
 #define STORE_QUEUE_CURSOR_MAX		48	/* bytes of a cursor */
+#define STORE_QUEUE_CATS_MAX		15	/* categories in one query */
 
 /* Reports and timeline entries an incident's detail shows at most. */
 #define STORE_DETAIL_REPORTS_MAX	200
