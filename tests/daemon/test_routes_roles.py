@@ -30,6 +30,8 @@ ROUTES = [
     ("GET", "/report", None, PUBLIC),
     ("POST", "/report", None, PUBLIC),
     ("GET", "/status/{rid}", None, PUBLIC),
+    ("GET", "/verify/{rid}", None, PUBLIC),
+    ("POST", "/verify/{rid}", None, PUBLIC),
     ("POST", "/api/v1/reports", {"category": "scan", "source_ip":
                                  "203.0.113.99"}, SUBMIT),
     ("GET", "/api/v1/reports/{rid}", None, READ),
