@@ -765,10 +765,13 @@ static int
 ctl_run_change(struct ctl *ctl, struct triage_change *c, void (*ok)(
     const struct triage_change *))
 {
-	struct store_job	*job = triage_job(c);
+	struct store_job	*job;
 	char			 when[32];
 	int			 rc;
 
+	/* a status change to triaged may send it on, as in intaked */
+	c->cfg = &ctl->cfg;
+	job = triage_job(c);
 	if ((rc = ctl_apply(ctl, job)) != CTL_OK) {
 		store_job_free(job);
 		return rc;

@@ -2,9 +2,10 @@
  * forward.c - incidents sent on to the national coordinator (see
  * forward.h).
  *
- * Queueing is a change: one small outbox row (kind 'forward', the
- * incident) and one audit row, in the transaction of whatever decided it
- * (a status change to triaged, or POST .../forward). The sender composes
+ * Queueing is part of a change (triage.c: a status change to triaged, or
+ * POST .../forward, which writes the audit row): one small outbox row
+ * (kind 'forward', the incident), and the incident's notification time,
+ * which ends its notification deadline. The sender composes
  * the mail when it sends it, on its reader connection: the incident's JSON
  * view (store_read_show, the one intakectl and the API give) and its first
  * report's fields labelled with the pages' catalogue in Vietnamese.
@@ -52,20 +53,19 @@ forward_rule_matches(const struct config *cfg, const char *category,
 	return 0;
 }
 
-static const char forward_audit_sql[] =
-    "INSERT INTO audit (at, actor, action, object, detail, incident_id,"
-    " peer) VALUES (?1, ?2, 'forward', ?3, ?4, ?5, ?6)";
+static const char forward_notified_sql[] =
+    "UPDATE incidents SET notified_at = coalesce(notified_at, ?2)"
+    " WHERE id = ?1";
 
 int
 forward_queue(struct store_tx *tx, const struct config *cfg,
-    long long incident_id, const char *incident_code, const char *actor,
-    const char *peer)
+    long long incident_id, const char *incident_code)
 {
 	struct outbox_item	 it;
 	sqlite3_stmt		*s;
-	char			 subject[128], detail[256];
+	char			 subject[128];
 
-	if (cfg->forward_to == NULL)
+	if (cfg == NULL || cfg->forward_to == NULL)
 		return 0;
 	snprintf(subject, sizeof(subject), "[TBSC] %s", incident_code);
 	memset(&it, 0, sizeof(it));
@@ -75,15 +75,11 @@ forward_queue(struct store_tx *tx, const struct config *cfg,
 	it.subject = subject;
 	if (outbox_add(tx, &it) == -1)
 		return -1;
-	if ((s = store_tx_stmt(tx, forward_audit_sql)) == NULL)
+	/* the notification the regulation asks for is on its way */
+	if ((s = store_tx_stmt(tx, forward_notified_sql)) == NULL)
 		return -1;
-	snprintf(detail, sizeof(detail), "to %s", cfg->forward_to);
-	sqlite3_bind_int64(s, 1, (long long)store_tx_now(tx));
-	sqlite3_bind_text(s, 2, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, incident_code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, detail, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, incident_id);
-	sqlite3_bind_text(s, 6, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 1, incident_id);
+	sqlite3_bind_int64(s, 2, (long long)store_tx_now(tx));
 	return store_tx_exec(tx, s) == -1 ? -1 : 1;
 }
 

@@ -33,6 +33,7 @@
 #include "http.h"
 #include "lifecycle.h"
 #include "log.h"
+#include "outbox.h"
 #include "readers.h"
 #include "stats.h"
 #include "store.h"
@@ -786,7 +787,12 @@ http_triage_write_done(struct store_job *job, void *arg)
 	case TRIAGE_OK:
 		break;
 	}
+	if (c->forwarded)
+		outbox_wake(ex->gw->outbox);	/* not in a minute: now */
 	o = json_pack("{s:s}", "id", c->incident);
+	if (c->op == TRIAGE_STATUS)
+		json_object_set_new(o, "forwarded",
+		    json_boolean(c->forwarded));
 	switch (c->op) {
 	case TRIAGE_CLAIM:
 	case TRIAGE_RELEASE:
@@ -818,6 +824,11 @@ http_triage_write_done(struct store_job *job, void *arg)
 		json_object_set_new(o, "status", json_string("merged"));
 		json_object_set_new(o, "merged_into", json_string(c->into));
 		json_object_set_new(o, "reports_moved", json_integer(c->moved));
+		break;
+	case TRIAGE_FORWARD:
+		json_object_set_new(o, "forwarded", json_true());
+		json_object_set_new(o, "to",
+		    json_string(ex->gw->cfg->forward_to));
 		break;
 	case TRIAGE_SPLIT:
 		status = 201;
@@ -859,6 +870,7 @@ static struct triage_change *
 http_triage_change(struct http_exchange *ex, enum triage_op op)
 {
 	struct triage_actor	a;
+	struct triage_change	*c;
 
 	if (strncmp(ex->param, "IN-", 3) != 0 ||
 	    strlen(ex->param) >= STORE_ID_MAX) {
@@ -866,7 +878,9 @@ http_triage_change(struct http_exchange *ex, enum triage_op op)
 		return NULL;
 	}
 	triage_actor_set(&a, ex->token_name, ex->peer);
-	return triage_change_new(op, &a, ex->param);
+	c = triage_change_new(op, &a, ex->param);
+	c->cfg = ex->gw->cfg;
+	return c;
 }
 
 /*
@@ -911,6 +925,15 @@ http_api_post_claim(struct http_exchange *ex)
 		return;
 	c->ttl = ex->gw->cfg->triage_claim_ttl;
 	http_triage_submit(ex, c);
+}
+
+void
+http_api_post_forward(struct http_exchange *ex)
+{
+	struct triage_change	*c;
+
+	if ((c = http_triage_change(ex, TRIAGE_FORWARD)) != NULL)
+		http_triage_submit(ex, c);
 }
 
 void

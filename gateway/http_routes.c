@@ -97,6 +97,8 @@ static const struct http_route http_routes[] = {
 	{ HTTP_POST, "/api/v1/incidents/", 1, HTTP_TOKEN, ROLE_TRIAGE,
 	    http_api_post_status, "/status" },
 	{ HTTP_POST, "/api/v1/incidents/", 1, HTTP_TOKEN, ROLE_TRIAGE,
+	    http_api_post_forward, "/forward" },
+	{ HTTP_POST, "/api/v1/incidents/", 1, HTTP_TOKEN, ROLE_TRIAGE,
 	    http_api_post_merge, "/merge" },
 	{ HTTP_POST, "/api/v1/incidents/", 1, HTTP_TOKEN, ROLE_TRIAGE,
 	    http_api_post_split, "/split" },

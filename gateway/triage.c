@@ -25,6 +25,8 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "config.h"
+#include "forward.h"
 #include "lifecycle.h"
 #include "store.h"
 #include "taxonomy.h"
@@ -161,11 +163,14 @@ struct triage_inc {
 	long long	 claim_expires;
 	int		 held;		/* by someone else, lease running */
 	long long	 reports;
+	char		 category[48];
+	int		 severity;	/* enum severity */
 };
 
 static const char triage_sql_load[] =
-    "SELECT id, status, claimed_by, claim_expires, report_count"
-    " FROM incidents WHERE id = " STORE_CODE_ROWID("?1") " AND code = ?1";
+    "SELECT id, status, claimed_by, claim_expires, report_count, category,"
+    " severity FROM incidents WHERE id = " STORE_CODE_ROWID("?1")
+    " AND code = ?1";
 
 static const char triage_sql_audit[] =
     "INSERT INTO audit (at, actor, action, object, detail, incident_id,"
@@ -302,6 +307,10 @@ triage_load(struct store_tx *tx, const char *code, const char *actor,
 		    v != NULL ? v : "");
 		inc->claim_expires = sqlite3_column_int64(s, 3);
 		inc->reports = sqlite3_column_int64(s, 4);
+		v = (const char *)sqlite3_column_text(s, 5);
+		snprintf(inc->category, sizeof(inc->category), "%s",
+		    v != NULL ? v : "");
+		inc->severity = sqlite3_column_int(s, 6);
 		if (inc->claim_expires <= store_tx_now(tx))
 			inc->claimed_by[0] = '\0';	/* the lease ran out */
 		inc->held = inc->claimed_by[0] != '\0' &&
@@ -436,6 +445,9 @@ triage_release(struct store_tx *tx, struct triage_change *c,
 	    NULL);
 }
 
+static int	triage_forward_queue(struct store_tx *, struct triage_change *,
+		    struct triage_inc *, const char *);
+
 static int
 triage_status(struct store_tx *tx, struct triage_change *c,
     struct triage_inc *inc)
@@ -468,7 +480,49 @@ triage_status(struct store_tx *tx, struct triage_change *c,
 	    c->note);
 	rc = triage_audit(tx, &c->actor, "status", inc->id, c->incident, d);
 	json_decref(d);
+	/* [forward]'s rules fire when an incident becomes triaged */
+	if (rc == 0 && c->status == INC_TRIAGED && c->cfg != NULL &&
+	    forward_rule_matches(c->cfg, inc->category, inc->severity))
+		rc = triage_forward_queue(tx, c, inc, "rule");
 	return rc;
+}
+
+/*
+ * Queue incident inc for the coordinator and write the audit row: `why'
+ * is "rule" ([forward]'s rules) or "hand" (POST .../forward). 0 or -1.
+ */
+static int
+triage_forward_queue(struct store_tx *tx, struct triage_change *c,
+    struct triage_inc *inc, const char *why)
+{
+	json_t	*d;
+	int	 rc;
+
+	if ((rc = forward_queue(tx, c->cfg, inc->id, c->incident)) <= 0)
+		return rc;
+	c->forwarded = 1;
+	d = json_pack("{s:s, s:s}", "to", c->cfg->forward_to, "by", why);
+	rc = triage_audit(tx, &c->actor, "forward", inc->id, c->incident, d);
+	json_decref(d);
+	return rc;
+}
+
+/* POST .../forward: send the incident on now, whatever the rules say. */
+static int
+triage_forward(struct store_tx *tx, struct triage_change *c,
+    struct triage_inc *inc)
+{
+	if (c->cfg == NULL || c->cfg->forward_to == NULL) {
+		triage_set(&c->res, TRIAGE_CONFLICT, "no coordinator address "
+		    "is configured ([forward] to)");
+		return 0;
+	}
+	if (inc->status == INC_MERGED) {
+		triage_set(&c->res, TRIAGE_CONFLICT, "%s is merged",
+		    c->incident);
+		return 0;
+	}
+	return triage_forward_queue(tx, c, inc, "hand");
 }
 
 static int
@@ -713,6 +767,7 @@ triage_run(struct store_tx *tx, struct store_job *job, void *arg)
 	triage_set(&c->res, TRIAGE_OK, "%s", "");
 	c->claimed_by[0] = c->from[0] = c->created[0] = '\0';
 	c->claim_expires = c->moved = 0;
+	c->forwarded = 0;
 	if ((rc = triage_load(tx, c->incident, c->actor.name, &inc)) <= 0) {
 		if (rc == 0)
 			triage_set(&c->res, TRIAGE_NOTFOUND, "%s: no such "
@@ -740,6 +795,8 @@ triage_run(struct store_tx *tx, struct store_job *job, void *arg)
 		return triage_merge(tx, c, &inc);
 	case TRIAGE_SPLIT:
 		return triage_split(tx, c, &inc);
+	case TRIAGE_FORWARD:
+		return triage_forward(tx, c, &inc);
 	}
 	return -1;
 }

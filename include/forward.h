@@ -33,13 +33,13 @@ int	forward_rule_matches(const struct config *cfg, const char *category,
 
 /*
  * In a change: queue incident `incident_id' (code `incident_code') for
- * [forward] to, and record in the audit trail that `actor' (from `peer',
- * may be NULL) sent it on. 1 when queued, 0 when no [forward] to is set
- * (nothing written), -1 on an SQL failure.
+ * [forward] to, and set its notification time (the deadline of serious
+ * incidents is met) unless it was notified before. The caller writes the
+ * audit row. 1 when queued, 0 when no [forward] to is set (nothing
+ * written), -1 on an SQL failure.
  */
 int	forward_queue(struct store_tx *tx, const struct config *cfg,
-	    long long incident_id, const char *incident_code,
-	    const char *actor, const char *peer);
+	    long long incident_id, const char *incident_code);
 
 /*
  * The outbox's composer of forwards (outbox_compose_fn with a store_read;

@@ -118,6 +118,7 @@ void	http_api_get_stats(struct http_exchange *ex);
 void	http_api_post_claim(struct http_exchange *ex);
 void	http_api_delete_claim(struct http_exchange *ex);
 void	http_api_post_status(struct http_exchange *ex);
+void	http_api_post_forward(struct http_exchange *ex);
 void	http_api_patch_incident(struct http_exchange *ex);
 void	http_api_post_merge(struct http_exchange *ex);
 void	http_api_post_split(struct http_exchange *ex);

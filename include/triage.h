@@ -18,6 +18,8 @@
 
 #include "store.h"
 
+struct config;
+
 /* Who acts, and from where ("203.0.113.5", "intakectl:alice"). */
 struct triage_actor {
 	char	name[72];	/* a token's name, or intakectl:USER */
@@ -71,7 +73,8 @@ enum triage_op {
 	TRIAGE_STATUS,		/* to status, with a note */
 	TRIAGE_PATCH,		/* category, severity, assessment, handling */
 	TRIAGE_MERGE,		/* every report into `into'; this one merged */
-	TRIAGE_SPLIT		/* reports[] become a new incident */
+	TRIAGE_SPLIT,		/* reports[] become a new incident */
+	TRIAGE_FORWARD		/* sent to [forward] to now (forward.h) */
 };
 
 /*
@@ -87,6 +90,12 @@ enum triage_op {
 struct triage_change {
 	enum triage_op		 op;
 	struct triage_actor	 actor;
+	/*
+	 * [forward] (to, rules): for TRIAGE_FORWARD, and for a status change
+	 * to triaged, which sends the incident on when the rules say so;
+	 * NULL: nothing is ever forwarded by this change
+	 */
+	const struct config	*cfg;
 	char			 incident[STORE_ID_MAX];
 	/* claim */
 	long long		 ttl;
@@ -113,6 +122,7 @@ struct triage_change {
 	char			 from[16];		/* status: before */
 	char			 created[STORE_ID_MAX];	/* split: the new one */
 	long long		 moved;			/* merge, split: reports */
+	int			 forwarded;		/* forward, status: queued */
 };
 
 /* A change of op on incident by actor, to fill in (freed by the job). */

@@ -46,6 +46,7 @@ ROUTES = [
     ("POST", "/api/v1/incidents/{iid}/merge", {"into": "{other}"}, TRIAGE),
     ("POST", "/api/v1/incidents/{iid}/split", {"reports": ["{rid}"]},
      TRIAGE),
+    ("POST", "/api/v1/incidents/{iid}/forward", None, TRIAGE),
     ("GET", "/api/v1/export?format=jsonl", None, TRIAGE),
     ("GET", "/api/v1/stats?period=2026", None, TRIAGE),
 ]
