@@ -20,12 +20,12 @@ FUZZ_SECONDS ?= 60
 
 PKGS	= libevent libevent_openssl libevent_pthreads openssl sqlite3 \
 	  libpcre2-8 jansson yaml-0.1 libutf8proc libidn2 inih libsystemd \
-	  libesmtp-1.0
+	  libesmtp-1.0 zlib
 # What building and running need (make run), and what the tests need
 # besides (make test): clients, sanitizer and fuzzer runtimes, a browser.
 DEBS	= build-essential pkg-config libevent-dev libssl-dev libsqlite3-dev \
 	  libpcre2-dev libjansson-dev libyaml-dev libutf8proc-dev libidn2-dev \
-	  libinih-dev libsystemd-dev libesmtp-dev openssl
+	  libinih-dev libsystemd-dev libesmtp-dev zlib1g-dev openssl
 TEST_DEBS = clang libclang-rt-14-dev python3 curl swaks sqlite3 valgrind \
 	  tzdata chromium chromium-driver libxml2-utils
 
@@ -79,6 +79,7 @@ BENCH_BIN	= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
 # Data files compiled into the binaries (name = C symbol prefix).
 EMBED	= taxonomy:conf/taxonomy.tsv classify:conf/classify.tsv \
+	  auto:conf/auto.tsv \
 	  page_messages:conf/messages.tsv page_css:conf/style.css \
 	  page_layout:conf/pages/layout.html page_home:conf/pages/home.html \
 	  page_report:conf/pages/report.html page_status:conf/pages/status.html \

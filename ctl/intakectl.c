@@ -19,6 +19,7 @@
  *	intakectl [-c FILE] audit [--incident IN-...] [--since T] [--limit N] [--json]
  *	intakectl [-c FILE] backup FILE
  *	intakectl [-c FILE] check [--json]
+ *	intakectl [-c FILE] parse FILE [--json]	(no database: ctl_parse.c)
  *
  * Exit status: 0 done; 1 not found or bad usage; 2 any other error (the
  * database, the configuration, a name already taken, a check that found
@@ -55,6 +56,7 @@
 #include <openssl/crypto.h>
 
 #include "config.h"
+#include "ctl_parse.h"
 #include "export.h"
 #include "lifecycle.h"
 #include "stats.h"
@@ -86,6 +88,7 @@
 #define OPT_AS		0x400
 #define OPT_NOTE	0x800
 #define OPT_INTO	0x1000
+#define OPT_NODB	0x2000	/* opens no database: run gets NULL */
 
 #define CTL_POS_MAX	2
 
@@ -105,6 +108,7 @@ struct ctl_args {
 	const char	*into;
 	int		 json;
 	int		 all;
+	const char	*conf;		/* -c FILE, or NULL */
 };
 
 /* The options that take a value, and where it goes. */
@@ -159,6 +163,7 @@ static int	ctl_audit(struct ctl *, const struct ctl_args *);
 static int	ctl_backup(struct ctl *, const struct ctl_args *);
 static int	ctl_check(struct ctl *, const struct ctl_args *);
 static int	ctl_outbox(struct ctl *, const struct ctl_args *);
+static int	ctl_parse(struct ctl *, const struct ctl_args *);
 static int	ctl_claim(struct ctl *, const struct ctl_args *);
 static int	ctl_release(struct ctl *, const struct ctl_args *);
 static int	ctl_set_status(struct ctl *, const struct ctl_args *);
@@ -183,6 +188,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "backup", NULL, 1, 0, 0, ctl_backup },
 	{ "check", NULL, 0, OPT_JSON, 0, ctl_check },
 	{ "outbox", NULL, 0, OPT_JSON | OPT_ALL, 0, ctl_outbox },
+	{ "parse", NULL, 1, OPT_JSON | OPT_NODB, 0, ctl_parse },
 };
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
@@ -224,6 +230,9 @@ ctl_usage(FILE *fp)
 	    "  outbox [--all] [--json]\n"
 	    "                      outbound mail waiting or failed, its attempts\n"
 	    "                      and the relay's last answer; --all: sent too\n"
+	    "  parse FILE [--json] what the mailbox would store of the message\n"
+	    "                      in FILE (- for standard input) and why;\n"
+	    "                      nothing is stored\n"
 	    "statuses: new, triaged, in-progress, resolved, rejected, closed, merged\n"
 	    "times T: RFC 3339 (2026-11-21T08:00:00Z) or a date (2026-11-21,\n"
 	    "midnight in [stats] timezone)\n"
@@ -237,6 +246,14 @@ static void
 ctl_err(const char *what)
 {
 	fprintf(stderr, "intakectl: %s\n", what);
+}
+
+/* parse FILE: the mail parser on one message, nothing stored. */
+static int
+ctl_parse(struct ctl *ctl, const struct ctl_args *a)
+{
+	(void)ctl;
+	return ctl_parse_file(a->conf, a->pos[0], a->json);
 }
 
 /*
@@ -1354,11 +1371,16 @@ main(int argc, char **argv)
 	i += used;
 	if (ctl_parse_args(argc - i, argv + i, cmd, &args) == -1)
 		return CTL_USAGE;
+	args.conf = conf;
 	umask(077);
-	if (ctl_open(&ctl, conf) == -1)
-		return CTL_ERROR;
-	rc = cmd->run(&ctl, &args);
-	ctl_close(&ctl);
+	if (cmd->opts & OPT_NODB)
+		rc = cmd->run(NULL, &args);
+	else {
+		if (ctl_open(&ctl, conf) == -1)
+			return CTL_ERROR;
+		rc = cmd->run(&ctl, &args);
+		ctl_close(&ctl);
+	}
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		ctl_err("cannot write the output");
 		return CTL_ERROR;

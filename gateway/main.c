@@ -31,6 +31,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "classify.h"
+#include "mail_auto.h"
 #include "budget.h"
 #include "config.h"
 #include "extract.h"
@@ -420,7 +421,9 @@ daemon_setup(struct daemon_state *d, char *err, size_t errlen)
 	}
 	if ((gw->extractor = extractor_new(err, errlen)) == NULL ||
 	    (gw->classifier = classifier_new(classify_embedded,
-	    classify_embedded_len, &gw->tax, err, errlen)) == NULL)
+	    classify_embedded_len, &gw->tax, err, errlen)) == NULL ||
+	    (gw->auto_rules = mail_auto_rules_new(auto_embedded,
+	    auto_embedded_len, err, errlen)) == NULL)
 		return -1;
 	if ((gw->workers = worker_pool_new(gw->base, PARSE_THREADS)) == NULL) {
 		snprintf(err, errlen, "cannot start the parser thread");
@@ -502,6 +505,7 @@ daemon_teardown(struct daemon_state *d)
 	tls_ctx_free(d->gw.tls);
 	extractor_free(d->gw.extractor);
 	classifier_free(d->gw.classifier);
+	mail_auto_rules_free(d->gw.auto_rules);
 	taxonomy_free(&d->gw.tax);
 	config_free(&d->cfg);
 }

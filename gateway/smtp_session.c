@@ -324,6 +324,7 @@ smtp_parse_work(void *arg)
 	ctx.lim = &gw->limits;
 	ctx.extractor = gw->extractor;
 	ctx.classifier = gw->classifier;
+	ctx.auto_rules = gw->auto_rules;
 	ctx.trusted_upstreams = (const char *const *)
 	    gw->cfg->smtp_trusted_upstreams;
 	ctx.n_trusted_upstreams = gw->cfg->smtp_n_trusted_upstreams;

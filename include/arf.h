@@ -12,9 +12,13 @@
  * - mining a returned or forwarded message for indicators (arf_mine).
  *
  * Feedback-Type maps to a category (arf_category): abuse -> spam, fraud ->
- * phishing, virus -> malware, auth-failure -> phishing (RFC 6591: a message
- * that failed SPF/DKIM/DMARC is reported because it forges a domain, which
- * is spoofing), not-spam and other -> undetermined.
+ * phishing, virus -> malware, auth-failure (and the older dkim, spf,
+ * dmarc) -> phishing (RFC 6591: a message that failed SPF/DKIM/DMARC is
+ * reported because it forges a domain, which is spoofing), opt-out,
+ * opt-out-list and unsubscribe -> spam (unwanted bulk mail), not-spam ->
+ * spam (RFC 6430: a correction of a spam verdict; the matter is spam
+ * filtering, the summary line says which way), other and anything
+ * unknown -> undetermined (a caller may give a fallback).
  *
  * Every function returns -1 with errno ENOMEM when memory runs out; the
  * parsers also return -1 with errno EINVAL when the input is not what they
@@ -168,9 +172,27 @@ int	arf_extract(const struct arf_opts *o, struct report *r,
  * most *budget bytes of text (decreased). 0, or -1 on ENOMEM.
  */
 #define ARF_RECEIVED_MAX	32
+#define ARF_IP_MAX		48	/* an IP address as text, and NUL */
 
 int	arf_mine(struct report *r, const struct arf_opts *o,
 	    const struct mime_part *root, size_t *budget);
+
+/*
+ * arf_mine, reading only the Received headers below the first header
+ * named after (NULL: all): a complaint that is the complained-of message
+ * itself carries its own transport above such a marker.
+ */
+int	arf_mine_after(struct report *r, const struct arf_opts *o,
+	    const struct mime_part *root, const char *after, size_t *budget);
+
+/*
+ * The first public IP address (as arf_mine takes them) of the "from"
+ * clauses of root's Received headers (below the header named after, when
+ * not NULL): the address that handed the message to the reporter's side.
+ * 0 with ip filled, or -1 when there is none.
+ */
+int	arf_first_public_ip(const struct mime_part *root, const char *after,
+	    char *ip, size_t iplen);
 
 /* The feedback report. */
 
@@ -192,6 +214,10 @@ struct arf_feedback {
 	size_t	 n_reported_domain;
 	char	*reported_uri[ARF_REPEAT_MAX];
 	size_t	 n_reported_uri;
+	/* set by arf_from_message, static strings */
+	const char *shape;		/* "arf", "arf-inline", "arf-jmrp" */
+	const char *source_from;	/* where a missing Source-IP was
+					   found, or NULL */
 };
 
 /*
@@ -217,11 +243,28 @@ int	arf_to_report(const struct arf_feedback *fb, const struct arf_opts *o,
 	    struct arf_reports *out);
 
 /*
- * The ARF report of a whole message, when it has a message/feedback-report
- * part: arf_to_report, then arf_mine over the returned message
- * (message/rfc822 or text/rfc822-headers), if any. *fb keeps the fields
- * for the caller (free it with arf_feedback_free). Returns 1 when a report
- * was made, 0 when the message is not ARF, -1 on ENOMEM.
+ * The ARF reports of a whole message, first of these that is there:
+ *   - every message/feedback-report part, anywhere in the message (MARF:
+ *     several reports in one message, or inside forwarded messages; at
+ *     most ARF_PARTS_MAX), each one report: arf_to_report with the
+ *     human-readable text beside it, then arf_mine over the returned
+ *     message beside it (message/rfc822, or a header block of
+ *     mime_is_rfc822_headers), if any;
+ *   - a report forwarded inline in the main text ("FW:" of a report read
+ *     as text, "> " quoting allowed): a "Feedback-Type:" line followed by
+ *     another field of the report, its fields up to a blank line, the
+ *     returned message's headers after it when they follow;
+ *   - a Microsoft JMRP complaint (the complained-of message, carrying
+ *     X-HmXmrOriginalRecipient, attached or sent as the complaint itself):
+ *     Feedback-Type abuse, Source-IP from the subject "complaint about
+ *     message from <IP>".
+ * A report without Source-IP takes the first public address of the
+ * returned message's Received chain (arf_first_public_ip), else the
+ * first public address its human-readable text names; fb->source_from
+ * says where. A Feedback-Type that says no category ("other", unknown)
+ * takes o->fallback when set. *fb keeps the fields of the first report
+ * for the caller (free it with arf_feedback_free). Returns 1 when a
+ * report was made, 0 when the message is not ARF, -1 on ENOMEM.
  */
 int	arf_from_message(const struct mime_message *m, const struct arf_opts *o,
 	    struct arf_reports *out, struct arf_feedback *fb);

@@ -24,6 +24,7 @@ struct tls_ctx;
 struct listener;
 struct extractor;
 struct classifier;
+struct mail_auto_rules;
 struct worker_pool;
 struct readers;
 struct page_set;
@@ -41,6 +42,7 @@ struct gateway {
 	struct page_set		*pages;		/* HTML pages, messages, stylesheet */
 	struct extractor	*extractor;	/* indicators from free text */
 	struct classifier	*classifier;	/* category from keywords */
+	struct mail_auto_rules	*auto_rules;	/* automatic mail signals */
 	int			 draining;	/* SIGTERM seen: finish, accept nothing */
 };
 

@@ -28,6 +28,7 @@
 
 struct extractor;
 struct classifier;
+struct mail_auto_rules;
 
 /* What the SMTP session knows about the transaction. */
 struct mail_envelope {
@@ -45,6 +46,9 @@ struct mail_context {
 	const struct report_limits	*lim;
 	const struct extractor		*extractor;	/* indicators from text */
 	const struct classifier		*classifier;	/* category guess */
+	const struct mail_auto_rules	*auto_rules;	/* automatic mail
+							   signals, or NULL:
+							   structure only */
 	const char *const		*trusted_upstreams; /* authserv-ids */
 	size_t				 n_trusted_upstreams;
 	size_t				 max_reports;	/* events kept per message */
@@ -59,7 +63,10 @@ enum mail_format {
 	MAIL_FORMAT_ARF,	/* RFC 5965 / RFC 6591 */
 	MAIL_FORMAT_XARF,	/* X-ARF 0.1, 0.2 (YAML) or 4 (JSON) */
 	MAIL_FORMAT_FORWARD,	/* message/rfc822 or inline "Fwd:" */
-	MAIL_FORMAT_DSN		/* delivery status notification */
+	MAIL_FORMAT_DSN,	/* delivery status notification, bounce */
+	MAIL_FORMAT_DMARC,	/* DMARC aggregate report (RFC 7489) */
+	MAIL_FORMAT_TLSRPT,	/* SMTP TLS report (RFC 8460) */
+	MAIL_FORMAT_COUNT
 };
 
 struct mail_result {

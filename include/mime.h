@@ -135,8 +135,8 @@ struct mime_part {
  * reduced to text (html_to_text). Other parts (attachments) have text NULL
  * and only body.
  *
- * The children of message/rfc822, message/global, text/rfc822-headers and
- * of the first fragment of a message/partial (number=1) hold one part: the
+ * The children of message/rfc822, message/global, text/rfc822-headers (and
+ * the other forms of mime_is_rfc822_headers) and of the first fragment of a message/partial (number=1) hold one part: the
  * root of the nested message, whose headers are the forwarded message's
  * own (Received chain included). text/rfc822-headers has a text too.
  *
@@ -205,6 +205,14 @@ const struct mime_part *mime_next(const struct mime_part *p);
  */
 int	mime_walk(const struct mime_message *m,
 	    int (*cb)(const struct mime_part *, void *), void *arg);
+
+/*
+ * Whether p is the header block of a message: text/rfc822-headers (RFC
+ * 6522), or text/rfc822-header, message/rfc822-headers or
+ * message/rfc822-header as some senders write it. Such a part has a text
+ * and one child, the message its headers make (see above).
+ */
+int	mime_is_rfc822_headers(const struct mime_part *p);
 
 /* First part (depth-first) of type/subtype; subtype NULL matches any. */
 const struct mime_part *mime_find(const struct mime_message *m,

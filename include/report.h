@@ -35,6 +35,9 @@ enum ind_type {
 struct indicator {
 	enum ind_type	 type;
 	char		*value;		/* normalised, NUL-terminated */
+	const char	*origin;	/* static: where a parser found it (the
+					   report's origin when it was added),
+					   or NULL */
 };
 
 struct report_limits {
@@ -64,6 +67,17 @@ struct report {
 	int		 system_level;		/* 1..5, 0 = not given */
 	int		 confidential;		/* -1 not given, 0 no, 1 yes */
 	int		 auto_generated;	/* auto-reply, bounce, loop */
+	char		*auto_reason;		/* why, for a person; or NULL */
+	/*
+	 * An aggregate report (DMARC, SMTP TLS): statistics about mail
+	 * flows, stored but no incident to triage.
+	 */
+	int		 aggregate;
+	const char	*category_why;		/* static: why this category,
+						   or NULL */
+	const char	*origin;		/* static: what a parser reads
+						   now; given to indicators as
+						   they are added */
 	/*
 	 * Set by a parser that kept only part of a submission's events
 	 * (mail: beyond max_reports, or beyond the indicators of one

@@ -30,6 +30,17 @@
 #define ARF_TIME_MAX		64
 #define ARF_ADDR_MAX		320
 #define ARF_MINE_TEXT_MAX	(1024 * 1024)	/* returned message text */
+#define ARF_PARTS_MAX		64	/* feedback parts read per message */
+#define ARF_INLINE_LINES	8	/* lines to the next field of an
+					   inline report */
+#define ARF_INLINE_MAX		(256 * 1024) /* text read after it */
+#define ARF_JMRP_HEADER		"X-HmXmrOriginalRecipient"
+
+/* What arf_received_add needs. */
+struct arf_mine_ctx {
+	struct report			*r;
+	const struct report_limits	*lim;
+};
 
 struct arf_field {
 	const char	*name;
@@ -59,9 +70,36 @@ static int	arf_errno(int);
 static int	arf_dotted(const char *, size_t);
 static int	arf_time_rfc3339(const char *, size_t, char *, size_t);
 static int	arf_ip_public(const char *, int *);
-static int	arf_received(struct report *, const struct report_limits *,
+static int	arf_received_each(const char *,
+		    int (*)(const char *, int, void *), void *);
+static int	arf_received_add(const char *, int, void *);
+static int	arf_received_keep(const char *, int, void *);
+static const struct mime_header *arf_received_first(const struct mime_part *,
 		    const char *);
 static int	arf_take(struct arf_feedback *, const char *, const char *);
+static int	arf_report_one(const struct arf_feedback *,
+		    const struct arf_opts *, const char *, size_t,
+		    struct arf_reports *);
+static int	arf_text_ip(const char *, size_t, char *, size_t);
+static int	arf_source_fallback(struct arf_feedback *,
+		    const struct mime_part *, const char *, const char *,
+		    size_t);
+static const struct mime_part *arf_returned(const struct mime_part *);
+static const struct mime_part *arf_human(const struct mime_part *);
+static int	arf_one(struct arf_feedback *, const struct arf_opts *,
+		    const struct mime_part *, const char *, const char *,
+		    size_t, struct arf_reports *);
+static int	arf_parts(const struct mime_message *,
+		    const struct arf_opts *, struct arf_reports *,
+		    struct arf_feedback *);
+static const char *arf_next_line(const char *, const char *);
+static int	arf_unquote(const char *, size_t, struct charset_buf *);
+static const char *arf_inline_start(const char *, size_t);
+static int	arf_inline(const char *, size_t, const struct arf_opts *,
+		    struct arf_reports *, struct arf_feedback *);
+static int	arf_jmrp(const struct mime_message *,
+		    const struct arf_opts *, struct arf_reports *,
+		    struct arf_feedback *);
 static int	arf_summary(const struct arf_feedback *, const char *,
 		    struct charset_buf *);
 static int	arf_sum_add(struct charset_buf *, const char *, const char *);
@@ -408,8 +446,7 @@ arf_is_container(const struct mime_part *p)
 	return (strcmp(p->type, "message") == 0 &&
 	    (strcmp(p->subtype, "rfc822") == 0 ||
 	    strcmp(p->subtype, "global") == 0)) ||
-	    (strcmp(p->type, "text") == 0 &&
-	    strcmp(p->subtype, "rfc822-headers") == 0);
+	    mime_is_rfc822_headers(p);
 }
 
 int
@@ -539,18 +576,19 @@ arf_ip_public(const char *s, int *v6)
 }
 
 /*
- * Add the public IPs of the "from" clause of one Received value (up to
- * " by " or ';'): bracketed literals, "IPv6:" forms, bare addresses.
- * 0, or -1 on ENOMEM.
+ * The public IPs of the "from" clause of one Received value (up to " by "
+ * or ';'): bracketed literals, "IPv6:" forms, bare addresses, in order;
+ * each NUL-terminated in ip (ARF_IP_MAX bytes) and given to fn, until fn
+ * returns non-zero. Returns that value, or 0.
  */
 static int
-arf_received(struct report *r, const struct report_limits *lim,
-    const char *v)
+arf_received_each(const char *v, int (*fn)(const char *, int, void *),
+    void *arg)
 {
-	char		 ip[48];
+	char		 ip[ARF_IP_MAX];
 	const char	*end;
 	size_t		 n, len;
-	int		 v6;
+	int		 v6, rc;
 
 	if (strncasecmp(v, "from ", 5) != 0)
 		return 0;
@@ -567,11 +605,71 @@ arf_received(struct report *r, const struct report_limits *lim,
 			continue;
 		memcpy(ip, v, n);
 		ip[n] = '\0';
-		if (arf_ip_public(ip, &v6) && arf_indicator(r, lim,
-		    v6 ? IND_IPV6 : IND_IPV4, ip, n) == -1)
-			return -1;
+		if (arf_ip_public(ip, &v6) && (rc = fn(ip, v6, arg)) != 0)
+			return rc;
 	}
 	return 0;
+}
+
+/* arf_received_each: add the IP to the report; 1 (stop) on ENOMEM. */
+static int
+arf_received_add(const char *ip, int v6, void *arg)
+{
+	struct arf_mine_ctx	*mc = arg;
+
+	return arf_indicator(mc->r, mc->lim, v6 ? IND_IPV6 : IND_IPV4, ip,
+	    strlen(ip)) == -1;
+}
+
+/* arf_received_each: keep the first IP; 1 (stop). */
+static int
+arf_received_keep(const char *ip, int v6, void *arg)
+{
+	(void)v6;
+	snprintf(arg, ARF_IP_MAX, "%s", ip);
+	return 1;
+}
+
+/*
+ * The first Received header of root worth reading: the first one, or the
+ * first after the header named after (a report's own transport comes
+ * before it), or NULL.
+ */
+static const struct mime_header *
+arf_received_first(const struct mime_part *root, const char *after)
+{
+	const struct mime_header	*h = NULL;
+	size_t				 i;
+
+	if (after == NULL)
+		return mime_header_next(root, "Received", NULL);
+	while ((h = mime_header_next(root, NULL, h)) != NULL)
+		if (strcasecmp(h->name, after) == 0)
+			break;
+	if (h == NULL)
+		return NULL;
+	for (i = h - root->headers + 1; i < root->n_headers; i++)
+		if (strcasecmp(root->headers[i].name, "Received") == 0)
+			return &root->headers[i];
+	return NULL;
+}
+
+int
+arf_first_public_ip(const struct mime_part *root, const char *after,
+    char *ip, size_t iplen)
+{
+	const struct mime_header	*h;
+	char				 buf[ARF_IP_MAX];
+	size_t				 i;
+
+	h = arf_received_first(root, after);
+	for (i = 0; h != NULL && i < ARF_RECEIVED_MAX; i++,
+	    h = mime_header_next(root, "Received", h))
+		if (arf_received_each(h->value, arf_received_keep, buf)) {
+			snprintf(ip, iplen, "%s", buf);
+			return 0;
+		}
+	return -1;
 }
 
 int
@@ -590,38 +688,53 @@ int
 arf_mine(struct report *r, const struct arf_opts *o,
     const struct mime_part *root, size_t *budget)
 {
-	const struct mime_header	*h = NULL;
+	return arf_mine_after(r, o, root, NULL, budget);
+}
+
+int
+arf_mine_after(struct report *r, const struct arf_opts *o,
+    const struct mime_part *root, const char *after, size_t *budget)
+{
+	const struct mime_header	*h;
 	const struct mime_part		*p = NULL;
+	struct arf_mine_ctx		 mc = { r, o->lim };
 	const char			*v, *at;
 	char				 addr[ARF_ADDR_MAX];
 	size_t				 n, i;
 
+	r->origin = "enclosed message From";
 	if ((v = mime_header_get(root, "From")) != NULL &&
 	    arf_addr(v, strlen(v), addr, sizeof(addr)) == 0 &&
 	    (arf_indicator(r, o->lim, IND_EMAIL, addr, strlen(addr)) == -1 ||
 	    ((at = strrchr(addr, '@')) != NULL && arf_indicator(r, o->lim,
 	    IND_DOMAIN, at + 1, strlen(at + 1)) == -1)))
 		return -1;
+	r->origin = "enclosed message Reply-To";
 	if ((v = mime_header_get(root, "Reply-To")) != NULL &&
 	    arf_addr(v, strlen(v), addr, sizeof(addr)) == 0 &&
 	    arf_indicator(r, o->lim, IND_EMAIL, addr, strlen(addr)) == -1)
 		return -1;
-	for (i = 0; i < ARF_RECEIVED_MAX &&
-	    (h = mime_header_next(root, "Received", h)) != NULL; i++)
-		if (arf_received(r, o->lim, h->value) == -1)
+	r->origin = "enclosed message Received";
+	h = arf_received_first(root, after);
+	for (i = 0; h != NULL && i < ARF_RECEIVED_MAX; i++,
+	    h = mime_header_next(root, "Received", h))
+		if (arf_received_each(h->value, arf_received_add, &mc) != 0)
 			return -1;
+	r->origin = "enclosed message Subject";
 	if ((v = mime_header_get(root, "Subject")) != NULL &&
 	    arf_extract(o, r, v, strlen(v)) == -1)
 		return -1;
+	r->origin = "enclosed message text";
 	while ((p = arf_next_in(p, root)) != NULL && *budget > 0) {
 		if (p->text == NULL || p->n_children > 0 ||
-		    strcmp(p->subtype, "rfc822-headers") == 0)
+		    mime_is_rfc822_headers(p))
 			continue;
 		n = p->text_len < *budget ? p->text_len : *budget;
 		*budget -= n;
 		if (arf_extract(o, r, p->text, n) == -1)
 			return -1;
 	}
+	r->origin = NULL;
 	return 0;
 }
 
@@ -732,8 +845,9 @@ arf_summary(const struct arf_feedback *fb, const char *code,
 	char	line[160];
 	size_t	i;
 
-	snprintf(line, sizeof(line), "ARF feedback report (%.64s -> %s)",
-	    fb->feedback_type, code);
+	snprintf(line, sizeof(line), "%s (%.64s -> %s)", fb->shape != NULL &&
+	    strcmp(fb->shape, "arf-jmrp") == 0 ? "Microsoft JMRP complaint" :
+	    "ARF feedback report", fb->feedback_type, code);
 	if (charset_buf_append(b, line, strlen(line)) == -1)
 		return -1;
 	for (i = 0; i < ARF_NFIELDS; i++)
@@ -741,6 +855,9 @@ arf_summary(const struct arf_feedback *fb, const char *code,
 		    arf_sum_add(b, arf_fields[i].name,
 		    *(char **)((const char *)fb + arf_fields[i].off)) == -1)
 			return -1;
+	if (fb->source_ip != NULL && fb->source_from != NULL &&
+	    arf_sum_add(b, "Source-IP taken from", fb->source_from) == -1)
+		return -1;
 	for (i = 0; i < fb->n_reported_domain; i++)
 		if (arf_sum_add(b, "Reported-Domain",
 		    fb->reported_domain[i]) == -1)
@@ -755,31 +872,58 @@ int
 arf_to_report(const struct arf_feedback *fb, const struct arf_opts *o,
     struct arf_reports *out)
 {
+	return arf_report_one(fb, o, NULL, 0, out);
+}
+
+/*
+ * arf_to_report with the report's own human-readable text (may be NULL),
+ * put between the summary line and o->note. An undetermined Feedback-Type
+ * takes o->fallback when there is one.
+ */
+static int
+arf_report_one(const struct arf_feedback *fb, const struct arf_opts *o,
+    const char *human, size_t hlen, struct arf_reports *out)
+{
 	struct charset_buf	 sum = { NULL, 0, 0 };
 	struct report		*r;
 	const char		*code = arf_category(fb);
+	const char		*why = "Feedback-Type";
 	size_t			 i;
 	int			 rc;
 
+
+	if (strcmp(code, "undetermined") == 0 && o->fallback != NULL) {
+		code = o->fallback;
+		why = "Feedback-Type names none: the text's words, else spam";
+	}
 	if ((rc = arf_reports_add(out, o->max_reports, &r)) != 0)
 		return rc == 1 ? 0 : -1;
 	rc = arf_field(r, o, "category", code, strlen(code));
+	r->category_why = why;
+	r->origin = fb->source_from == NULL ? "ARF Source-IP" :
+	    strcmp(fb->source_from, "the subject") == 0 ? "JMRP subject" :
+	    strncmp(fb->source_from, "the returned", 12) == 0 ?
+	    "returned message Received (no Source-IP)" :
+	    "human-readable text (no Source-IP)";
 	if (rc == 0 && fb->source_ip != NULL)
 		rc = arf_indicator(r, o->lim, ARF_HOST, fb->source_ip,
 		    strlen(fb->source_ip));
+	r->origin = "ARF Reported-Domain";
 	for (i = 0; rc != -1 && i < fb->n_reported_domain; i++)
 		rc = arf_indicator(r, o->lim, ARF_HOST,
 		    fb->reported_domain[i], strlen(fb->reported_domain[i]));
+	r->origin = "ARF Reported-URI";
 	for (i = 0; rc != -1 && i < fb->n_reported_uri; i++)
 		rc = arf_indicator(r, o->lim, ARF_GUESS, fb->reported_uri[i],
 		    strlen(fb->reported_uri[i]));
+	r->origin = NULL;
 	if (rc != -1)
 		rc = arf_time(r, o, "occurred-at", fb->arrival_date,
 		    fb->arrival_date ? strlen(fb->arrival_date) : 0);
 	if (rc != -1)
 		rc = arf_summary(fb, code, &sum);
 	if (rc != -1)
-		rc = arf_describe(r, o, sum.data, NULL, 0);
+		rc = arf_describe(r, o, sum.data, human, human ? hlen : 0);
 	if (rc != -1)
 		rc = arf_finish(r, o);
 	charset_buf_free(&sum);
@@ -790,28 +934,335 @@ arf_to_report(const struct arf_feedback *fb, const struct arf_opts *o,
 	return 0;
 }
 
+/* arf_received_each over a text: keep the first address; 1 (stop). */
+static int
+arf_text_ip(const char *text, size_t len, char *ip, size_t iplen)
+{
+	const char	*p = text, *end = text + len;
+	char		 buf[ARF_IP_MAX];
+	size_t		 n;
+	int		 v6;
+
+	for (; p < end; p += n ? n : 1) {
+		n = strspn(p, "0123456789abcdefABCDEF:.");
+		if (p + n > end)
+			n = end - p;
+		if (n < 7 || n >= sizeof(buf) || (p > text &&
+		    (isalnum((unsigned char)p[-1]) || p[-1] == '.')))
+			continue;
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		while (n > 0 && buf[n - 1] == '.')
+			buf[--n] = '\0';	/* end of a sentence */
+		if (arf_ip_public(buf, &v6)) {
+			snprintf(ip, iplen, "%s", buf);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * When the feedback names no Source-IP: the first public address of the
+ * returned message's Received chain (root, below the header after when
+ * set), else the first public address the human-readable text names
+ * ("received from IP 192.0.2.1"). fb->source_ip and fb->source_from are
+ * set when one is found. 0, or -1 on ENOMEM.
+ */
+static int
+arf_source_fallback(struct arf_feedback *fb, const struct mime_part *root,
+    const char *after, const char *human, size_t hlen)
+{
+	char	ip[ARF_IP_MAX];
+
+	if (fb->source_ip != NULL)
+		return 0;
+	if (root != NULL && arf_first_public_ip(root, after, ip,
+	    sizeof(ip)) == 0)
+		fb->source_from = "the returned message's Received chain";
+	else if (human != NULL && arf_text_ip(human, hlen, ip,
+	    sizeof(ip)) == 0)
+		fb->source_from = "the human-readable part";
+	else
+		return 0;
+	if ((fb->source_ip = strdup(ip)) == NULL)
+		return -1;
+	return 0;
+}
+
+/*
+ * The message a feedback part fr returns: the root of a container beside
+ * it, NULL when there is none.
+ */
+static const struct mime_part *
+arf_returned(const struct mime_part *fr)
+{
+	const struct mime_part	*p;
+	size_t			 i;
+
+	for (i = 0; fr->parent != NULL && i < fr->parent->n_children; i++) {
+		p = fr->parent->children[i];
+		if (arf_is_container(p) && p->n_children > 0)
+			return p->children[0];
+	}
+	return NULL;
+}
+
+/* The human-readable text part beside a feedback part, or NULL. */
+static const struct mime_part *
+arf_human(const struct mime_part *fr)
+{
+	const struct mime_part	*p;
+	size_t			 i;
+
+	for (i = 0; fr->parent != NULL && i < fr->parent->n_children; i++) {
+		p = fr->parent->children[i];
+		if (p != fr && p->text != NULL && p->n_children == 0 &&
+		    strcmp(p->type, "text") == 0 &&
+		    (strcmp(p->subtype, "plain") == 0 ||
+		    strcmp(p->subtype, "html") == 0))
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * One report for one feedback (the fields in fb), with the message it
+ * returns (root, may be NULL; its Received headers read below after when
+ * set) mined and its human-readable text (may be NULL) described. fb is
+ * completed by arf_source_fallback. 0, or -1 on ENOMEM.
+ */
+static int
+arf_one(struct arf_feedback *fb, const struct arf_opts *o,
+    const struct mime_part *root, const char *after, const char *human,
+    size_t hlen, struct arf_reports *out)
+{
+	size_t	n0 = out->n, budget = ARF_MINE_TEXT_MAX;
+
+	if (arf_source_fallback(fb, root, after, human, hlen) == -1 ||
+	    arf_report_one(fb, o, human != o->note ? human : NULL, hlen,
+	    out) == -1)
+		return -1;
+	if (out->n == n0 || root == NULL)
+		return 0;	/* no room (counted as dropped), or alone */
+	return arf_mine_after(&out->v[n0], o, root, after, &budget);
+}
+
+/*
+ * Every message/feedback-report part of m, in order, each one report
+ * (MARF: several in one message, or inside forwarded messages); the first
+ * one's fields go to *fb. Returns the number of reports made or dropped,
+ * or -1 on ENOMEM.
+ */
+static int
+arf_parts(const struct mime_message *m, const struct arf_opts *o,
+    struct arf_reports *out, struct arf_feedback *fb)
+{
+	const struct mime_part	*p = NULL, *h;
+	struct arf_feedback	 one, *f;
+	int			 n = 0;
+
+	while ((p = mime_next(p ? p : m->root)) != NULL && n < ARF_PARTS_MAX) {
+		if (strcmp(p->type, "message") != 0 ||
+		    strcmp(p->subtype, "feedback-report") != 0 ||
+		    p->text == NULL)
+			continue;
+		memset(&one, 0, sizeof(one));
+		f = n == 0 ? fb : &one;
+		if (arf_parse(p->text, p->text_len, f) == -1) {
+			if (errno == ENOMEM)
+				return -1;
+			continue;
+		}
+		f->shape = "arf";
+		h = arf_human(p);
+		if (arf_one(f, o, arf_returned(p), NULL, h ? h->text : NULL,
+		    h ? h->text_len : 0, out) == -1) {
+			arf_feedback_free(&one);
+			return -1;
+		}
+		arf_feedback_free(&one);
+		n++;
+	}
+	return n;
+}
+
+/* The line after s (its end at end), or end. */
+static const char *
+arf_next_line(const char *s, const char *end)
+{
+	const char	*nl = memchr(s, '\n', end - s);
+
+	return nl ? nl + 1 : end;
+}
+
+/*
+ * A copy of text[0..len) without the quoting of a forward ("> ", ">") at
+ * the start of each line, into b. 0, or -1 on ENOMEM.
+ */
+static int
+arf_unquote(const char *text, size_t len, struct charset_buf *b)
+{
+	const char	*line = text, *end = text + len, *next;
+
+	for (; line < end; line = next) {
+		next = arf_next_line(line, end);
+		while (line < next && *line == '>') {
+			line++;
+			if (line < next && *line == ' ')
+				line++;
+		}
+		if (charset_buf_append(b, line, next - line) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Where a feedback report forwarded inline starts in text: a line
+ * "Feedback-Type: x" (quoted or not) followed within ARF_INLINE_LINES
+ * lines by another field of the report (User-Agent, Version, Source-IP,
+ * Arrival-Date, Reported-Domain, Original-Mail-From), so that a sentence
+ * naming the field is not taken for a report. NULL when there is none.
+ */
+static const char *
+arf_inline_start(const char *text, size_t len)
+{
+	static const char *const more[] = { "User-Agent:", "Version:",
+	    "Source-IP:", "Arrival-Date:", "Reported-Domain:",
+	    "Original-Mail-From:", "Reporting-MTA:" };
+	const char	*line, *end = text + len, *l2, *at;
+	size_t		 i, k;
+
+	for (line = text; line < end; line = arf_next_line(line, end)) {
+		at = line + strspn(line, "> \t");
+		if (end - at < 14 || strncasecmp(at, "Feedback-Type:", 14) != 0)
+			continue;
+		for (l2 = arf_next_line(line, end), k = 0; l2 < end &&
+		    k < ARF_INLINE_LINES; l2 = arf_next_line(l2, end), k++) {
+			at = l2 + strspn(l2, "> \t");
+			for (i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+				if ((size_t)(end - at) > strlen(more[i]) &&
+				    strncasecmp(at, more[i],
+				    strlen(more[i])) == 0)
+					return line;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * A feedback report forwarded inline (a person's "FW:" of an ARF report
+ * read as text): its fields from the "Feedback-Type:" line to the next
+ * blank line, and the returned message's headers when they follow. 1 when
+ * a report was made, 0 when the text has none, -1 on ENOMEM.
+ */
+static int
+arf_inline(const char *text, size_t len, const struct arf_opts *o,
+    struct arf_reports *out, struct arf_feedback *fb)
+{
+	struct charset_buf	 b = { NULL, 0, 0 };
+	struct mime_message	*rm = NULL;
+	struct mime_error	 merr;
+	const char		*at, *end, *blank, *rest;
+	int			 rc = -1;
+
+	if (text == NULL || (at = arf_inline_start(text, len)) == NULL)
+		return 0;
+	if (arf_unquote(at, text + len - at < ARF_INLINE_MAX ?
+	    (size_t)(text + len - at) : ARF_INLINE_MAX, &b) == -1 ||
+	    charset_buf_append(&b, "", 1) == -1)
+		goto done;
+	end = b.data + b.len - 1;
+	if ((blank = strstr(b.data, "\n\n")) == NULL)
+		blank = end;
+	if (arf_parse(b.data, blank - b.data, fb) == -1) {
+		rc = errno == ENOMEM ? -1 : 0;
+		goto done;
+	}
+	fb->shape = "arf-inline";
+	/* the returned headers: the next block, when it starts with one */
+	for (rest = blank; rest < end && (*rest == '\n' || *rest == ' ');)
+		rest++;
+	if (rest < end && strcspn(rest, ": \n") < 64 &&
+	    rest[strcspn(rest, ": \n")] == ':' &&
+	    mime_parse(rest, end - rest, NULL, &rm, &merr) == -1 &&
+	    merr.code == MIME_ERR_NOMEM)
+		goto done;
+	if (arf_one(fb, o, rm ? rm->root : NULL, NULL, NULL, 0, out) == -1)
+		goto done;
+	rc = 1;
+ done:
+	mime_free(rm);
+	charset_buf_free(&b);
+	if (rc == -1)
+		errno = ENOMEM;
+	return rc;
+}
+
+/*
+ * A Microsoft JMRP complaint ("complaint about message from 192.0.2.1"):
+ * the complained-of message, carrying X-HmXmrOriginalRecipient, attached
+ * as message/rfc822 or sent as the complaint itself (its own transport
+ * then comes above that header). A spam report: Source-IP from the
+ * subject, else the first public address of the complained-of message's
+ * Received chain. 1 when a report was made, 0 when m is no such complaint,
+ * -1 on ENOMEM.
+ */
+static int
+arf_jmrp(const struct mime_message *m, const struct arf_opts *o,
+    struct arf_reports *out, struct arf_feedback *fb)
+{
+	const struct mime_part	*p = NULL, *root = NULL;
+	const char		*subj, *after = NULL, *ip;
+	char			 buf[ARF_IP_MAX];
+	size_t			 n;
+	int			 v6;
+
+	if (mime_header_get(m->root, ARF_JMRP_HEADER) != NULL) {
+		root = m->root;
+		after = ARF_JMRP_HEADER;
+	}
+	while (root == NULL && (p = mime_next(p ? p : m->root)) != NULL)
+		if (arf_is_container(p) && p->n_children > 0 &&
+		    !arf_nested_in(p, m->root) &&
+		    mime_header_get(p->children[0], ARF_JMRP_HEADER) != NULL)
+			root = p->children[0];
+	if (root == NULL)
+		return 0;
+	if ((fb->feedback_type = strdup("abuse")) == NULL ||
+	    (fb->user_agent = strdup("Microsoft JMRP")) == NULL)
+		return -1;
+	fb->shape = "arf-jmrp";
+	subj = mime_header_get(m->root, "Subject");
+	if (subj != NULL && (ip = strcasestr(subj, "message from ")) != NULL) {
+		ip += 13;
+		n = strspn(ip, "0123456789abcdefABCDEF:.");
+		if (n > 0 && n < sizeof(buf)) {
+			memcpy(buf, ip, n);
+			buf[n] = '\0';
+			if (arf_ip_public(buf, &v6) &&
+			    (fb->source_ip = strdup(buf)) == NULL)
+				return -1;
+			if (fb->source_ip != NULL)
+				fb->source_from = "the subject";
+		}
+	}
+	return arf_one(fb, o, root, after, NULL, 0, out) == -1 ? -1 : 1;
+}
+
 int
 arf_from_message(const struct mime_message *m, const struct arf_opts *o,
     struct arf_reports *out, struct arf_feedback *fb)
 {
-	const struct mime_part	*fr, *p;
-	size_t			 i, n0 = out->n, budget = ARF_MINE_TEXT_MAX;
+	const struct mime_part	*mp;
+	int			 n;
 
-	if ((fr = mime_find(m, "message", "feedback-report")) == NULL ||
-	    fr->text == NULL)
-		return 0;
-	if (arf_parse(fr->text, fr->text_len, fb) == -1)
-		return errno == ENOMEM ? -1 : 0;
-	if (arf_to_report(fb, o, out) == -1)
-		return -1;
-	if (out->n == n0 || fr->parent == NULL)
-		return 1;	/* no room (counted as dropped), or alone */
-	/* the returned message is a sibling of the feedback report */
-	for (i = 0; i < fr->parent->n_children; i++) {
-		p = fr->parent->children[i];
-		if (arf_is_container(p) && p->n_children > 0)
-			return arf_mine(&out->v[n0], o, p->children[0],
-			    &budget) == -1 ? -1 : 1;
-	}
-	return 1;
+	if ((n = arf_parts(m, o, out, fb)) != 0)
+		return n == -1 ? -1 : 1;
+	mp = arf_main_part(m->root);
+	if (mp != NULL && (n = arf_inline(mp->text, mp->text_len, o, out,
+	    fb)) != 0)
+		return n;
+	return arf_jmrp(m, o, out, fb);
 }

@@ -55,6 +55,7 @@
 #include "classify.h"
 #include "limits_gw.h"
 #include "mail.h"
+#include "mail_auto.h"
 #include "mime.h"
 #include "xarf.h"
 
@@ -64,6 +65,7 @@
 #define MAIL_NAME_MAX		256
 #define MAIL_JSON_STR_MAX	2048
 #define MAIL_FWD_SCAN_LINES	8	/* lines after From: to find Subject: */
+#define MAIL_BLANK_MAX		16	/* blank lines skipped before headers */
 #define MAIL_NELEM(a)		(sizeof(a) / sizeof((a)[0]))
 
 /* The working state of one mail_to_reports() call. */
@@ -82,6 +84,8 @@ struct mail_state {
 	size_t				 body_len;
 	const char			*guess;		/* classifier on both */
 	struct charset_buf		 why;		/* auto reasons */
+	struct charset_buf		 rules;		/* signals that matched */
+	unsigned			 kinds;		/* MAIL_AUTO_* */
 	int				 tbsc;
 	int				 truncated;	/* see mail_cap */
 	size_t				 ind_dropped;	/* cut from report 0 */
@@ -103,7 +107,11 @@ static const char *mail_hdr(const struct mime_part *, const char *);
 static int	mail_guess(struct mail_state *, const char *, const char *,
 		    size_t, const char **);
 static int	mail_why(struct mail_state *, const char *, const char *);
+static int	mail_has_dsn_part(const struct mime_part *);
 static int	mail_auto(struct mail_state *);
+static int	mail_quiet(const struct mail_state *);
+static int	mail_bounce(unsigned);
+static const char *mail_kind_name(unsigned);
 static int	mail_has_url(const struct report *);
 static void	mail_drop_own(struct mail_state *, struct report *);
 static int	mail_category(struct mail_state *, struct report *,
@@ -133,6 +141,7 @@ static int	mail_meta_envelope(struct mail_state *, json_t *);
 static int	mail_meta_headers(struct mail_state *, json_t *);
 static const char *mail_ar_trusted(const struct mail_state *, const char *);
 static int	mail_meta(struct mail_state *, struct mail_result *);
+static size_t	mail_skip_blank(const char *, size_t);
 static int	mail_text_init(struct mail_state *);
 static int	mail_dispatch(struct mail_state *);
 
@@ -142,6 +151,8 @@ static const char *const mail_format_names[] = {
 	[MAIL_FORMAT_XARF] = "xarf",
 	[MAIL_FORMAT_FORWARD] = "forward",
 	[MAIL_FORMAT_DSN] = "dsn",
+	[MAIL_FORMAT_DMARC] = "dmarc",
+	[MAIL_FORMAT_TLSRPT] = "tlsrpt",
 };
 
 /*
@@ -245,42 +256,100 @@ mail_why(struct mail_state *st, const char *what, const char *value)
 	return 0;
 }
 
-/* Collect every reason the message is automatic. 0, or -1 (ENOMEM). */
+/*
+ * A message/delivery-status part outside any message the message carries
+ * (a forwarded bounce is a person's report, not a bounce).
+ */
+static int
+mail_has_dsn_part(const struct mime_part *root)
+{
+	const struct mime_part	*p = NULL;
+
+	while ((p = arf_next_in(p, root)) != NULL)
+		if (strcmp(p->type, "message") == 0 &&
+		    strcmp(p->subtype, "delivery-status") == 0 &&
+		    !arf_nested_in(p, root))
+			return 1;
+	return 0;
+}
+
+/*
+ * Collect every reason the message is automatic, and what kind of
+ * automatic message it is (st->kinds): the structure (our loop header, a
+ * delivery or disposition report, the null envelope sender), then the
+ * signals of the rules file (mail_auto.h). 0, or -1 (ENOMEM).
+ */
 static int
 mail_auto(struct mail_state *st)
 {
 	const struct mime_part	*root = st->m ? st->m->root : NULL;
-	const char		*v, *rt;
+	struct mail_auto_verdict v;
+	const char		*v1, *rt = NULL;
 	int			 rc = 0;
 
-	if ((v = mail_hdr(root, MAIL_LOOP_HEADER)) != NULL)
-		rc |= mail_why(st, "mail loop (" MAIL_LOOP_HEADER ")", v);
+	if ((v1 = mail_hdr(root, MAIL_LOOP_HEADER)) != NULL) {
+		rc |= mail_why(st, "mail loop (" MAIL_LOOP_HEADER ")", v1);
+		st->kinds |= MAIL_AUTO_REPLY;	/* our own mail, answered */
+	}
 	if (root != NULL && strcmp(root->type, "multipart") == 0 &&
-	    strcmp(root->subtype, "report") == 0 &&
-	    (rt = mime_param(root, "report-type")) != NULL) {
-		if (strcasecmp(rt, "delivery-status") == 0)
-			rc |= mail_why(st, "delivery status notification",
-			    NULL);
-		else if (strcasecmp(rt, "disposition-notification") == 0)
-			rc |= mail_why(st, "disposition notification", NULL);
+	    strcmp(root->subtype, "report") == 0)
+		rt = mime_param(root, "report-type");
+	if ((rt != NULL && strcasecmp(rt, "delivery-status") == 0) ||
+	    (root != NULL && mail_has_dsn_part(root))) {
+		rc |= mail_why(st, "delivery status notification", NULL);
+		st->kinds |= MAIL_AUTO_BOUNCE;
+	} else if (rt != NULL && strcasecmp(rt,
+	    "disposition-notification") == 0) {
+		rc |= mail_why(st, "disposition notification", NULL);
+		st->kinds |= MAIL_AUTO_REPLY;
 	}
 	if (st->env != NULL && st->env->mail_from != NULL &&
-	    st->env->mail_from[0] == '\0')
+	    st->env->mail_from[0] == '\0') {
 		rc |= mail_why(st, "null sender", NULL);
-	if ((v = mail_hdr(root, "Auto-Submitted")) != NULL &&
-	    !(strncasecmp(v, "no", 2) == 0 && strchr(" \t;(", v[2]) != NULL))
-		rc |= mail_why(st, "Auto-Submitted", v);
-	if ((v = mail_hdr(root, "Precedence")) != NULL &&
-	    (strncasecmp(v, "bulk", 4) == 0 || strncasecmp(v, "junk", 4) == 0 ||
-	    strncasecmp(v, "list", 4) == 0))
-		rc |= mail_why(st, "Precedence", v);
-	if ((v = mail_hdr(root, "List-Id")) != NULL)
-		rc |= mail_why(st, "List-Id", v);
-	if ((v = mail_hdr(root, "X-Autoreply")) != NULL)
-		rc |= mail_why(st, "X-Autoreply", v);
-	if ((v = mail_hdr(root, "X-Autorespond")) != NULL)
-		rc |= mail_why(st, "X-Autorespond", v);
-	return rc ? -1 : 0;
+		st->kinds |= MAIL_AUTO_NULL;
+	}
+	if (rc != 0 || mail_auto_check(st->ctx->auto_rules, root, st->subject,
+	    st->from, st->name, st->body, st->body_len, &v, &st->rules) == -1)
+		return -1;
+	if (v.score >= MAIL_AUTO_THRESHOLD) {
+		st->kinds |= v.kinds;
+		if ((st->why.len > 0 && charset_buf_append(&st->why, "; ", 2) ==
+		    -1) || charset_buf_append(&st->why, st->rules.data,
+		    st->rules.len) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * 1 when the message is a bounce or an auto-reply: it carries no incident
+ * of its own, so guesses from its words stay out (a machine notice keeps
+ * its category).
+ */
+static int
+mail_quiet(const struct mail_state *st)
+{
+	return (st->kinds & (MAIL_AUTO_BOUNCE | MAIL_AUTO_REPLY |
+	    MAIL_AUTO_NULL)) != 0;
+}
+
+/* Whether the message is a bounce (a null path alone says so, a reply not). */
+static int
+mail_bounce(unsigned kinds)
+{
+	return (kinds & MAIL_AUTO_BOUNCE) || ((kinds & MAIL_AUTO_NULL) &&
+	    !(kinds & MAIL_AUTO_REPLY));
+}
+
+/* "bounce", "reply", "bulk" or NULL: the kind of an automatic message. */
+static const char *
+mail_kind_name(unsigned kinds)
+{
+	if (mail_bounce(kinds))
+		return "bounce";
+	if (kinds & MAIL_AUTO_REPLY)
+		return "reply";
+	return kinds & MAIL_AUTO_BULK ? "bulk" : NULL;
 }
 
 /* 1 when the report holds a URL. */
@@ -337,23 +406,37 @@ mail_category(struct mail_state *st, struct report *r, const char *outer,
 {
 	const char	*code;
 
-	if (st->why.len > 0)
-		return 0;	/* automatic: undetermined */
+	if (mail_quiet(st)) {
+		r->category_why = "a bounce or an auto-reply carries none";
+		return 0;
+	}
 	if (outer == st->body)
 		code = st->guess;
 	else if (mail_guess(st, st->subject, outer, olen, &code) == -1)
 		return -1;
-	if (code == NULL && mail_guess(st, NULL, fwd, flen, &code) == -1)
-		return -1;
-	if (code == NULL && mail_has_url(r))
+	r->category_why = "keywords of the reporter's words";
+	if (code == NULL) {
+		if (mail_guess(st, NULL, fwd, flen, &code) == -1)
+			return -1;
+		r->category_why = "keywords of the forwarded text";
+	}
+	if (code == NULL && mail_has_url(r)) {
 		code = "phishing";
+		r->category_why = "a URL in the forwarded message";
+	}
+	if (code == NULL)
+		r->category_why = NULL;
 	return code ? arf_field(r, &st->o, "category", code,
 	    strlen(code)) : 0;
 }
 
 /* Formats. */
 
-/* ARF: the feedback report, then the returned message mined. */
+/*
+ * ARF (arf_from_message): feedback reports, an inline one, a JMRP
+ * complaint. A Feedback-Type without a category takes the classifier's
+ * guess, else spam: an ARF report is a complaint about a mail message.
+ */
 static int
 mail_arf(struct mail_state *st)
 {
@@ -367,33 +450,44 @@ mail_arf(struct mail_state *st)
 		st->o.note = human->text;
 		st->o.note_len = human->text_len;
 	}
-	if ((rc = arf_from_message(st->m, &st->o, &st->rs, &fb)) != 1)
+	st->o.fallback = st->guess ? st->guess : "spam";
+	rc = arf_from_message(st->m, &st->o, &st->rs, &fb);
+	st->o.fallback = NULL;
+	if (rc != 1) {
+		arf_feedback_free(&fb);
 		return rc;
+	}
 	st->format = MAIL_FORMAT_ARF;
-	st->detail = "arf";
-	j = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?}", "feedback_type",
-	    fb.feedback_type, "user_agent", fb.user_agent, "incidents",
-	    fb.incidents, "original_mail_from", fb.original_mail_from,
-	    "auth_failure", fb.auth_failure);
+	st->detail = fb.shape ? fb.shape : "arf";
+	j = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}",
+	    "feedback_type", fb.feedback_type, "user_agent", fb.user_agent,
+	    "incidents", fb.incidents, "original_mail_from",
+	    fb.original_mail_from, "auth_failure", fb.auth_failure,
+	    "source_ip", fb.source_ip, "source_ip_from", fb.source_from);
 	arf_feedback_free(&fb);
 	return j == NULL || json_object_set_new(st->notes, "arf", j) == -1 ?
 	    -1 : 0;
 }
 
-/* A delivery status notification: one undetermined report. */
+/*
+ * A bounce (a delivery status notification, or a message the signals call
+ * a bounce): one undetermined report, described by its human-readable
+ * text and its delivery-status fields.
+ */
 static int
 mail_dsn(struct mail_state *st)
 {
-	const struct mime_part	*ds, *human;
+	const struct mime_part	*ds = NULL, *human;
 	struct report		*r;
 	int			 rc;
 
-	ds = mime_find(st->m, "message", "delivery-status");
-	if (ds == NULL && (strcmp(st->m->root->subtype, "report") != 0 ||
-	    mime_param(st->m->root, "report-type") == NULL ||
-	    strcasecmp(mime_param(st->m->root, "report-type"),
-	    "delivery-status") != 0))
+	if (!mail_bounce(st->kinds))
 		return 0;
+	while ((ds = arf_next_in(ds, st->m->root)) != NULL &&
+	    !(strcmp(ds->type, "message") == 0 &&
+	    strcmp(ds->subtype, "delivery-status") == 0 &&
+	    !arf_nested_in(ds, st->m->root)))
+		;
 	st->format = MAIL_FORMAT_DSN;
 	st->detail = "dsn";
 	if ((rc = arf_reports_add(&st->rs, st->o.max_reports, &r)) != 0)
@@ -702,15 +796,20 @@ mail_inline(struct mail_state *st)
 		return rc == 1 ? 0 : -1;
 	st->format = MAIL_FORMAT_FORWARD;
 	st->detail = "forward-inline";
+	r->origin = "forwarded From";
 	if (inl.from[0] != '\0' && (arf_indicator(r, lim, IND_EMAIL,
 	    inl.from, strlen(inl.from)) == -1 || ((at = strrchr(inl.from,
 	    '@')) != NULL && arf_indicator(r, lim, IND_DOMAIN, at + 1,
 	    strlen(at + 1)) == -1)))
 		return -1;
-	if ((inl.reply_to[0] != '\0' && arf_indicator(r, lim, IND_EMAIL,
-	    inl.reply_to, strlen(inl.reply_to)) == -1) ||
-	    arf_extract(&st->o, r, inl.fwd, inl.fwd_len) == -1)
+	r->origin = "forwarded Reply-To";
+	if (inl.reply_to[0] != '\0' && arf_indicator(r, lim, IND_EMAIL,
+	    inl.reply_to, strlen(inl.reply_to)) == -1)
 		return -1;
+	r->origin = "forwarded text";
+	if (arf_extract(&st->o, r, inl.fwd, inl.fwd_len) == -1)
+		return -1;
+	r->origin = NULL;
 	mail_drop_own(st, r);
 	return mail_category(st, r, inl.outer, inl.outer_len, inl.fwd,
 	    inl.fwd_len) == -1 || arf_describe(r, &st->o, NULL, st->body,
@@ -729,8 +828,10 @@ mail_plain(struct mail_state *st)
 
 	if ((rc = arf_reports_add(&st->rs, st->o.max_reports, &r)) != 0)
 		return rc == 1 ? 0 : -1;
+	r->origin = "subject";
 	if (arf_extract(&st->o, r, st->subject, strlen(st->subject)) == -1)
 		return -1;
+	r->origin = "text";
 	while (root != NULL && (p = arf_next_in(p, root)) != NULL &&
 	    budget > 0) {
 		if (p->text == NULL || p->n_children > 0 ||
@@ -741,9 +842,13 @@ mail_plain(struct mail_state *st)
 		if (arf_extract(&st->o, r, p->text, n) == -1)
 			return -1;
 	}
+	r->origin = NULL;
 	mail_drop_own(st, r);
-	if (st->why.len == 0)
+	if (!mail_quiet(st))
 		code = st->guess;
+	r->category_why = mail_quiet(st) ?
+	    "a bounce or an auto-reply carries none" : code != NULL ?
+	    "keywords of the subject and text" : NULL;
 	if (code != NULL && arf_field(r, &st->o, "category", code,
 	    strlen(code)) == -1)
 		return -1;
@@ -810,6 +915,9 @@ mail_common(struct mail_state *st, struct report *r)
 	    strlen(st->name)) == -1)
 		return -1;
 	r->auto_generated = st->why.len > 0;
+	if (st->why.len > 0 && r->auto_reason == NULL &&
+	    (r->auto_reason = strdup(st->why.data)) == NULL)
+		return -1;
 	r->truncated = st->truncated;
 	r->events_dropped = st->rs.dropped;
 	st->o.fallback = NULL;
@@ -990,7 +1098,8 @@ mail_meta(struct mail_state *st, struct mail_result *out)
 	    json_object_set_new(root, "auto_generated",
 	    json_boolean(st->why.len > 0)) == -1 ||
 	    mail_jstr(root, "auto_reason", st->why.len ? st->why.data :
-	    NULL) == -1 ||
+	    NULL) == -1 || mail_jstr(root, "auto_kind", st->why.len ?
+	    mail_kind_name(st->kinds) : NULL) == -1 ||
 	    json_object_set_new(root, "tbsc", json_boolean(st->tbsc)) == -1 ||
 	    json_object_set_new(root, "reports",
 	    json_integer(st->rs.n)) == -1 ||
@@ -1010,6 +1119,31 @@ mail_meta(struct mail_state *st, struct mail_result *out)
 }
 
 /* Entry point. */
+
+/*
+ * The blank lines (spaces and TABs allowed) before a header block: a
+ * message saved with them has its headers read as body otherwise. 0 when
+ * what follows them does not start like a header ("Name:").
+ */
+static size_t
+mail_skip_blank(const char *msg, size_t len)
+{
+	size_t	i = 0, line = 0, n;
+
+	while (i < len && line < MAIL_BLANK_MAX) {
+		n = strspn(msg + i, " \t\r");
+		if (i + n >= len || msg[i + n] != '\n')
+			break;
+		i += n + 1;
+		line++;
+	}
+	if (i == 0 || i >= len)
+		return 0;
+	for (n = i; n < len && n - i < 80 && msg[n] != ':' && msg[n] != ' ' &&
+	    msg[n] != '\t' && msg[n] != '\n' && msg[n] != '\0'; n++)
+		;
+	return n > i && n < len && msg[n] == ':' ? i : 0;
+}
 
 /* Subject, From and the main text, cleaned once for every format. */
 static int
@@ -1038,8 +1172,8 @@ mail_text_init(struct mail_state *st)
 static int
 mail_dispatch(struct mail_state *st)
 {
-	int	(*const formats[])(struct mail_state *) = { mail_arf, mail_dsn,
-	    mail_xarf, mail_csv, mail_rfc822, mail_inline };
+	int	(*const formats[])(struct mail_state *) = { mail_arf,
+	    mail_xarf, mail_dsn, mail_csv, mail_rfc822, mail_inline };
 	size_t	i;
 
 	st->format = MAIL_FORMAT_PLAIN;
@@ -1064,7 +1198,7 @@ mail_to_reports(const struct mail_context *ctx,
 	struct mail_state	 st;
 	struct report_limits	 dl;
 	struct mime_error	 merr;
-	size_t			 i;
+	size_t			 i, skip;
 	int			 rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -1079,7 +1213,8 @@ mail_to_reports(const struct mail_context *ctx,
 	    SMTP_REPORTS_MAX;
 	if ((st.notes = json_object()) == NULL)
 		goto done;
-	if (mime_parse(msg, len, NULL, &st.m, &merr) == -1) {
+	skip = mail_skip_blank(msg, len);
+	if (mime_parse(msg + skip, len - skip, NULL, &st.m, &merr) == -1) {
 		if (merr.code == MIME_ERR_NOMEM)
 			goto done;
 		st.m = NULL;	/* empty: one "(no text)" report */
@@ -1118,6 +1253,7 @@ mail_to_reports(const struct mail_context *ctx,
 	arf_reports_free(&st.rs);
 	json_decref(st.notes);
 	charset_buf_free(&st.why);
+	charset_buf_free(&st.rules);
 	free(st.body);
 	mime_free(st.m);
 	return rc;

@@ -284,6 +284,7 @@ mail_csv_row_report(const struct mail_csv_table *t,
 	if ((rc = arf_reports_add(out, o->max_reports, &r)) != 0)
 		return rc == 1 ? 0 : -1;
 	snprintf(head, sizeof(head), "CSV row %zu:", lineno);
+	r->origin = "CSV row";
 	rc = charset_buf_append(&sum, head, strlen(head));
 	for (i = 0; rc != -1 && i < t->ncols && i < row->n; i++) {
 		v = mail_csv_cell(row, i);
@@ -306,7 +307,10 @@ mail_csv_row_report(const struct mail_csv_table *t,
 		charset_buf_free(&sum);
 		return 0;
 	}
+	r->origin = NULL;
 	code = mail_csv_type(t, row);
+	r->category_why = code != NULL ? "CSV type column" : o->fallback ?
+	    "keywords of the message" : NULL;
 	if (rc != -1 && code != NULL)
 		rc = arf_field(r, o, "category", code, strlen(code));
 	if (rc != -1)

@@ -385,18 +385,26 @@ part_decode(struct mime_ctx *c, struct mime_part *p)
 	return 0;
 }
 
+int
+mime_is_rfc822_headers(const struct mime_part *p)
+{
+	return (strcmp(p->type, "text") == 0 || strcmp(p->type,
+	    "message") == 0) && (strcmp(p->subtype, "rfc822-headers") == 0 ||
+	    strcmp(p->subtype, "rfc822-header") == 0);
+}
+
 /*
  * Whether p's body is a message of its own: message/rfc822 and global,
- * text/rfc822-headers, and the first fragment of a message/partial (it
- * starts with the enclosed message's headers).
+ * the header blocks of mime_is_rfc822_headers, and the first fragment of a
+ * message/partial (it starts with the enclosed message's headers).
  */
 static int
 part_nested(const struct mime_part *p)
 {
 	const char	*num;
 
-	if (strcmp(p->type, "text") == 0)
-		return strcmp(p->subtype, "rfc822-headers") == 0;
+	if (mime_is_rfc822_headers(p))
+		return 1;
 	if (strcmp(p->type, "message") != 0)
 		return 0;
 	if (strcmp(p->subtype, "partial") == 0)

@@ -145,6 +145,7 @@ report_free(struct report *r)
 	free(r->affected_system);
 	free(r->external_id);
 	free(r->subject);
+	free(r->auto_reason);
 	for (i = 0; i < r->n_indicators; i++)
 		free(r->indicators[i].value);
 	free(r->indicators);
@@ -654,6 +655,7 @@ report_add_indicator(struct report *r, const struct report_limits *lim,
 	}
 	r->indicators[r->n_indicators].type = type;
 	r->indicators[r->n_indicators].value = norm;
+	r->indicators[r->n_indicators].origin = r->origin;
 	r->n_indicators++;
 	return 0;
 }

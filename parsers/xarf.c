@@ -53,6 +53,8 @@ struct xarf_event {
 	const char	*report_id;
 	const char	*agent;
 	const char	*text;
+	const char	*why;		/* static: how the class was found,
+					   NULL: category and type */
 	const char	*extra[XARF_EXTRA_MAX];
 	size_t		 n_extra;
 	char		 numbuf[2][XARF_NUM_MAX];
@@ -118,7 +120,14 @@ static const struct xarf_class xarf_classes[] = {
 	{ "arf", "fraud", "phishing" },
 	{ "arf", "virus", "malware" },
 	{ "arf", "authfailure", "phishing" },
-	{ "arf", "notspam", "undetermined" },
+	{ "arf", "dkim", "phishing" },
+	{ "arf", "spf", "phishing" },
+	{ "arf", "dmarc", "phishing" },
+	{ "arf", "optout", "spam" },
+	{ "arf", "optoutlist", "spam" },
+	{ "arf", "unsubscribe", "spam" },
+	{ "arf", "complaint", "spam" },
+	{ "arf", "notspam", "spam" },
 	{ "arf", "other", "undetermined" },
 	{ "content", "malware", "malware-url" },
 	/* types, whatever the category */
@@ -372,6 +381,9 @@ xarf_event_report(const struct xarf_event *ev, const struct arf_opts *o,
 
 	if ((rc = arf_reports_add(out, o->max_reports, &r)) != 0)
 		return rc == 1 ? 0 : -1;
+	r->category_why = strcmp(code, "undetermined") == 0 ? NULL :
+	    ev->why != NULL ? ev->why : "X-ARF category and type";
+	r->origin = "X-ARF source";
 	if (ev->source != NULL && (rc = arf_indicator(r, o->lim,
 	    ev->source_hint, ev->source, strlen(ev->source))) == 0)
 		rc = arf_indicator(r, o->lim, ARF_GUESS, ev->source,
@@ -381,10 +393,12 @@ xarf_event_report(const struct xarf_event *ev, const struct arf_opts *o,
 	    ev->date ? strlen(ev->date) : 0) == -1 ||
 	    xarf_head(ev, code, &head) == -1)
 		goto fail;
+	r->origin = "X-ARF field";
 	for (i = 0; i < ev->n_extra; i++)
 		if (arf_indicator(r, o->lim, ARF_GUESS, ev->extra[i],
 		    strlen(ev->extra[i])) == -1)
 			goto fail;
+	r->origin = NULL;
 	if (arf_describe(r, o, head.data, ev->text,
 	    ev->text ? strlen(ev->text) : 0) == -1 || arf_finish(r, o) == -1)
 		goto fail;

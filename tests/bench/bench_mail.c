@@ -31,6 +31,7 @@
 #include "extract.h"
 #include "limits_gw.h"
 #include "mail.h"
+#include "mail_auto.h"
 #include "report.h"
 #include "taxonomy.h"
 
@@ -73,6 +74,7 @@ main(int argc, char *argv[])
 	struct report_limits	 lim;
 	struct extractor	*ex;
 	struct classifier	*cl;
+	struct mail_auto_rules	*ar;
 	double			 secs = 3;
 	char			 err[256], *end;
 
@@ -95,12 +97,16 @@ main(int argc, char *argv[])
 	if ((cl = classifier_new(classify_embedded, classify_embedded_len,
 	    &tax, err, sizeof(err))) == NULL)
 		bench_fatal("classifier: %s", err);
+	if ((ar = mail_auto_rules_new(auto_embedded, auto_embedded_len, err,
+	    sizeof(err))) == NULL)
+		bench_fatal("automatic mail rules: %s", err);
 	report_limits_default(&lim);
 	memset(&mb, 0, sizeof(mb));
 	mb.ctx.tax = &tax;
 	mb.ctx.lim = &lim;
 	mb.ctx.extractor = ex;
 	mb.ctx.classifier = cl;
+	mb.ctx.auto_rules = ar;
 	mb.ctx.max_reports = SMTP_REPORTS_MAX;
 	mb.env.mail_from = "reporter@sender.test.example";
 	mb.env.rcpts = rcpts;
@@ -118,6 +124,7 @@ main(int argc, char *argv[])
 	    (double)t.bytes / 1e6 / t.wall, 100 * t.cpu / t.wall,
 	    extractor_has_jit(ex) ? "on" : "off");
 
+	mail_auto_rules_free(ar);
 	classifier_free(cl);
 	extractor_free(ex);
 	taxonomy_free(&tax);

@@ -21,6 +21,7 @@
 #include "classify.h"
 #include "extract.h"
 #include "mail.h"
+#include "mail_auto.h"
 
 #define FZ_MAX_REPORTS	8
 
@@ -68,6 +69,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	}
 	fz_ctx.classifier = fz_classifier();
+	if ((fz_ctx.auto_rules = mail_auto_rules_new(auto_embedded,
+	    auto_embedded_len, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "automatic mail rules: %s\n", err);
+		abort();
+	}
 	fz_ctx.trusted_upstreams = fz_trusted;
 	fz_ctx.n_trusted_upstreams = 1;
 	fz_ctx.max_reports = FZ_MAX_REPORTS;

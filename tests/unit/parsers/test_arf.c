@@ -112,10 +112,17 @@ test_parse(void)
 	CHECK(arf_parse("Feedback-Type: virus\n", 21, &fb) == 0);
 	CHECK_STR(arf_category(&fb), "malware");
 	arf_feedback_free(&fb);
+	/* beyond RFC 5965's five: the matter is unwanted mail, or forgery */
 	CHECK(arf_parse("Feedback-Type: not-spam\n", 24, &fb) == 0);
-	CHECK_STR(arf_category(&fb), "undetermined");
+	CHECK_STR(arf_category(&fb), "spam");
 	arf_feedback_free(&fb);
 	CHECK(arf_parse("Feedback-Type: opt-out\n", 23, &fb) == 0);
+	CHECK_STR(arf_category(&fb), "spam");
+	arf_feedback_free(&fb);
+	CHECK(arf_parse("Feedback-Type: dkim\n", 20, &fb) == 0);
+	CHECK_STR(arf_category(&fb), "phishing");
+	arf_feedback_free(&fb);
+	CHECK(arf_parse("Feedback-Type: other\n", 21, &fb) == 0);
 	CHECK_STR(arf_category(&fb), "undetermined");
 	arf_feedback_free(&fb);
 }

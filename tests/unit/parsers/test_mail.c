@@ -21,6 +21,7 @@
 #include "classify.h"
 #include "extract.h"
 #include "mail.h"
+#include "mail_auto.h"
 #include "t.h"
 #include "t_report.h"
 
@@ -28,6 +29,7 @@ static struct taxonomy		 tax;
 static struct report_limits	 lim;
 static struct extractor		*ex;
 static struct classifier	*cl;
+static struct mail_auto_rules	*ar;
 static const char *const	 trusted[] = { "mx.cert.example" };
 static const char *const	 rcpts[] = { "ir@cert.example" };
 
@@ -750,7 +752,8 @@ test_auto(void)
 	CHECK(res.auto_generated == 1);
 	CHECK(res.format == MAIL_FORMAT_PLAIN);
 	CHECK_STR(cat(&res, 0), "undetermined");
-	CHECK_STR(res.auto_reason, "Auto-Submitted: auto-replied");
+	CHECK_STR(res.auto_reason, "Auto-Submitted: auto-replied; Subject: "
+	    "Out of office: phishing report");
 	mail_result_free(&res);
 
 	run(msg_loop, NULL, &res);
@@ -1078,6 +1081,10 @@ main(void)
 	report_limits_default(&lim);
 	cl = load_classifier();
 	CHECK(cl != NULL);
+	ar = mail_auto_rules_new(auto_embedded, auto_embedded_len, err,
+	    sizeof(err));
+	CHECK(ar != NULL);
+	ctx.auto_rules = ar;
 	ctx.tax = &tax;
 	ctx.lim = &lim;
 	ctx.extractor = ex;
@@ -1097,6 +1104,7 @@ main(void)
 	test_broken();
 	test_meta();
 	test_misc();
+	mail_auto_rules_free(ar);
 	classifier_free(cl);
 	extractor_free(ex);
 	taxonomy_free(&tax);

@@ -21,6 +21,7 @@
 #include "classify.h"
 #include "extract.h"
 #include "mail.h"
+#include "mail_auto.h"
 #include "t.h"
 
 #define ROUNDS		20
@@ -37,7 +38,7 @@ static struct report_limits	 lim;
 static struct mail_context	 ctx;
 static struct sample		 samples[FILES_MAX];
 static size_t			 n_samples;
-static size_t			 per_format[MAIL_FORMAT_DSN + 1];
+static size_t			 per_format[MAIL_FORMAT_COUNT];
 static size_t			 n_arf, n_xarf, n_reports;
 
 static const char *const	 rcpts[] = { "abuse@cert.example" };
@@ -255,6 +256,9 @@ main(void)
 	ctx.lim = &lim;
 	ctx.extractor = ex;
 	ctx.classifier = cl = load_classifier();
+	ctx.auto_rules = mail_auto_rules_new(auto_embedded, auto_embedded_len,
+	    err, sizeof(err));
+	CHECK(ctx.auto_rules != NULL);
 	CHECK(cl != NULL);
 	ctx.max_reports = 1000;
 	CHECK(n_samples > 0);
@@ -273,6 +277,7 @@ main(void)
 		free(samples[i].path);
 		free(samples[i].text);
 	}
+	mail_auto_rules_free((struct mail_auto_rules *)ctx.auto_rules);
 	classifier_free(cl);
 	extractor_free(ex);
 	taxonomy_free(&tax);
