@@ -23,8 +23,10 @@
  * Category/Report-Type ("abuse", "login-attack"), X-ARF 3 ReportClass/
  * ReportType ("Activity", "LoginAttack"), X-ARF 4 category/type
  * ("connection", "login_attack"), ARF Feedback-Type (category "arf"), CSV
- * type columns. Case, '-', '_' and blanks do not matter. Either may be
- * NULL. Never NULL: "undetermined" when nothing is known.
+ * type columns. Case, '-', '_' and blanks do not matter. A type no name
+ * matches is judged by the abuse words it holds ("ssh-bruteforce",
+ * "PortScanning"). Either may be NULL. Never NULL: "undetermined" when
+ * nothing is known.
  */
 const char *xarf_category(const char *category, const char *type);
 
@@ -49,11 +51,15 @@ int	xarf_parse_json(const char *text, size_t len, const struct arf_opts *o,
 	    struct arf_reports *out, const char **why);
 
 /*
- * The X-ARF report of a whole message: the first part (outside forwarded
- * messages, other than human, the human-readable part, which is tried
- * last) that parses as X-ARF JSON, or as YAML when the X-ARF or X-XARF
- * header says the message is X-ARF or the part starts like an X-ARF
- * document. Returns 1 when reports were made, 0 when none, -1 on ENOMEM.
+ * The X-ARF reports of a whole message: those of every part (outside
+ * forwarded messages, other than human, the human-readable part, which is
+ * tried last and only when no other part gave any) that parses as X-ARF
+ * JSON, or as YAML or key/value lines when the X-ARF or X-XARF header says
+ * the message is X-ARF, when its type says YAML, when it starts like an
+ * X-ARF document or reads like one; a document naming no class takes the
+ * type its attachment is named after ("MALWARE-report.txt") or its
+ * Schema-URL names. Returns 1 when reports were made, 0 when none, -1 on
+ * ENOMEM.
  */
 int	xarf_from_message(const struct mime_message *m,
 	    const struct mime_part *human, const struct arf_opts *o,

@@ -33,6 +33,7 @@
 #define XARF_YAML_EVENTS_MAX	100000
 #define XARF_NAME_MAX		64	/* normalised class name */
 #define XARF_NUM_MAX		24	/* a JSON number as text */
+#define XARF_SNIFF_LINES	40	/* lines read to tell a key/value part */
 
 /* One event of any X-ARF version; every string is borrowed. */
 struct xarf_event {
@@ -59,6 +60,7 @@ struct xarf_event {
 	size_t		 n_extra;
 	char		 numbuf[2][XARF_NUM_MAX];
 	char		 fmtbuf[48];
+	char		 schema[2][XARF_NAME_MAX];	/* from Schema-URL */
 };
 
 /* Key/value pairs of one YAML document, owned. */
@@ -76,6 +78,7 @@ struct xarf_class {
 
 static void	xarf_norm(const char *, char *, size_t);
 static const char *xarf_class_find(const char *, const char *);
+static const char *xarf_stem_find(const char *);
 static int	xarf_head_add(struct charset_buf *, const char *,
 		    const char *, const char *);
 static int	xarf_head(const struct xarf_event *, const char *,
@@ -88,12 +91,20 @@ static void	xarf_kv_clear(struct xarf_kv *);
 static int	xarf_kv_put(struct xarf_kv *, const char *, size_t,
 		    const char *, size_t);
 static const char *xarf_kv_get(const struct xarf_kv *, const char *);
-static int	xarf_kv_emit(const struct xarf_kv *, const struct arf_opts *,
-		    struct arf_reports *, size_t *);
-static int	xarf_yaml_lib(const char *, size_t, const struct arf_opts *,
-		    struct arf_reports *, size_t *);
-static int	xarf_yaml_lines(const char *, size_t,
+static int	xarf_schema_class(const char *, char *, char *, size_t);
+static const char *xarf_kv_any(const struct xarf_kv *, const char *const *,
+		    size_t);
+static int	xarf_kv_emit(const struct xarf_kv *, const char *,
 		    const struct arf_opts *, struct arf_reports *, size_t *);
+static int	xarf_yaml_lib(const char *, size_t, const char *,
+		    const struct arf_opts *, struct arf_reports *, size_t *);
+static int	xarf_yaml_lines(const char *, size_t, const char *,
+		    const struct arf_opts *, struct arf_reports *, size_t *);
+static int	xarf_yaml(const char *, size_t, const char *,
+		    const struct arf_opts *, struct arf_reports *,
+		    const char **);
+static int	xarf_name_type(const char *, char *, size_t);
+static int	xarf_looks_kv(const char *, size_t, int);
 static const char *xarf_jstr(json_t *, const char *);
 static const char *xarf_jnum(json_t *, const char *, char *);
 static void	xarf_jextra(struct xarf_event *, json_t *, const char *);
@@ -154,6 +165,7 @@ static const struct xarf_class xarf_classes[] = {
 	{ "", "dos", "dos" },
 	{ "", "ddosamplification", "dos" },
 	{ "", "ipspoof", "attack-other" },
+	{ "", "webattack", "attack-other" },
 	{ "", "sqlinjection", "attack-other" },
 	{ "", "exploit", "attack-other" },
 	{ "", "maliciousactivity", "attack-other" },
@@ -228,15 +240,52 @@ static const struct xarf_class xarf_classes[] = {
 
 #define XARF_NCLASSES	(sizeof(xarf_classes) / sizeof(xarf_classes[0]))
 
+/*
+ * When no name above matches, a type written another way ("SSH brute
+ * force", "login_attempts", "PortScanning", "phishing-site-report") is
+ * judged by the first of these stems it holds, in this order (longer and
+ * more specific stems first; "dos" and "bot" only as a whole name or a
+ * start, being parts of other words).
+ */
+static const struct {
+	const char	*stem;
+	int		 start;		/* only at the start of the name */
+	const char	*code;
+} xarf_stems[] = {
+	{ "ddos", 0, "dos" }, { "denialofservice", 0, "dos" },
+	{ "dos", 1, "dos" }, { "bruteforce", 0, "brute-force" },
+	{ "loginattack", 0, "brute-force" }, { "loginattempt", 0,
+	"brute-force" }, { "passwordguess", 0, "brute-force" },
+	{ "login", 1, "brute-force" }, { "portscan", 0, "scan" },
+	{ "scan", 0, "scan" }, { "probe", 0, "scan" },
+	{ "phish", 0, "phishing" }, { "spam", 0, "spam" },
+	{ "malware", 0, "malware" }, { "virus", 0, "malware" },
+	{ "trojan", 0, "malware" }, { "ransom", 0, "malware" },
+	{ "botnet", 0, "botnet" }, { "bot", 1, "botnet" },
+	{ "drone", 0, "botnet" }, { "infected", 0, "botnet" },
+	{ "sinkhole", 0, "botnet" }, { "commandandcontrol", 0, "c2" },
+	{ "cnc", 1, "c2" }, { "c2", 1, "c2" }, { "deface", 0,
+	"defacement" }, { "compromis", 0, "intrusion" }, { "hack", 0,
+	"intrusion" }, { "intrusion", 0, "intrusion" }, { "exploit", 0,
+	"attack-other" }, { "injection", 0, "attack-other" },
+	{ "amplif", 0, "amplifier" }, { "openresolver", 0, "amplifier" },
+	{ "vulnerab", 0, "vulnerable" }, { "cve", 1, "vulnerable" },
+	{ "copyright", 0, "fraud" }, { "dmca", 0, "fraud" },
+	{ "fraud", 0, "fraud" }, { "scam", 0, "fraud" },
+	{ "leak", 0, "data-leak" }, { "attack", 0, "attack-other" },
+};
+
 /* Keys of an X-ARF 4 object whose values are more indicators. */
 static const char *const xarf_v4_extra[] = {
 	"url", "domain", "infringing_url", "c2_server", "cve_id",
 	"vulnerability_cve", "file_hash", "smtp_from", "originating_spam_ips",
 };
 
+/* X-ARF 4's categories, then X-ARF 3's classes and 0.2's (normalised). */
 static const char *const xarf_v4_categories[] = {
 	"messaging", "content", "copyright", "connection", "vulnerability",
 	"infrastructure", "reputation",
+	"activity", "fraud", "malware", "abuse",
 };
 
 /* Abuse classes. */
@@ -282,7 +331,23 @@ xarf_category(const char *category, const char *type)
 		code = xarf_class_find("", t);
 	if (code == NULL && c[0] != '\0')
 		code = xarf_class_find(c, "");
+	if (code == NULL && t[0] != '\0' && strcmp(c, "arf") != 0)
+		code = xarf_stem_find(t);
 	return code ? code : "undetermined";
+}
+
+/* The code of the first stem of xarf_stems in the name n, or NULL. */
+static const char *
+xarf_stem_find(const char *n)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(xarf_stems) / sizeof(xarf_stems[0]); i++)
+		if (xarf_stems[i].start ? strncmp(n, xarf_stems[i].stem,
+		    strlen(xarf_stems[i].stem)) == 0 :
+		    strstr(n, xarf_stems[i].stem) != NULL)
+			return xarf_stems[i].code;
+	return NULL;
 }
 
 /* Events to reports. */
@@ -455,15 +520,63 @@ xarf_kv_get(const struct xarf_kv *kv, const char *key)
 }
 
 /*
- * One YAML document's pairs to an event and a report, when it is X-ARF
- * (has Report-Type or Category); *found counts those. 0, or -1 (ENOMEM).
+ * The category and type a Schema-URL names ("http://www.x-arf.org/schema/
+ * abuse_login-attack_0.1.2.json"): 0 with both in cat and type (n bytes
+ * each), -1 when it names none.
  */
 static int
-xarf_kv_emit(const struct xarf_kv *kv, const struct arf_opts *o,
-    struct arf_reports *out, size_t *found)
+xarf_schema_class(const char *url, char *cat, char *type, size_t n)
+{
+	const char	*b, *u1, *u2;
+
+	if (url == NULL || (b = strrchr(url, '/')) == NULL)
+		return -1;
+	b++;
+	if ((u1 = strchr(b, '_')) == NULL || (u2 = strchr(u1 + 1, '_')) ==
+	    NULL || (size_t)(u1 - b) >= n || (size_t)(u2 - u1 - 1) >= n ||
+	    u1 == b || u2 == u1 + 1)
+		return -1;
+	snprintf(cat, n, "%.*s", (int)(u1 - b), b);
+	snprintf(type, n, "%.*s", (int)(u2 - u1 - 1), u1 + 1);
+	return 0;
+}
+
+/* The first non-empty value of any of keys, or NULL. */
+static const char *
+xarf_kv_any(const struct xarf_kv *kv, const char *const *keys, size_t n)
+{
+	const char	*v;
+	size_t		 i;
+
+	for (i = 0; i < n; i++)
+		if ((v = xarf_kv_get(kv, keys[i])) != NULL)
+			return v;
+	return NULL;
+}
+
+#define XARF_ANY(kv, keys)	xarf_kv_any(kv, keys, \
+				    sizeof(keys) / sizeof(keys[0]))
+
+/*
+ * One YAML document's pairs to an event and a report, when it is X-ARF:
+ * it has Category or Report-Type, else a Schema-URL naming them, else the
+ * caller's hint (the type its attachment is named after) and a source.
+ * Keys are X-ARF 0.2's, and the lower-case ones of the key/value files
+ * some senders attach ("ip", "uri", "first_seen"). *found counts the
+ * documents that were X-ARF. 0, or -1 (ENOMEM).
+ */
+static int
+xarf_kv_emit(const struct xarf_kv *kv, const char *hint,
+    const struct arf_opts *o, struct arf_reports *out, size_t *found)
 {
 	static const char *const extra[] = { "Domain", "Download-Link",
-	    "URL", "Source-URL", "Reported-URI" };
+	    "URL", "Source-URL", "Reported-URI", "uri", "fqdn", "hostname",
+	    "email", "md5", "sha1", "sha256", "file_md5", "file_sha1",
+	    "file_sha256", "hash", "cve", "url_domain" };
+	static const char *const sources[] = { "Source", "ip", "src_ip",
+	    "source_ip", "ip_address", "ipaddress", "src" };
+	static const char *const dates[] = { "Date", "first_seen",
+	    "timestamp", "time", "last_seen" };
 	struct xarf_event	 ev;
 	const char		*v;
 	size_t			 i;
@@ -471,6 +584,19 @@ xarf_kv_emit(const struct xarf_kv *kv, const struct arf_opts *o,
 	memset(&ev, 0, sizeof(ev));
 	ev.category = xarf_kv_get(kv, "Category");
 	ev.type = xarf_kv_get(kv, "Report-Type");
+	ev.source = XARF_ANY(kv, sources);
+	if (ev.category == NULL && ev.type == NULL && xarf_schema_class(
+	    xarf_kv_get(kv, "Schema-URL"), ev.schema[0], ev.schema[1],
+	    sizeof(ev.schema[0])) == 0) {
+		ev.category = ev.schema[0];
+		ev.type = ev.schema[1];
+		ev.why = "the X-ARF Schema-URL";
+	}
+	if (ev.category == NULL && ev.type == NULL && hint != NULL &&
+	    (ev.source != NULL || XARF_ANY(kv, extra) != NULL)) {
+		ev.type = hint;
+		ev.why = "the name of the X-ARF attachment";
+	}
 	if (ev.category == NULL && ev.type == NULL)
 		return 0;
 	(*found)++;
@@ -479,17 +605,17 @@ xarf_kv_emit(const struct xarf_kv *kv, const struct arf_opts *o,
 	    v ? v : "");
 	ev.format = ev.fmtbuf;
 	ev.reporter = xarf_kv_get(kv, "Reported-From");
-	ev.source = xarf_kv_get(kv, "Source");
 	ev.source_hint = xarf_source_hint(xarf_kv_get(kv, "Source-Type"));
 	ev.port = xarf_kv_get(kv, "Port");
 	ev.service = xarf_kv_get(kv, "Service");
 	ev.dest = xarf_kv_get(kv, "Destination");
 	ev.dest_port = xarf_kv_get(kv, "Destination-Port");
-	ev.date = xarf_kv_get(kv, "Date");
+	ev.date = XARF_ANY(kv, dates);
 	ev.report_id = xarf_kv_get(kv, "Report-ID");
 	ev.agent = xarf_kv_get(kv, "User-Agent");
 	ev.text = xarf_kv_get(kv, "Description");
-	for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
+	for (i = 0; i < sizeof(extra) / sizeof(extra[0]) &&
+	    ev.n_extra < XARF_EXTRA_MAX; i++)
 		if ((v = xarf_kv_get(kv, extra[i])) != NULL)
 			ev.extra[ev.n_extra++] = v;
 	return xarf_event_report(&ev, o, out);
@@ -500,8 +626,8 @@ xarf_kv_emit(const struct xarf_kv *kv, const struct arf_opts *o,
  * Returns 0, 1 when libyaml refused the text (out unchanged), -1 (ENOMEM).
  */
 static int
-xarf_yaml_lib(const char *text, size_t len, const struct arf_opts *o,
-    struct arf_reports *out, size_t *found)
+xarf_yaml_lib(const char *text, size_t len, const char *hint,
+    const struct arf_opts *o, struct arf_reports *out, size_t *found)
 {
 	yaml_parser_t	 p;
 	yaml_event_t	 e;
@@ -530,7 +656,7 @@ xarf_yaml_lib(const char *text, size_t len, const struct arf_opts *o,
 			xarf_kv_clear(&kv);
 			break;
 		case YAML_DOCUMENT_END_EVENT:
-			rc = xarf_kv_emit(&kv, o, out, found);
+			rc = xarf_kv_emit(&kv, hint, o, out, found);
 			xarf_kv_clear(&kv);
 			break;
 		case YAML_MAPPING_START_EVENT:
@@ -581,12 +707,13 @@ xarf_yaml_lib(const char *text, size_t len, const struct arf_opts *o,
 }
 
 /*
- * The line-by-line reading for YAML libyaml refuses: "Key: value" lines
- * (key of letters, digits, '-' and '_'), documents split by "---".
+ * The line-by-line reading for YAML libyaml refuses, and key/value files:
+ * "Key: value" or "Key = value" lines (key of letters, digits, '-' and
+ * '_'), documents split by "---".
  */
 static int
-xarf_yaml_lines(const char *text, size_t len, const struct arf_opts *o,
-    struct arf_reports *out, size_t *found)
+xarf_yaml_lines(const char *text, size_t len, const char *hint,
+    const struct arf_opts *o, struct arf_reports *out, size_t *found)
 {
 	struct xarf_kv	 kv;
 	const char	*line = text, *end = text + len, *nl, *colon, *v;
@@ -601,15 +728,18 @@ xarf_yaml_lines(const char *text, size_t len, const struct arf_opts *o,
 		if (ll > 0 && line[ll - 1] == '\r')
 			ll--;
 		if (ll >= 3 && memcmp(line, "---", 3) == 0) {
-			rc = xarf_kv_emit(&kv, o, out, found);
+			rc = xarf_kv_emit(&kv, hint, o, out, found);
 			xarf_kv_clear(&kv);
 			continue;
 		}
 		for (klen = 0; klen < ll && (line[klen] == '-' ||
 		    line[klen] == '_' || isalnum((unsigned char)line[klen]));)
 			klen++;
-		if (klen == 0 || klen > 64 || klen >= ll ||
-		    (colon = line + klen)[0] != ':')
+		for (colon = line + klen; colon < line + ll &&
+		    (*colon == ' ' || *colon == '\t');)
+			colon++;	/* "Key : value", "Key = value" */
+		if (klen == 0 || klen > 64 || colon >= line + ll ||
+		    (*colon != ':' && *colon != '='))
 			continue;
 		v = colon + 1;
 		vlen = line + ll - v;
@@ -622,22 +752,28 @@ xarf_yaml_lines(const char *text, size_t len, const struct arf_opts *o,
 		rc = xarf_kv_put(&kv, line, klen, v, vlen);
 	}
 	if (rc == 0)
-		rc = xarf_kv_emit(&kv, o, out, found);
+		rc = xarf_kv_emit(&kv, hint, o, out, found);
 	xarf_kv_clear(&kv);
 	return rc;
 }
 
-int
-xarf_parse_yaml(const char *text, size_t len, const struct arf_opts *o,
-    struct arf_reports *out, const char **why)
+/*
+ * xarf_parse_yaml with a type for documents that name none (see
+ * xarf_kv_emit). A text libyaml reads but finds no X-ARF in (a key/value
+ * file written "Key = value" or with stray lines) is read line by line
+ * too.
+ */
+static int
+xarf_yaml(const char *text, size_t len, const char *hint,
+    const struct arf_opts *o, struct arf_reports *out, const char **why)
 {
 	size_t	found = 0;
 	int	rc;
 
 	*why = NULL;
-	rc = xarf_yaml_lib(text, len, o, out, &found);
-	if (rc == 1)
-		rc = xarf_yaml_lines(text, len, o, out, &found);
+	rc = xarf_yaml_lib(text, len, hint, o, out, &found);
+	if (rc == 1 || (rc == 0 && found == 0))
+		rc = xarf_yaml_lines(text, len, hint, o, out, &found);
 	if (rc == -1) {
 		errno = ENOMEM;
 		*why = "out of memory";
@@ -649,6 +785,13 @@ xarf_parse_yaml(const char *text, size_t len, const struct arf_opts *o,
 		return -1;
 	}
 	return 0;
+}
+
+int
+xarf_parse_yaml(const char *text, size_t len, const struct arf_opts *o,
+    struct arf_reports *out, const char **why)
+{
+	return xarf_yaml(text, len, NULL, o, out, why);
 }
 
 /* JSON (X-ARF 3 and 4). */
@@ -693,16 +836,22 @@ xarf_jextra(struct xarf_event *ev, json_t *obj, const char *key)
 				    json_string_value(item);
 }
 
-/* The core rules of the X-ARF 4 schema; 0, or -1 with *why. */
+/*
+ * The core rules of the X-ARF 4 schema; 0, or -1 with *why. A category
+ * is one of X-ARF 4's, or a class name of X-ARF 3 or 0.2 (Activity,
+ * abuse...) as senders mixing the versions write it, any case: the type
+ * then decides (xarf_category).
+ */
 static int
 xarf_v4_valid(json_t *j, const char **why)
 {
 	const char	*v = xarf_jstr(j, "xarf_version"), *cat;
+	char		 n[XARF_NAME_MAX];
 	size_t		 i;
-	int		 a, b, c, n = 0;
+	int		 a, b, c, k = 0;
 
-	if (v == NULL || sscanf(v, "%d.%d.%d%n", &a, &b, &c, &n) != 3 ||
-	    a != 4 || v[n] != '\0')
+	if (v == NULL || sscanf(v, "%d.%d.%d%n", &a, &b, &c, &k) != 3 ||
+	    a != 4 || v[k] != '\0')
 		*why = "xarf_version is not 4.x.y";
 	else if (!json_is_object(json_object_get(j, "reporter")))
 		*why = "no reporter";
@@ -711,14 +860,15 @@ xarf_v4_valid(json_t *j, const char **why)
 	else if (xarf_jstr(j, "source_identifier") == NULL)
 		*why = "no source_identifier";
 	else if ((cat = xarf_jstr(j, "category")) != NULL) {
+		xarf_norm(cat, n, sizeof(n));
 		for (i = 0; i < sizeof(xarf_v4_categories) /
 		    sizeof(xarf_v4_categories[0]); i++)
-			if (strcmp(cat, xarf_v4_categories[i]) == 0)
+			if (strcmp(n, xarf_v4_categories[i]) == 0)
 				break;
 		if (i == sizeof(xarf_v4_categories) /
 		    sizeof(xarf_v4_categories[0]))
 			*why = "unknown category";
-		else if (strcmp(cat, "messaging") == 0 &&
+		else if (strcmp(n, "messaging") == 0 &&
 		    xarf_jstr(j, "protocol") == NULL)
 			*why = "messaging report without protocol";
 		else
@@ -881,28 +1031,119 @@ xarf_parse_json(const char *text, size_t len, const struct arf_opts *o,
 /* X-ARF in a message. */
 
 /*
- * Try one part as an X-ARF report part: JSON, or YAML when forced (the
- * header says X-ARF) or when it starts like an X-ARF document. 1 when it
- * gave reports, 0 when not, -1 on ENOMEM.
+ * The abuse type an attachment is named after ("MALWARE-report.txt",
+ * "login-attack_report.yaml", "xarf-phishing.txt") into type (n bytes): the
+ * name without its extension and a "report" or "xarf" word before or
+ * after, when what is left names an abuse class. 0, or -1 when not.
+ */
+static int
+xarf_name_type(const char *name, char *type, size_t n)
+{
+	static const char *const words[] = { "report", "xarf", "x-arf" };
+	const char	*b, *dot;
+	size_t		 len, i, w;
+	int		 cut;
+
+	if (name == NULL)
+		return -1;
+	if ((b = strrchr(name, '/')) != NULL)
+		name = b + 1;
+	len = (dot = strchr(name, '.')) != NULL ? (size_t)(dot - name) :
+	    strlen(name);
+	do {
+		cut = 0;
+		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+			w = strlen(words[i]);
+			if (len > w && strncasecmp(name, words[i], w) == 0 &&
+			    strchr("-_ ", name[w]) != NULL) {
+				name += w + 1;
+				len -= w + 1;
+				cut = 1;
+			} else if (len > w && strncasecmp(name + len - w,
+			    words[i], w) == 0 && strchr("-_ ",
+			    name[len - w - 1]) != NULL) {
+				len -= w + 1;
+				cut = 1;
+			}
+		}
+	} while (cut);
+	if (len == 0 || len >= n)
+		return -1;
+	snprintf(type, n, "%.*s", (int)len, name);
+	return strcmp(xarf_category(NULL, type), "undetermined") == 0 ? -1 : 0;
+}
+
+/*
+ * Whether a text reads like an X-ARF key/value document: of its first
+ * XARF_SNIFF_LINES lines, at least two are "Key: value" with a key X-ARF
+ * uses, one of them naming the class (Report-Type, Category, Schema-URL);
+ * or, with named set (the attachment is named after a type), one line
+ * with a key that holds an indicator ("ip", "uri", "Source"...).
+ */
+static int
+xarf_looks_kv(const char *t, size_t len, int named)
+{
+	static const char *const keys[] = { "Report-Type", "Category",
+	    "Schema-URL", "Reported-From", "Report-ID", "Source",
+	    "Source-Type", "Version", "User-Agent", "Attachment", "Service" };
+	static const char *const inds[] = { "ip", "uri", "url", "source",
+	    "src_ip", "source_ip", "domain", "fqdn" };
+	const char	*line = t, *end = t + len, *nl;
+	size_t		 i, k, lines, hits = 0, cls = 0, ind = 0;
+
+	for (lines = 0; line < end && lines < XARF_SNIFF_LINES; lines++,
+	    line = nl + 1) {
+		if ((nl = memchr(line, '\n', end - line)) == NULL)
+			nl = end;
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			k = strlen(keys[i]);
+			if ((size_t)(nl - line) > k && line[k] == ':' &&
+			    strncasecmp(line, keys[i], k) == 0) {
+				hits++;
+				cls += i < 3;
+			}
+		}
+		for (i = 0; i < sizeof(inds) / sizeof(inds[0]); i++) {
+			k = strlen(inds[i]);
+			if ((size_t)(nl - line) > k && line[k] == ':' &&
+			    strncasecmp(line, inds[i], k) == 0)
+				ind++;
+		}
+	}
+	return (hits >= 2 && cls >= 1) || (named && ind >= 1);
+}
+
+/*
+ * Try one part as an X-ARF report part: JSON (by type or first byte), or
+ * YAML / key-value when forced (the header says X-ARF), when its type says
+ * YAML, when it starts like an X-ARF document ("---", "Reported-From:"),
+ * or when it reads like one (xarf_looks_kv), its attachment name giving
+ * the type when the document names none. 1 when it gave reports, 0 when
+ * not, -1 on ENOMEM.
  */
 static int
 xarf_part(const struct mime_part *p, int forced, const struct arf_opts *o,
     struct arf_reports *out)
 {
 	const char	*why, *t = p->text;
+	char		 type[XARF_NAME_MAX];
 	size_t		 skip, rest;
-	int		 rc;
+	int		 rc, named;
 
 	for (skip = 0; skip < p->text_len && strchr(" \t\r\n", t[skip]) &&
 	    t[skip] != '\0'; skip++)
 		;
 	rest = p->text_len - skip;
+	named = xarf_name_type(p->filename, type, sizeof(type)) == 0;
 	if (strcmp(p->subtype, "json") == 0 || (rest > 0 && (t[skip] == '{' ||
 	    t[skip] == '[')))
 		rc = xarf_parse_json(t, p->text_len, o, out, &why);
-	else if (forced || (rest >= 3 && strncmp(t + skip, "---", 3) == 0) ||
-	    (rest >= 14 && strncasecmp(t + skip, "Reported-From:", 14) == 0))
-		rc = xarf_parse_yaml(t, p->text_len, o, out, &why);
+	else if (forced || strstr(p->subtype, "yaml") != NULL ||
+	    (rest >= 3 && strncmp(t + skip, "---", 3) == 0) ||
+	    (rest >= 14 && strncasecmp(t + skip, "Reported-From:", 14) == 0) ||
+	    xarf_looks_kv(t + skip, rest, named))
+		rc = xarf_yaml(t, p->text_len, named ? type : NULL, o, out,
+		    &why);
 	else
 		return 0;
 	if (rc == -1)
@@ -917,7 +1158,7 @@ xarf_from_message(const struct mime_message *m, const struct mime_part *human,
 	const struct mime_part	*p = NULL;
 	struct arf_opts		 bare = *o;
 	const char		*h;
-	int			 forced = 0, rc;
+	int			 forced = 0, found = 0, rc;
 
 	if (((h = mime_header_get(m->root, "X-ARF")) != NULL ||
 	    (h = mime_header_get(m->root, "X-XARF")) != NULL) &&
@@ -926,8 +1167,13 @@ xarf_from_message(const struct mime_message *m, const struct mime_part *human,
 	while ((p = mime_next(p ? p : m->root)) != NULL)
 		if (p->text != NULL && p->n_children == 0 && p != human &&
 		    !arf_nested_in(p, m->root) &&
-		    (rc = xarf_part(p, forced, o, out)) != 0)
-			return rc;
+		    (rc = xarf_part(p, forced, o, out)) != 0) {
+			if (rc == -1)
+				return -1;
+			found = 1;	/* each report part: its events */
+		}
+	if (found)
+		return 1;
 	/* a message that is only the report: its body is the JSON/YAML */
 	if (m->root->n_children == 0 && m->root->text != NULL) {
 		bare.note = NULL;
