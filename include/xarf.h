@@ -78,9 +78,10 @@ int	mail_csv_parse(const char *text, size_t len, const struct arf_opts *o,
 	    struct arf_reports *out, const char **why);
 
 /*
- * Every CSV attachment of a message (text/csv, or a name ending in .csv)
- * outside forwarded messages, through mail_csv_parse. Returns 1 when
- * reports were made, 0 when none, -1 on ENOMEM.
+ * Every CSV attachment of a message (text/csv, or a name ending in .csv,
+ * or the first .csv member of a zip archive attached, inflate.h) outside
+ * forwarded messages, through mail_csv_parse. Returns 1 when reports were
+ * made, 0 when none, -1 on ENOMEM.
  */
 int	mail_csv_from_message(const struct mime_message *m,
 	    const struct arf_opts *o, struct arf_reports *out);

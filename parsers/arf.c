@@ -1136,7 +1136,8 @@ arf_inline_start(const char *text, size_t len)
 
 	for (line = text; line < end; line = arf_next_line(line, end)) {
 		at = line + strspn(line, "> \t");
-		if (end - at < 14 || strncasecmp(at, "Feedback-Type:", 14) != 0)
+		if (end - at < 14 || (*at != 'F' && *at != 'f') ||
+		    strncasecmp(at, "Feedback-Type:", 14) != 0)
 			continue;
 		for (l2 = arf_next_line(line, end), k = 0; l2 < end &&
 		    k < ARF_INLINE_LINES; l2 = arf_next_line(l2, end), k++) {

@@ -50,6 +50,7 @@
 
 #include <jansson.h>
 
+#include "aggregate.h"
 #include "arf.h"
 #include "charset.h"
 #include "classify.h"
@@ -118,6 +119,7 @@ static int	mail_category(struct mail_state *, struct report *,
 		    const char *, size_t, const char *, size_t);
 static int	mail_arf(struct mail_state *);
 static int	mail_dsn(struct mail_state *);
+static int	mail_aggregate(struct mail_state *);
 static int	mail_xarf(struct mail_state *);
 static int	mail_csv(struct mail_state *);
 static int	mail_fwd_describe(struct mail_state *, struct report *,
@@ -499,6 +501,57 @@ mail_dsn(struct mail_state *st)
 	}
 	return arf_describe(r, &st->o, "Delivery status notification",
 	    human ? human->text : NULL, human ? human->text_len : 0);
+}
+
+/*
+ * A DMARC aggregate or SMTP TLS report (aggregate.h): statistics about
+ * mail, stored as one report marked aggregate (no incident to triage) and
+ * automatic (no receipt), with a summary for a person.
+ */
+static int
+mail_aggregate(struct mail_state *st)
+{
+	struct aggregate_info	 ai;
+	struct report		*r;
+	char			 head[2048];
+	const char		*what;
+	json_t			*j;
+	int			 rc, dmarc;
+
+	if ((rc = aggregate_from_message(st->m, AGGREGATE_DOC_MAX, &ai)) != 1)
+		return rc;
+	dmarc = ai.kind == AGGREGATE_DMARC;
+	what = dmarc ? "DMARC aggregate report" : "SMTP TLS report";
+	st->format = dmarc ? MAIL_FORMAT_DMARC : MAIL_FORMAT_TLSRPT;
+	st->detail = dmarc ? "dmarc" : "tlsrpt";
+	st->kinds |= MAIL_AUTO_BULK;
+	if (mail_why(st, what, ai.org[0] ? ai.org : NULL) == -1)
+		return -1;
+	if ((rc = arf_reports_add(&st->rs, st->o.max_reports, &r)) != 0)
+		return rc == 1 ? 0 : -1;
+	r->aggregate = 1;
+	r->category_why = "an aggregate report: statistics, no incident";
+	snprintf(head, sizeof(head), "%s from %s about %s, %s to %s, report "
+	    "ID %s: %llu %s, %llu %s, %llu %s%s%s%s", what,
+	    ai.org[0] ? ai.org : "?", ai.domain[0] ? ai.domain : "?",
+	    ai.begin[0] ? ai.begin : "?", ai.end[0] ? ai.end : "?",
+	    ai.report_id[0] ? ai.report_id : "?", ai.records,
+	    dmarc ? "records" : "policies", ai.messages,
+	    dmarc ? "messages" : "sessions", ai.failed,
+	    dmarc ? "failing both DKIM and SPF" : "failed",
+	    ai.part[0] ? " (" : "", ai.part, ai.part[0] ? ")" : "");
+	if (ai.unread)
+		snprintf(head + strlen(head), sizeof(head) - strlen(head),
+		    "; too large to open, known by its name");
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b}",
+	    "org", ai.org, "domain", ai.domain, "report_id", ai.report_id,
+	    "begin", ai.begin, "end", ai.end, "part", ai.part,
+	    "records", (json_int_t)ai.records, "messages",
+	    (json_int_t)ai.messages, "failed", (json_int_t)ai.failed,
+	    "unread", ai.unread);
+	if (j == NULL || json_object_set_new(st->notes, "aggregate", j) == -1)
+		return -1;
+	return arf_describe(r, &st->o, head, NULL, 0);
 }
 
 /* X-ARF: a YAML or JSON report part. */
@@ -1173,7 +1226,8 @@ static int
 mail_dispatch(struct mail_state *st)
 {
 	int	(*const formats[])(struct mail_state *) = { mail_arf,
-	    mail_xarf, mail_dsn, mail_csv, mail_rfc822, mail_inline };
+	    mail_aggregate, mail_xarf, mail_dsn, mail_csv, mail_rfc822,
+	    mail_inline };
 	size_t	i;
 
 	st->format = MAIL_FORMAT_PLAIN;

@@ -28,6 +28,7 @@
 #define MAIL_AUTO_PATTERN_MAX	256
 #define MAIL_AUTO_QUOTE_MAX	64
 #define MAIL_AUTO_NAME_MAX	64
+#define MAIL_AUTO_HEADERS_MAX	128	/* distinct header names */
 
 enum mail_auto_where {
 	W_HEADER,
@@ -52,6 +53,7 @@ struct mail_auto_rule {
 	unsigned		 kind;
 	int			 prefix;	/* W_FROM: a final '*' */
 	char			 name[MAIL_AUTO_NAME_MAX]; /* W_HEADER */
+	size_t			 hname;		/* its index in hname[] */
 	char			*raw;		/* the pattern as written */
 	char			*pat;		/* as matched (see top) */
 	size_t			 patlen;
@@ -62,6 +64,10 @@ struct mail_auto_rules {
 	size_t			 n;
 	size_t			 cap;
 	int			 has_text;	/* any W_TEXT rule */
+	/* the distinct header names of the rules (rule.hname indexes) */
+	char			 hname[MAIL_AUTO_HEADERS_MAX][MAIL_AUTO_NAME_MAX];
+	size_t			 hlen[MAIL_AUTO_HEADERS_MAX];
+	size_t			 nh;
 };
 
 static const struct {
@@ -89,6 +95,10 @@ static int	mail_auto_pattern(struct mail_auto_rule *, const char *,
 		    size_t);
 static int	mail_auto_line(struct mail_auto_rules *, const char *, size_t,
 		    size_t, char *, size_t);
+static int	mail_auto_hname(struct mail_auto_rules *, size_t, char *,
+		    size_t);
+static void	mail_auto_headers(const struct mail_auto_rules *,
+		    const struct mime_part *, const char **);
 static int	mail_auto_words(const char *, size_t, const char *, size_t,
 		    int);
 static int	mail_auto_header(const struct mail_auto_rule *,
@@ -293,12 +303,41 @@ mail_auto_rules_new(const char *tsv, size_t len, char *err, size_t errlen)
 			ll--;
 		if (ll == 0 || s[0] == '#')
 			continue;
-		if (mail_auto_line(ar, s, ll, line, err, errlen) == -1) {
+		if (mail_auto_line(ar, s, ll, line, err, errlen) == -1 ||
+		    mail_auto_hname(ar, line, err, errlen) == -1) {
 			mail_auto_rules_free(ar);
 			return NULL;
 		}
 	}
 	return ar;
+}
+
+/*
+ * Give the last rule, when it reads a header, its index in the table of
+ * distinct header names (added when new). 0, or -1 with err filled.
+ */
+static int
+mail_auto_hname(struct mail_auto_rules *ar, size_t line, char *err,
+    size_t errlen)
+{
+	struct mail_auto_rule	*r = &ar->v[ar->n - 1];
+	size_t			 i;
+
+	if (r->where != W_HEADER)
+		return 0;
+	for (i = 0; i < ar->nh; i++)
+		if (strcasecmp(ar->hname[i], r->name) == 0)
+			break;
+	if (i == ar->nh) {
+		if (ar->nh == MAIL_AUTO_HEADERS_MAX)
+			return mail_auto_fail(err, errlen, line,
+			    "more than %d header names", MAIL_AUTO_HEADERS_MAX);
+		memcpy(ar->hname[i], r->name, sizeof(ar->hname[i]));
+		ar->hlen[i] = strlen(r->name);
+		ar->nh++;
+	}
+	r->hname = i;
+	return 0;
 }
 
 void
@@ -453,6 +492,29 @@ mail_auto_norm(const char *s, size_t len, char **out, size_t *outlen)
 	return classify_normalise(s ? s : "", s ? len : 0, out, outlen);
 }
 
+/*
+ * The value of the first header of root under each name of ar->hname
+ * (NULL when absent), in one pass over the headers: a header whose name
+ * has no rule costs a few length comparisons.
+ */
+static void
+mail_auto_headers(const struct mail_auto_rules *ar,
+    const struct mime_part *root, const char **val)
+{
+	size_t	i, k, len;
+
+	for (k = 0; k < ar->nh; k++)
+		val[k] = NULL;
+	for (i = 0; root != NULL && i < root->n_headers; i++) {
+		len = strlen(root->headers[i].name);
+		for (k = 0; k < ar->nh; k++)
+			if (ar->hlen[k] == len && val[k] == NULL &&
+			    strcasecmp(ar->hname[k],
+			    root->headers[i].name) == 0)
+				val[k] = root->headers[i].value;
+	}
+}
+
 /* The text rules over the head of the text: the heaviest one counts. */
 static int
 mail_auto_text(const struct mail_auto_rules *ar, const char *text,
@@ -488,6 +550,7 @@ mail_auto_check(const struct mail_auto_rules *ar,
     struct mail_auto_verdict *v, struct charset_buf *why)
 {
 	const struct mail_auto_rule	*r;
+	const char			*hval[MAIL_AUTO_HEADERS_MAX];
 	unsigned char			*hit;
 	const char			*hv, *what;
 	char				*subj = NULL, *name = NULL;
@@ -502,14 +565,15 @@ mail_auto_check(const struct mail_auto_rules *ar,
 	    &slen) == -1 || mail_auto_norm(from_name, from_name ?
 	    strlen(from_name) : 0, &name, &nlen) == -1)
 		goto done;
+	mail_auto_headers(ar, root, hval);
 	for (i = 0; i < ar->n; i++) {
 		r = &ar->v[i];
 		hv = NULL;
 		what = "Subject";
 		switch (r->where) {
 		case W_HEADER:
-			m = root != NULL && (hv = mime_header_get(root,
-			    r->name)) != NULL && mail_auto_header(r, hv);
+			m = (hv = hval[r->hname]) != NULL &&
+			    mail_auto_header(r, hv);
 			what = r->name;
 			break;
 		case W_FROM:

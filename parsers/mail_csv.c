@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "charset.h"
+#include "inflate.h"
 #include "xarf.h"
 
 #define MAIL_CSV_COLS_MAX	128
@@ -392,26 +393,42 @@ int
 mail_csv_from_message(const struct mime_message *m, const struct arf_opts *o,
     struct arf_reports *out)
 {
+	static const char *const csv[] = { ".csv" };
 	const struct mime_part	*p = NULL;
 	const char		*why;
-	char			*conv;
-	size_t			 len;
-	int			 rc = 0, got = 0;
+	char			*conv, *zip;
+	size_t			 len, zlen;
+	int			 rc = 0, got = 0, z;
 
 	while (rc == 0 && (p = mime_next(p ? p : m->root)) != NULL) {
-		if (p->n_children > 0 || !mail_csv_is_csv(p) ||
-		    arf_nested_in(p, m->root))
+		if (p->n_children > 0 || arf_nested_in(p, m->root))
 			continue;
-		conv = NULL;
-		if (p->text == NULL && charset_to_utf8(p->charset, p->body,
-		    p->body_len, MAIL_CSV_TEXT_MAX, &conv, &len, NULL) == -1)
+		conv = zip = NULL;
+		if (!mail_csv_is_csv(p)) {
+			/* a zipped table (Shadowserver's "*.csv.zip") */
+			if (p->body == NULL || !inflate_is_zip(p->body,
+			    p->body_len))
+				continue;
+			z = inflate_zip(p->body, p->body_len, csv, 1,
+			    MAIL_CSV_TEXT_MAX, &zip, &zlen, NULL, 0);
+			if (z == INFLATE_NOMEM)
+				return -1;
+			if (z != INFLATE_OK)
+				continue;
+		}
+		if ((zip != NULL || p->text == NULL) && charset_to_utf8(zip ?
+		    "utf-8" : p->charset, zip ? zip : p->body, zip ? zlen :
+		    p->body_len, MAIL_CSV_TEXT_MAX, &conv, &len, NULL) == -1) {
+			free(zip);
 			return -1;
+		}
 		if (mail_csv_parse(conv ? conv : p->text, conv ? len :
 		    p->text_len, o, out, &why) == 0)
 			got = 1;
 		else if (errno == ENOMEM)
 			rc = -1;
 		free(conv);
+		free(zip);
 	}
 	return rc == -1 ? -1 : got;
 }

@@ -1095,20 +1095,21 @@ xarf_looks_kv(const char *t, size_t len, int named)
 	    line = nl + 1) {
 		if ((nl = memchr(line, '\n', end - line)) == NULL)
 			nl = end;
-		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-			k = strlen(keys[i]);
-			if ((size_t)(nl - line) > k && line[k] == ':' &&
+		for (k = 0; line + k < nl && (isalnum((unsigned char)line[k]) ||
+		    line[k] == '-' || line[k] == '_'); k++)
+			;
+		if (k == 0 || line + k >= nl || line[k] != ':')
+			continue;	/* not "Key:" */
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (strlen(keys[i]) == k &&
 			    strncasecmp(line, keys[i], k) == 0) {
 				hits++;
 				cls += i < 3;
 			}
-		}
-		for (i = 0; i < sizeof(inds) / sizeof(inds[0]); i++) {
-			k = strlen(inds[i]);
-			if ((size_t)(nl - line) > k && line[k] == ':' &&
+		for (i = 0; i < sizeof(inds) / sizeof(inds[0]); i++)
+			if (strlen(inds[i]) == k &&
 			    strncasecmp(line, inds[i], k) == 0)
 				ind++;
-		}
 	}
 	return (hits >= 2 && cls >= 1) || (named && ind >= 1);
 }
