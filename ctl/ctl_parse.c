@@ -204,8 +204,8 @@ ctl_parse_json(const struct mail_result *res)
 	for (i = 0; i < res->n_reports; i++)
 		json_array_append_new(reps, ctl_parse_report(&res->reports[i]));
 	meta = json_loads(res->meta_json ? res->meta_json : "{}", 0, NULL);
-	j = json_pack("{s:s, s:O?, s:b, s:O?, s:s?, s:b, s:b, s:O?, s:O?,"
-	    " s:o, s:o?}",
+	j = json_pack("{s:s, s:O?, s:b, s:O?, s:s?, s:b, s:b, s:O?, s:s?,"
+	    " s:s?, s:b, s:O?, s:o, s:o?}",
 	    "format", mail_format_name(res->format),
 	    "detail", json_object_get(meta, "format"),
 	    "auto", res->auto_generated,
@@ -213,6 +213,9 @@ ctl_parse_json(const struct mail_result *res)
 	    "auto_reason", res->auto_reason,
 	    "tbsc", res->tbsc, "truncated", res->truncated,
 	    "from", json_object_get(meta, "from"),
+	    "reply_addr", res->reply_addr[0] ? res->reply_addr : NULL,
+	    "message_id", res->message_id[0] ? res->message_id : NULL,
+	    "sender_authenticated", res->sender_authenticated,
 	    "defects", json_object_get(meta, "mime_defects"),
 	    "reports", reps, "meta", meta);
 	return j;
@@ -246,6 +249,10 @@ ctl_parse_print(json_t *j)
 	    ctl_parse_str(from, "name") ? " <" : "",
 	    ctl_parse_str(from, "addr") ?: "(none)",
 	    ctl_parse_str(from, "name") ? ">" : "");
+	printf("reply to:   %s (sender %sauthenticated by a trusted "
+	    "upstream)\n", ctl_parse_str(j, "reply_addr") ?: "(none)",
+	    json_is_true(json_object_get(j, "sender_authenticated")) ? "" :
+	    "not ");
 	printf("defects:    ");
 	json_array_foreach(json_object_get(j, "defects"), i, v)
 		printf("%s%s", i ? ", " : "", json_string_value(v));

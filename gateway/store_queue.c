@@ -227,8 +227,9 @@ store_queue_text(unsigned bits, char *buf, size_t len)
 		o += n;
 		first = 0;
 	}
-	n = snprintf(buf + o, len - o, " ORDER BY last_seen DESC,"
-	    " incidents.id DESC LIMIT ?11");
+	n = snprintf(buf + o, len - o, "%s" STORE_READ_NOT_AGGREGATE
+	    " ORDER BY last_seen DESC, incidents.id DESC LIMIT ?11",
+	    first ? " WHERE " : " AND ");
 	return n < 0 || (size_t)n >= len - o ? -1 : 0;
 }
 

@@ -78,7 +78,8 @@ static const char *const store_read_text[R_COUNT] = {
 	[R_AUDIT_ADD] = "INSERT INTO audit (at, actor, action, object, detail)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[R_QUEUE] = "SELECT " R_INCIDENT_COLUMNS " FROM incidents"
-	    " WHERE (?1 OR verified = 1) AND CASE WHEN ?2 IS NULL"
+	    " WHERE " STORE_READ_NOT_AGGREGATE
+	    " AND (?1 OR verified = 1) AND CASE WHEN ?2 IS NULL"
 	    " THEN (?1 OR status IN ('new', 'triaged', 'in-progress'))"
 	    " ELSE status = ?2 END"
 	    " ORDER BY last_seen DESC, id DESC",
@@ -91,7 +92,8 @@ static const char *const store_read_text[R_COUNT] = {
 	    " r.affected_system, r.detected_at, r.occurred_at,"
 	    " r.reporter_name, r.reporter_email, r.reporter_phone,"
 	    " r.organization, e.id, e.peer, length(e.raw), e.meta_json,"
-	    " r.reply_duplicate, r.truncated, r.events_dropped"
+	    " r.reply_duplicate, r.truncated, r.events_dropped,"
+	    " r.auto_reason, r.aggregate"
 	    " FROM reports r JOIN incidents i ON i.id = r.incident_id"
 	    " JOIN evidence e ON e.id = r.evidence_id"
 	    " WHERE r.id = " STORE_CODE_ROWID("?1") " AND r.code = ?1",
@@ -120,7 +122,8 @@ static const char *const store_read_text[R_COUNT] = {
 	[R_TOKENS_ACTIVE] = "SELECT name, role, hash FROM tokens"
 	    " WHERE revoked_at IS NULL",
 	[R_QUEUE_COUNT] = "SELECT count(*) FROM incidents WHERE verified = 1"
-	    " AND status NOT IN ('resolved', 'rejected', 'closed', 'merged')",
+	    " AND status NOT IN ('resolved', 'rejected', 'closed', 'merged')"
+	    " AND " STORE_READ_NOT_AGGREGATE,
 	[R_RECEIPT] = "SELECT r.receipt_hash, r.received_at, i.status,"
 	    " r.verified, EXISTS (SELECT 1 FROM outbox o"
 	    "  WHERE o.evidence_id = r.evidence_id AND o.kind = 'receipt')"
@@ -199,6 +202,7 @@ static const struct store_read_field store_read_report_head[] = {
 	{ "channel", 3, K_TEXT }, { "received_at", 4, K_TIME },
 	{ "category", 5, K_TEXT }, { "severity", 6, K_SEVERITY },
 	{ "verified", 7, K_BOOL }, { "auto", 8, K_BOOL },
+	{ "auto_reason", 31, K_TEXT },
 	{ "subject", 9, K_TEXT }, { "description", 10, K_TEXT },
 };
 static const struct store_read_field store_read_reporter[] = {
@@ -212,6 +216,7 @@ static const struct store_read_field store_read_report_tail[] = {
 	{ "operating_unit", 16, K_TEXT }, { "affected_system", 17, K_TEXT },
 	{ "detected_at", 18, K_TEXT }, { "occurred_at", 19, K_TEXT },
 	{ "truncated", 29, K_BOOL }, { "events_dropped", 30, K_INT },
+	{ "aggregate", 32, K_BOOL },
 };
 static const struct store_read_field store_read_evidence_fields[] = {
 	{ "id", 24, K_INT }, { "peer", 25, K_TEXT }, { "bytes", 26, K_INT },

@@ -268,6 +268,15 @@ static const char *const store_migrations[] = {
 	"  WHERE incident_id IS NOT NULL;",
 	/* 6: the triage queue of some categories, newest activity first */
 	"CREATE INDEX incidents_category ON incidents (category, last_seen);",
+	/*
+	 * 7: why a report is automatic (mail: the signals that matched;
+	 * NULL when it is not), and whether it is an aggregate report (a
+	 * DMARC or SMTP TLS report: statistics about mail, stored but no
+	 * incident to triage: the queue leaves such incidents out)
+	 */
+	"ALTER TABLE reports ADD COLUMN auto_reason TEXT;"
+	"ALTER TABLE reports ADD COLUMN"
+	"  aggregate INTEGER NOT NULL DEFAULT 0;",
 };
 
 enum store_q {
@@ -351,9 +360,10 @@ static const char *const store_q_text[Q_COUNT] = {
 	    " reporter_name, reporter_email, reporter_phone, organization,"
 	    " operating_unit, affected_system, system_level, confidential,"
 	    " detected_at, occurred_at, reply_duplicate, truncated,"
-	    " events_dropped, receipt_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+	    " events_dropped, receipt_hash, auto_reason, aggregate)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
 	    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
-	    " ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+	    " ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
 	[Q_INDICATOR_ADD] = "INSERT OR IGNORE INTO indicators"
 	    " (report_id, type, value) VALUES (?1, ?2, ?3)",
 };
@@ -1164,6 +1174,8 @@ store_sql_report(struct store_sql *sql, struct store_submit *sub,
 		    sizeof(job->receipt_hash), SQLITE_STATIC);
 	else
 		sqlite3_bind_null(s, 28);
+	store_sql_text(s, 29, r->auto_generated ? r->auto_reason : NULL);
+	sqlite3_bind_int(s, 30, r->aggregate ? 1 : 0);
 	if (store_sql_done(s) == -1)
 		return -1;
 	sql->ids.report = id;

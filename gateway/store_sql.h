@@ -154,6 +154,15 @@ int store_read_error(struct store_read *rd, char *err, size_t errlen);
 	" (SELECT m.code FROM incidents m" \
 	"  WHERE m.id = incidents.merged_into)," \
 	" incidents.assessment, incidents.handling, incidents.channel"
+
+/*
+ * Aggregate reports (DMARC, SMTP TLS: statistics about mail, see
+ * aggregate.h) are no incidents to triage: an incident made of nothing
+ * else is left out of every queue listing and count. One condition on
+ * "incidents" (not aliased), ANDed to a queue statement's WHERE.
+ */
+#define STORE_READ_NOT_AGGREGATE "EXISTS (SELECT 1 FROM reports qa" \
+	" WHERE qa.incident_id = incidents.id AND qa.aggregate = 0)"
 #define STORE_READ_INCIDENT_NCOLUMNS	19
 
 /* Flags of store_read_incident(). */
