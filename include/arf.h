@@ -230,6 +230,9 @@ struct arf_feedback {
 int	arf_parse(const char *text, size_t len, struct arf_feedback *fb);
 void	arf_feedback_free(struct arf_feedback *fb);
 
+/* category_why of a report whose Feedback-Type names no category. */
+extern const char arf_why_fallback[];
+
 /* Taxonomy code of the Feedback-Type (see above); never NULL. */
 const char *arf_category(const struct arf_feedback *fb);
 

@@ -452,6 +452,8 @@ arf_is_container(const struct mime_part *p)
 int
 arf_nested_in(const struct mime_part *p, const struct mime_part *root)
 {
+	if (p == root)
+		return 0;	/* root itself, even when a message's child */
 	for (p = p->parent; p != NULL && p != root; p = p->parent)
 		if (arf_is_container(p))
 			return 1;
@@ -868,6 +870,9 @@ arf_summary(const struct arf_feedback *fb, const char *code,
 	return 0;
 }
 
+const char arf_why_fallback[] = "Feedback-Type names none: the words of "
+    "the report and of the returned message, else spam";
+
 int
 arf_to_report(const struct arf_feedback *fb, const struct arf_opts *o,
     struct arf_reports *out)
@@ -894,7 +899,7 @@ arf_report_one(const struct arf_feedback *fb, const struct arf_opts *o,
 
 	if (strcmp(code, "undetermined") == 0 && o->fallback != NULL) {
 		code = o->fallback;
-		why = "Feedback-Type names none: the text's words, else spam";
+		why = arf_why_fallback;
 	}
 	if ((rc = arf_reports_add(out, o->max_reports, &r)) != 0)
 		return rc == 1 ? 0 : -1;

@@ -67,6 +67,7 @@
 #define MAIL_JSON_STR_MAX	2048
 #define MAIL_FWD_SCAN_LINES	8	/* lines after From: to find Subject: */
 #define MAIL_BLANK_MAX		16	/* blank lines skipped before headers */
+#define MAIL_REASON_MAX		1024	/* bytes of the automatic reasons */
 #define MAIL_NELEM(a)		(sizeof(a) / sizeof((a)[0]))
 
 /* The working state of one mail_to_reports() call. */
@@ -86,6 +87,8 @@ struct mail_state {
 	const char			*guess;		/* classifier on both */
 	struct charset_buf		 why;		/* auto reasons */
 	struct charset_buf		 rules;		/* signals that matched */
+	char				*reason;	/* why, cleaned: one line of
+						   UTF-8, MAIL_REASON_MAX */
 	unsigned			 kinds;		/* MAIL_AUTO_* */
 	int				 tbsc;
 	int				 truncated;	/* see mail_cap */
@@ -117,6 +120,7 @@ static int	mail_has_url(const struct report *);
 static void	mail_drop_own(struct mail_state *, struct report *);
 static int	mail_category(struct mail_state *, struct report *,
 		    const char *, size_t, const char *, size_t);
+static int	mail_arf_returned_guess(struct mail_state *);
 static int	mail_arf(struct mail_state *);
 static int	mail_dsn(struct mail_state *);
 static int	mail_aggregate(struct mail_state *);
@@ -435,6 +439,43 @@ mail_category(struct mail_state *st, struct report *r, const char *outer,
 /* Formats. */
 
 /*
+ * The reports whose Feedback-Type names no category, when the reporter's
+ * words gave none either: the classifier on the returned message (its
+ * subject and main text), else they stay spam. 0, or -1 on ENOMEM.
+ */
+static int
+mail_arf_returned_guess(struct mail_state *st)
+{
+	const struct mime_part		*p = NULL, *mp;
+	const struct taxonomy_entry	*e;
+	const char			*code = NULL, *subj;
+	size_t				 i;
+
+	for (i = 0; i < st->rs.n; i++)
+		if (st->rs.v[i].category_why == arf_why_fallback)
+			break;
+	if (i == st->rs.n)
+		return 0;
+	while ((p = mime_next(p ? p : st->m->root)) != NULL)
+		if (arf_is_container(p) && p->n_children > 0)
+			break;
+	if (p == NULL)
+		return 0;
+	mp = arf_main_part(p->children[0]);
+	subj = mail_hdr(p->children[0], "Subject");
+	if (mail_guess(st, subj, mp ? mp->text : NULL, mp ? mp->text_len : 0,
+	    &code) == -1)
+		return -1;
+	if (code == NULL || (e = taxonomy_find(st->o.tax, code,
+	    strlen(code))) == NULL)
+		return 0;
+	for (; i < st->rs.n; i++)
+		if (st->rs.v[i].category_why == arf_why_fallback)
+			st->rs.v[i].category = e;
+	return 0;
+}
+
+/*
  * ARF (arf_from_message): feedback reports, an inline one, a JMRP
  * complaint. A Feedback-Type without a category takes the classifier's
  * guess, else spam: an ARF report is a complaint about a mail message.
@@ -458,6 +499,10 @@ mail_arf(struct mail_state *st)
 	if (rc != 1) {
 		arf_feedback_free(&fb);
 		return rc;
+	}
+	if (st->guess == NULL && mail_arf_returned_guess(st) == -1) {
+		arf_feedback_free(&fb);
+		return -1;
 	}
 	st->format = MAIL_FORMAT_ARF;
 	st->detail = fb.shape ? fb.shape : "arf";
@@ -968,8 +1013,8 @@ mail_common(struct mail_state *st, struct report *r)
 	    strlen(st->name)) == -1)
 		return -1;
 	r->auto_generated = st->why.len > 0;
-	if (st->why.len > 0 && r->auto_reason == NULL &&
-	    (r->auto_reason = strdup(st->why.data)) == NULL)
+	if (st->reason != NULL && r->auto_reason == NULL &&
+	    (r->auto_reason = strdup(st->reason)) == NULL)
 		return -1;
 	r->truncated = st->truncated;
 	r->events_dropped = st->rs.dropped;
@@ -1150,8 +1195,8 @@ mail_meta(struct mail_state *st, struct mail_result *out)
 	    mail_meta_headers(st, root) == -1 ||
 	    json_object_set_new(root, "auto_generated",
 	    json_boolean(st->why.len > 0)) == -1 ||
-	    mail_jstr(root, "auto_reason", st->why.len ? st->why.data :
-	    NULL) == -1 || mail_jstr(root, "auto_kind", st->why.len ?
+	    mail_jstr(root, "auto_reason", st->reason) == -1 ||
+	    mail_jstr(root, "auto_kind", st->why.len ?
 	    mail_kind_name(st->kinds) : NULL) == -1 ||
 	    json_object_set_new(root, "tbsc", json_boolean(st->tbsc)) == -1 ||
 	    json_object_set_new(root, "reports",
@@ -1280,11 +1325,15 @@ mail_to_reports(const struct mail_context *ctx,
 		goto done;
 	mail_cap(&st, ctx->max_indicators ? ctx->max_indicators :
 	    SMTP_INDICATORS_MAX);
+	/* the reasons quote headers: one clean line for people and stores */
+	if (st.why.len > 0 && arf_text_clean(st.why.data, st.why.len,
+	    MAIL_REASON_MAX, 0, &st.reason, NULL) == -1)
+		goto done;
 	for (i = 0; i < st.rs.n; i++)
 		if (mail_common(&st, &st.rs.v[i]) == -1)
 			goto done;
-	if (mail_meta(&st, out) == -1 || (st.why.len > 0 &&
-	    (out->auto_reason = strdup(st.why.data)) == NULL))
+	if (mail_meta(&st, out) == -1 || (st.reason != NULL &&
+	    (out->auto_reason = strdup(st.reason)) == NULL))
 		goto done;
 	out->reports = st.rs.v;
 	out->n_reports = st.rs.n;
@@ -1308,6 +1357,7 @@ mail_to_reports(const struct mail_context *ctx,
 	json_decref(st.notes);
 	charset_buf_free(&st.why);
 	charset_buf_free(&st.rules);
+	free(st.reason);
 	free(st.body);
 	mime_free(st.m);
 	return rc;

@@ -210,7 +210,8 @@ mail_auto_pattern(struct mail_auto_rule *r, const char *p, size_t len)
 			return -1;
 		break;
 	}
-	if (r->patlen == 0 && r->op != OP_ANY && r->op != OP_EMPTY) {
+	if (r->patlen == 0 && (r->where != W_HEADER || (r->op != OP_ANY &&
+	    r->op != OP_EMPTY))) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -7,8 +7,10 @@
  *
  * Checked: success (only memory exhaustion may fail), 1..max reports, each
  * with a category and a finished state, descriptions and subjects that
- * report_set_field would accept (UTF-8, no controls), auto flags that
- * agree, and a meta_json that parses as a JSON object.
+ * report_set_field would accept (UTF-8, no controls), auto flags and
+ * reasons that agree (an aggregate report is automatic), and a meta_json
+ * that parses as a JSON object. The automatic-mail signals are the ones
+ * compiled in.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -118,6 +120,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < res.n_reports; i++) {
 		const struct report *r = &res.reports[i];
 
+		if ((r->auto_reason == NULL) != (res.auto_reason == NULL) ||
+		    (r->auto_reason != NULL && strcmp(r->auto_reason,
+		    res.auto_reason) != 0) || (r->aggregate &&
+		    !r->auto_generated))
+			abort();
+		fz_check_text(r->auto_reason, 0);
 		if (r->category == NULL || r->auto_generated !=
 		    res.auto_generated || r->severity == SEV_UNSET ||
 		    report_finish(&res.reports[i], &rerr) == -1 ||
