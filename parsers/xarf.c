@@ -1175,10 +1175,17 @@ xarf_from_message(const struct mime_message *m, const struct mime_part *human,
 		}
 	if (found)
 		return 1;
-	/* a message that is only the report: its body is the JSON/YAML */
-	if (m->root->n_children == 0 && m->root->text != NULL) {
-		bare.note = NULL;
+	/*
+	 * The report in the part that looked human-readable: the first text
+	 * part (its words stay in the description, so that none is lost
+	 * should a person have written "Key: value" lines), or a message
+	 * that is only the report.
+	 */
+	if (human != NULL && human != m->root && human->text != NULL &&
+	    human->n_children == 0)
+		return xarf_part(human, forced, o, out);
+	bare.note = NULL;
+	if (m->root->n_children == 0 && m->root->text != NULL)
 		return xarf_part(m->root, forced, &bare, out);
-	}
 	return 0;
 }

@@ -13,7 +13,7 @@
  * its keys), as "Key = value" lines; a key/value attachment named after
  * its type with lower-case keys; a Schema-URL naming the class; the
  * Report-Type written as login-attack, LoginAttack, login_attack and "SSH
- * brute force"; X-ARF 4 JSON with an X-ARF 3 class (Activity / Malware is
+ * brute force"; the report as the first text part, evidence after it; X-ARF 4 JSON with an X-ARF 3 class (Activity / Malware is
  * malware) while an unknown class stays refused; several report parts;
  * an Auto-Submitted notice: automatic, yet categorised with indicators.
  *
@@ -348,6 +348,17 @@ test_xarf_shapes(void)
 		xarf_expect("", "text/plain", "report.txt", doc,
 		    "brute-force", IND_IPV4, "192.0.2.14");
 	}
+	/* the report in the first text part, the evidence after it */
+	run("From: r@abuse.example\nSubject: report\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=x\n\n--x\n"
+	    "Content-Type: text/plain; name=report.txt\n\n"
+	    "Reported-From: r@abuse.example\nCategory: abuse\n"
+	    "Report-Type: login-attack\nSource: 192.0.2.50\n--x\n"
+	    "Content-Type: text/plain; name=logs.txt\n\n"
+	    "sshd: failed password from 192.0.2.50\n--x--\n", &res);
+	CHECK(res.format == MAIL_FORMAT_XARF);
+	CHECK_STR(cat(&res, 0), "brute-force");
+	mail_result_free(&res);
 	/* X-ARF 4 with an X-ARF 3 class: the type decides */
 	xarf_expect("", "application/json", "xarf.json", "{\"xarf_version\":"
 	    " \"4.0.0\", \"category\": \"Activity\", \"type\": \"Malware\","
