@@ -2,12 +2,14 @@
  * mail.h - from one received e-mail to the normalised reports it carries.
  *
  * mail_to_reports() parses the whole message (mime.h), recognises its format
- * (ARF, X-ARF 0.1/0.2/4, a forwarded message, a plain human report), and
- * returns one report per event (an X-ARF or CSV attachment with one row per
- * IP gives one report per row), always at least one: a message that cannot
- * be understood becomes a single "undetermined" report for a human. It also
- * says whether the message is automatic (auto-reply, bounce, list, loop) and
- * records who sent it, for later verification.
+ * (ARF, X-ARF 0.1/0.2/3/4, a DMARC or TLS aggregate report, a bounce, a
+ * forwarded message, a plain human report), and returns one report per
+ * event (an X-ARF or CSV attachment with one row per IP gives one report
+ * per row), always at least one: a message that cannot be understood
+ * becomes a single "undetermined" report for a human. It also says whether
+ * the message is automatic (auto-reply, bounce, list, loop, aggregate
+ * report) and why (result and each report: auto_reason), and records who
+ * sent it, for later verification.
  *
  * Bounds per message: ctx->max_reports events become reports and their
  * indicators, all reports together, number at most ctx->max_indicators
@@ -96,6 +98,13 @@ struct mail_result {
 	char		 message_id[MAIL_MESSAGE_ID_MAX];
 	int		 sender_authenticated;
 };
+
+/*
+ * A report's auto_reason is the result's, for every report of the message;
+ * an aggregate report (DMARC, TLS) has report.aggregate set. meta_json adds
+ * "auto_kind" (bounce, reply or bulk) and, per format, the fields read
+ * ("arf", "aggregate").
+ */
 
 /* Header added to everything we send; seeing it again means a loop. */
 #define MAIL_LOOP_HEADER	"X-Intaked-Loop"

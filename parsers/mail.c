@@ -4,13 +4,18 @@
  *
  * The message is parsed once (mime.h) and its format recognised in this
  * order, the first that yields a report winning:
- *   ARF      a message/feedback-report part (arf.c);
- *   DSN      multipart/report with report-type=delivery-status, or a
- *            message/delivery-status part: one undetermined report;
- *   X-ARF    a YAML or JSON report part (xarf.c), looked for in every part
- *            when the X-ARF / X-XARF header says so, else in JSON parts and
- *            parts that start like an X-ARF YAML document;
- *   CSV      a CSV attachment, one report per row (mail_csv.c);
+ *   ARF      message/feedback-report parts, one report each, an ARF report
+ *            forwarded inline, or a Microsoft JMRP complaint (arf.c);
+ *   aggregate a DMARC aggregate or SMTP TLS report (aggregate.h): one
+ *            report marked aggregate (statistics, not an incident);
+ *   X-ARF    YAML, key/value or JSON report parts (xarf.c), looked for in
+ *            every part when the X-ARF / X-XARF header says so, else in
+ *            JSON and YAML parts and parts that read like X-ARF;
+ *   DSN      a bounce: a delivery-status report, or a message the
+ *            automatic-mail signals call a bounce: one undetermined
+ *            report;
+ *   CSV      a CSV attachment (or zipped), one report per row
+ *            (mail_csv.c);
  *   forward  message/rfc822 parts (one report each), or an inline forward
  *            block ("---------- Forwarded message ---------", "-----Original
  *            Message-----", "Begin forwarded message:", their Vietnamese
@@ -23,14 +28,20 @@
  * its Received chain, and whatever the extractor finds in its subject and
  * text parts. Its category is the classifier's on the reporter's own words,
  * then on the forwarded text, else phishing when the forwarded message
- * holds a URL (what people forward most), else undetermined.
+ * holds a URL (what people forward most), else undetermined. Indicators
+ * say where they were found, reports why they have their category.
  *
- * Automatic messages (loop header, DSN, null sender, Auto-Submitted other
- * than "no", Precedence bulk/junk/list, List-Id, X-Autoreply/X-Autorespond)
- * are flagged on the result and on every report; a plain automatic message
- * keeps the category undetermined. A [TBSC] subject (an official incident
- * notification under the regulation) sets result->tbsc and raises every
- * report's severity to at least high.
+ * Automatic messages are flagged on the result and on every report, with
+ * every reason (one clean line, MAIL_REASON_MAX bytes) and a kind: the
+ * structure (our loop header, a delivery or disposition report, the null
+ * envelope sender, an aggregate report) and the signals of the rules file
+ * (mail_auto.h: Auto-Submitted, Precedence, List-Id, the null return
+ * path, MAILER-DAEMON, the subjects of bounces and auto-replies...). A
+ * bounce or an auto-reply keeps the category undetermined unless a machine
+ * format gives one; a machine notice (bulk) is categorised as any report.
+ * A [TBSC] subject (an official incident notification under the
+ * regulation) sets result->tbsc and raises every report's severity to at
+ * least high. Blank lines before the header block are skipped.
  *
  * Limits: MAIL_TEXT_MAX bytes of text per message fed to the classifier
  * and the extractor, MAIL_NESTED_MAX forwarded messages, ARF_RECEIVED_MAX
