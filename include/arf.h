@@ -253,10 +253,11 @@ int	arf_to_report(const struct arf_feedback *fb, const struct arf_opts *o,
  *     human-readable text beside it, then arf_mine over the returned
  *     message beside it (message/rfc822, or a header block of
  *     mime_is_rfc822_headers), if any;
- *   - a report forwarded inline in the main text ("FW:" of a report read
- *     as text, "> " quoting allowed): a "Feedback-Type:" line followed by
- *     another field of the report, its fields up to a blank line, the
- *     returned message's headers after it when they follow;
+ *   - a report forwarded inline in a text part ("FW:" of a report read
+ *     as text, "> " quoting allowed; or a report whose fields came as
+ *     text/plain): a "Feedback-Type:" line followed by another field of
+ *     the report, its fields up to a blank line, the returned message's
+ *     headers after it when they follow;
  *   - a Microsoft JMRP complaint (the complained-of message, carrying
  *     X-HmXmrOriginalRecipient, attached or sent as the complaint itself):
  *     Feedback-Type abuse, Source-IP from the subject "complaint about

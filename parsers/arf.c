@@ -95,8 +95,9 @@ static int	arf_parts(const struct mime_message *,
 static const char *arf_next_line(const char *, const char *);
 static int	arf_unquote(const char *, size_t, struct charset_buf *);
 static const char *arf_inline_start(const char *, size_t);
-static int	arf_inline(const char *, size_t, const struct arf_opts *,
-		    struct arf_reports *, struct arf_feedback *);
+static int	arf_inline(const char *, size_t, const struct mime_part *,
+		    const struct arf_opts *, struct arf_reports *,
+		    struct arf_feedback *);
 static int	arf_jmrp(const struct mime_message *,
 		    const struct arf_opts *, struct arf_reports *,
 		    struct arf_feedback *);
@@ -1159,13 +1160,15 @@ arf_inline_start(const char *text, size_t len)
 
 /*
  * A feedback report forwarded inline (a person's "FW:" of an ARF report
- * read as text): its fields from the "Feedback-Type:" line to the next
- * blank line, and the returned message's headers when they follow. 1 when
+ * read as text) or sent as text: its fields from the "Feedback-Type:" line
+ * to the next blank line, and the returned message's headers when they
+ * follow, else the message beside the part (sibling, may be NULL). 1 when
  * a report was made, 0 when the text has none, -1 on ENOMEM.
  */
 static int
-arf_inline(const char *text, size_t len, const struct arf_opts *o,
-    struct arf_reports *out, struct arf_feedback *fb)
+arf_inline(const char *text, size_t len, const struct mime_part *sibling,
+    const struct arf_opts *o, struct arf_reports *out,
+    struct arf_feedback *fb)
 {
 	struct charset_buf	 b = { NULL, 0, 0 };
 	struct mime_message	*rm = NULL;
@@ -1195,7 +1198,7 @@ arf_inline(const char *text, size_t len, const struct arf_opts *o,
 	    mime_parse(rest, end - rest, NULL, &rm, &merr) == -1 &&
 	    merr.code == MIME_ERR_NOMEM)
 		goto done;
-	if (arf_one(fb, o, rm ? rm->root : NULL, NULL, NULL, 0, out) == -1)
+	if (arf_one(fb, o, rm ? rm->root : sibling, NULL, NULL, 0, out) == -1)
 		goto done;
 	rc = 1;
  done:
@@ -1261,14 +1264,21 @@ int
 arf_from_message(const struct mime_message *m, const struct arf_opts *o,
     struct arf_reports *out, struct arf_feedback *fb)
 {
-	const struct mime_part	*mp;
+	const struct mime_part	*p = NULL;
+	size_t			 k = 0;
 	int			 n;
 
 	if ((n = arf_parts(m, o, out, fb)) != 0)
 		return n == -1 ? -1 : 1;
-	mp = arf_main_part(m->root);
-	if (mp != NULL && (n = arf_inline(mp->text, mp->text_len, o, out,
-	    fb)) != 0)
-		return n;
+	/* inline: in the text, or in a text part standing for the report */
+	while ((p = arf_next_in(p, m->root)) != NULL && k < ARF_PARTS_MAX) {
+		if (p->text == NULL || p->n_children > 0 ||
+		    strcmp(p->type, "text") != 0 || arf_nested_in(p, m->root))
+			continue;
+		k++;
+		if ((n = arf_inline(p->text, p->text_len, arf_returned(p), o,
+		    out, fb)) != 0)
+			return n;
+	}
 	return arf_jmrp(m, o, out, fb);
 }

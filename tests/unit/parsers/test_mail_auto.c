@@ -271,6 +271,15 @@ static const struct sig_case sig_cases[] = {
 	{ "Trả lời tự động", "From: b@example.vn\nSubject: "
 	    "=?UTF-8?Q?Tr=E1=BA=A3_l=E1=BB=9Di_t=E1=BB=B1_=C4=91=E1=BB=99ng:"
 	    "_x?=\n\nx\n", 1, "reply", NULL },
+	{ "Lotus Notes out of office", "From: J Doe <jdoe@example.com>\n"
+	    "Subject: AUTO: J Doe is out of the office (returning 01/12/2026)"
+	    "\n\nx\n", 1, "reply", "Subject: AUTO: J Doe is out of" },
+	{ "X-Loop of an autoresponder", "From: desk@example.org\n"
+	    "Subject: Re: your mail\nX-Loop: desk@example.org\n\nx\n", 1,
+	    "bulk", "X-Loop: desk@example.org" },
+	{ "Courier's DSN subject", "From: Courier mail server at "
+	    "mx.example.org <@>\nSubject: NOTICE: mail delivery status.\n\nx\n",
+	    1, "bounce", NULL },
 	{ "a forwarded bounce is a person's report", "From: a@example.org\n"
 	    "Subject: Fwd: Undeliverable: spoofed mail in my name\n\n"
 	    "Someone sends spam as me; I got this bounce.\n", 0, NULL, NULL },

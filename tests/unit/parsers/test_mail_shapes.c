@@ -7,7 +7,7 @@
  * human text, and the sender domain); Feedback-Types beyond RFC 5965's
  * (not-spam, dkim, opt-out; "other" taking the words of the text); MARF
  * with two reports in one message; a report forwarded inline under "FW:"
- * with "> " quoting; Microsoft JMRP complaints, attached and bare.
+ * with "> " quoting, or its fields sent as text/plain; Microsoft JMRP complaints, attached and bare.
  *
  * X-ARF: the YAML part as application/x-yaml, without "---" (sniffed by
  * its keys), as "Key = value" lines; a key/value attachment named after
@@ -251,6 +251,18 @@ test_arf_more(void)
 	CHECK(has_ind(&res.reports[0], IND_IPV4, "192.0.2.44"));
 	CHECK(has_ind(&res.reports[0], IND_EMAIL, "offers@spam.example"));
 	CHECK(res.reports[0].occurred_at != NULL);
+	mail_result_free(&res);
+	/* the report's fields sent as text/plain, the headers beside them */
+	run("From: fbl@isp.example\nSubject: report\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/report; report-type=feedback-report; "
+	    "boundary=b\n\n--b\nContent-Type: text/plain\n\nA complaint.\n"
+	    "--b\nContent-Type: text/plain\n\nFeedback-Type: abuse\n"
+	    "User-Agent: X/1\nVersion: 1\nSource-IP: 192.0.2.61\n--b\n"
+	    "Content-Type: text/rfc822-headers\n\nFrom: s@spam.example\n"
+	    "Subject: x\n--b--\n", &res);
+	CHECK(res.format == MAIL_FORMAT_ARF);
+	CHECK(has_ind(&res.reports[0], IND_IPV4, "192.0.2.61") &&
+	    has_ind(&res.reports[0], IND_DOMAIN, "spam.example"));
 	mail_result_free(&res);
 	/* naming the field in a sentence is no report */
 	run("From: a@example.org\nSubject: FW: question\n\nWhat is a "
