@@ -3,7 +3,8 @@ mail, through the real daemon: bounces and auto-replies that only their
 headers, sender or subject give away (no delivery-status part, a sender
 that is not the null one) are stored automatic with the reason, and get no
 receipt while an ordinary report does; a zipped DMARC aggregate report is
-stored, automatic, marked aggregate and kept out of the queue; an ARF
+stored, automatic, marked aggregate and kept out of the queue (intakectl's
+and the triage API's); an ARF
 report with a text/rfc822-header part and no Source-IP gets its source
 from the returned message's Received chain; `intakectl parse` prints what
 would be stored, and why, without a database.
@@ -18,6 +19,7 @@ import zipfile
 
 from harness import Daemon, expect, expect_eq, scale
 from relay import Relay
+from triage_api import Api
 
 TIMEOUT = 90
 
@@ -187,6 +189,12 @@ def test_dmarc_report_stored_out_of_the_queue():
                "aggregate report's incident in the queue: %r" % queued)
         expect(d.show(other)["incident"] in queued,
                "an ordinary report's incident is in the queue: %r" % queued)
+        # the triage API's queue, every status and verification
+        api = Api(d, d.token("analyst", "triage"))
+        listed = [i["id"] for i in api.get_json(
+            "/api/v1/incidents?status=all&verified=all")["incidents"]]
+        expect(rep["incident"] not in listed and d.show(other)["incident"]
+               in listed, "API queue: %r" % listed)
 
 
 ARF_NO_SOURCE = """From: <abusedesk@mailbox-provider.example>
