@@ -221,8 +221,10 @@ agg_candidate(const struct mime_part *p)
 	const char	*dot;
 	size_t		 i;
 
-	if (p->n_children > 0 || p->body == NULL || p->body_len == 0)
-		return 0;
+	if (p->n_children > 0 || p->body == NULL || p->body_len == 0 ||
+	    (p->type[0] == 't' && p->filename == NULL && strcmp(p->subtype,
+	    "xml") != 0) || p->type[0] == 'm')
+		return 0;	/* most parts: text without a name, message/ */
 	if (strcmp(p->type, "application") == 0)
 		for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 			if (strcmp(p->subtype, types[i]) == 0)

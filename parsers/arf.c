@@ -444,6 +444,8 @@ arf_finish(struct report *r, const struct arf_opts *o)
 int
 arf_is_container(const struct mime_part *p)
 {
+	if (p->type[0] != 'm' && p->type[0] != 't')
+		return 0;	/* most parts, before any call */
 	return (strcmp(p->type, "message") == 0 &&
 	    (strcmp(p->subtype, "rfc822") == 0 ||
 	    strcmp(p->subtype, "global") == 0)) ||
@@ -1069,9 +1071,9 @@ arf_parts(const struct mime_message *m, const struct arf_opts *o,
 	int			 n = 0;
 
 	while ((p = mime_next(p ? p : m->root)) != NULL && n < ARF_PARTS_MAX) {
-		if (strcmp(p->type, "message") != 0 ||
-		    strcmp(p->subtype, "feedback-report") != 0 ||
-		    p->text == NULL)
+		if (p->type[0] != 'm' || p->text == NULL ||
+		    strcmp(p->type, "message") != 0 ||
+		    strcmp(p->subtype, "feedback-report") != 0)
 			continue;
 		memset(&one, 0, sizeof(one));
 		f = n == 0 ? fb : &one;
@@ -1272,7 +1274,7 @@ arf_from_message(const struct mime_message *m, const struct arf_opts *o,
 		return n == -1 ? -1 : 1;
 	/* inline: in the text, or in a text part standing for the report */
 	while ((p = arf_next_in(p, m->root)) != NULL && k < ARF_PARTS_MAX) {
-		if (p->text == NULL || p->n_children > 0 ||
+		if (p->text == NULL || p->n_children > 0 || p->type[0] != 't' ||
 		    strcmp(p->type, "text") != 0 || arf_nested_in(p, m->root))
 			continue;
 		k++;

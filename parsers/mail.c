@@ -283,7 +283,7 @@ mail_has_dsn_part(const struct mime_part *root)
 	const struct mime_part	*p = NULL;
 
 	while ((p = arf_next_in(p, root)) != NULL)
-		if (strcmp(p->type, "message") == 0 &&
+		if (p->type[0] == 'm' && strcmp(p->type, "message") == 0 &&
 		    strcmp(p->subtype, "delivery-status") == 0 &&
 		    !arf_nested_in(p, root))
 			return 1;

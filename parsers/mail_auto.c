@@ -46,17 +46,18 @@ enum mail_auto_op {
 	OP_PREFIX	/* "word" */
 };
 
+/* One rule, small: every check walks them all. */
 struct mail_auto_rule {
-	enum mail_auto_where	 where;
-	enum mail_auto_op	 op;
-	int			 weight;
-	unsigned		 kind;
-	int			 prefix;	/* W_FROM: a final '*' */
-	char			 name[MAIL_AUTO_NAME_MAX]; /* W_HEADER */
-	size_t			 hname;		/* its index in hname[] */
-	char			*raw;		/* the pattern as written */
 	char			*pat;		/* as matched (see top) */
 	size_t			 patlen;
+	char			*raw;		/* the pattern as written */
+	unsigned short		 hname;		/* W_HEADER: its name's index
+						   in hname[] */
+	unsigned char		 where;		/* enum mail_auto_where */
+	unsigned char		 op;		/* enum mail_auto_op */
+	unsigned char		 weight;
+	unsigned char		 kind;
+	unsigned char		 prefix;	/* W_FROM: a final '*' */
 };
 
 struct mail_auto_rules {
@@ -68,6 +69,8 @@ struct mail_auto_rules {
 	char			 hname[MAIL_AUTO_HEADERS_MAX][MAIL_AUTO_NAME_MAX];
 	size_t			 hlen[MAIL_AUTO_HEADERS_MAX];
 	size_t			 nh;
+	unsigned char		 has_len[MAIL_AUTO_NAME_MAX]; /* a name is
+							   that long */
 };
 
 static const struct {
@@ -90,13 +93,14 @@ static const struct {
 static int	mail_auto_fail(char *, size_t, size_t, const char *, ...)
 		    __attribute__((format(printf, 4, 5)));
 static int	mail_auto_field(const char **, const char *, size_t *);
-static int	mail_auto_where(struct mail_auto_rule *, const char *, size_t);
+static int	mail_auto_where(struct mail_auto_rule *, const char *, size_t,
+		    char *);
 static int	mail_auto_pattern(struct mail_auto_rule *, const char *,
 		    size_t);
 static int	mail_auto_line(struct mail_auto_rules *, const char *, size_t,
 		    size_t, char *, size_t);
-static int	mail_auto_hname(struct mail_auto_rules *, size_t, char *,
-		    size_t);
+static int	mail_auto_hname(struct mail_auto_rules *, const char *,
+		    size_t, char *, size_t);
 static void	mail_auto_headers(const struct mail_auto_rules *,
 		    const struct mime_part *, const char **);
 static int	mail_auto_words(const char *, size_t, const char *, size_t,
@@ -104,7 +108,8 @@ static int	mail_auto_words(const char *, size_t, const char *, size_t,
 static int	mail_auto_header(const struct mail_auto_rule *,
 		    const char *);
 static int	mail_auto_from(const struct mail_auto_rule *, const char *);
-static const char *mail_auto_source(const struct mail_auto_rule *);
+static const char *mail_auto_source(const struct mail_auto_rules *,
+		    const struct mail_auto_rule *);
 static int	mail_auto_counted(const struct mail_auto_rules *, size_t,
 		    const unsigned char *);
 static int	mail_auto_why(struct charset_buf *, const char *,
@@ -144,18 +149,22 @@ mail_auto_field(const char **s, const char *e, size_t *len)
 	return 0;
 }
 
-/* The where column into r. 0, or -1 when unknown. */
+/*
+ * The where column into r, and a header's name into name
+ * (MAIL_AUTO_NAME_MAX bytes). 0, or -1 when unknown.
+ */
 static int
-mail_auto_where(struct mail_auto_rule *r, const char *w, size_t len)
+mail_auto_where(struct mail_auto_rule *r, const char *w, size_t len,
+    char *name)
 {
 	size_t	i;
 
 	if (len > 7 && strncasecmp(w, "header:", 7) == 0) {
-		if (len - 7 >= sizeof(r->name))
+		if (len - 7 >= MAIL_AUTO_NAME_MAX)
 			return -1;
 		r->where = W_HEADER;
-		memcpy(r->name, w + 7, len - 7);
-		r->name[len - 7] = '\0';
+		memcpy(name, w + 7, len - 7);
+		name[len - 7] = '\0';
 		return 0;
 	}
 	for (i = 0; i < sizeof(mail_auto_wheres) / sizeof(mail_auto_wheres[0]);
@@ -226,7 +235,7 @@ mail_auto_line(struct mail_auto_rules *ar, const char *s, size_t len,
 	struct mail_auto_rule	*r, *nv;
 	const char		*e = s + len, *f[4];
 	size_t			 fl[4], i, ncap;
-	char			 num[8], *end;
+	char			 num[8], *end, name[MAIL_AUTO_NAME_MAX];
 	long			 w;
 
 	for (i = 0; i < 4; i++) {
@@ -270,7 +279,7 @@ mail_auto_line(struct mail_auto_rules *ar, const char *s, size_t len,
 	if (r->kind == 0)
 		return mail_auto_fail(err, errlen, line,
 		    "kind is not bounce, reply, null or bulk");
-	if (mail_auto_where(r, f[2], fl[2]) == -1)
+	if (mail_auto_where(r, f[2], fl[2], name) == -1)
 		return mail_auto_fail(err, errlen, line, "unknown where "
 		    "\"%.*s\"", (int)(fl[2] < 40 ? fl[2] : 40), f[2]);
 	if (mail_auto_pattern(r, f[3], fl[3]) == -1) {
@@ -281,6 +290,9 @@ mail_auto_line(struct mail_auto_rules *ar, const char *s, size_t len,
 	}
 	ar->has_text |= r->where == W_TEXT;
 	ar->n++;
+	if (r->where == W_HEADER && mail_auto_hname(ar, name, line, err,
+	    errlen) == -1)
+		return -1;
 	return 0;
 }
 
@@ -304,8 +316,7 @@ mail_auto_rules_new(const char *tsv, size_t len, char *err, size_t errlen)
 			ll--;
 		if (ll == 0 || s[0] == '#')
 			continue;
-		if (mail_auto_line(ar, s, ll, line, err, errlen) == -1 ||
-		    mail_auto_hname(ar, line, err, errlen) == -1) {
+		if (mail_auto_line(ar, s, ll, line, err, errlen) == -1) {
 			mail_auto_rules_free(ar);
 			return NULL;
 		}
@@ -314,27 +325,26 @@ mail_auto_rules_new(const char *tsv, size_t len, char *err, size_t errlen)
 }
 
 /*
- * Give the last rule, when it reads a header, its index in the table of
- * distinct header names (added when new). 0, or -1 with err filled.
+ * Give the last rule, which reads the header name, its index in the table
+ * of distinct header names (added when new). 0, or -1 with err filled.
  */
 static int
-mail_auto_hname(struct mail_auto_rules *ar, size_t line, char *err,
-    size_t errlen)
+mail_auto_hname(struct mail_auto_rules *ar, const char *name, size_t line,
+    char *err, size_t errlen)
 {
 	struct mail_auto_rule	*r = &ar->v[ar->n - 1];
 	size_t			 i;
 
-	if (r->where != W_HEADER)
-		return 0;
 	for (i = 0; i < ar->nh; i++)
-		if (strcasecmp(ar->hname[i], r->name) == 0)
+		if (strcasecmp(ar->hname[i], name) == 0)
 			break;
 	if (i == ar->nh) {
 		if (ar->nh == MAIL_AUTO_HEADERS_MAX)
 			return mail_auto_fail(err, errlen, line,
 			    "more than %d header names", MAIL_AUTO_HEADERS_MAX);
-		memcpy(ar->hname[i], r->name, sizeof(ar->hname[i]));
-		ar->hlen[i] = strlen(r->name);
+		snprintf(ar->hname[i], sizeof(ar->hname[i]), "%s", name);
+		ar->hlen[i] = strlen(name);
+		ar->has_len[ar->hlen[i]] = 1;
 		ar->nh++;
 	}
 	r->hname = i;
@@ -376,6 +386,8 @@ mail_auto_words(const char *s, size_t slen, const char *p, size_t plen,
 	int		 left = (unsigned char)p[0] < 0x80;
 	int		 right = (unsigned char)p[plen - 1] < 0x80;
 
+	if (slen < plen || (start && s[0] != p[0]))
+		return 0;	/* the common case, before any call */
 	while (at + plen <= end) {
 		if (memcmp(at, p, plen) == 0 &&
 		    (!left || at == s || at[-1] == ' ') &&
@@ -432,11 +444,12 @@ mail_auto_from(const struct mail_auto_rule *r, const char *from)
 
 /* What a rule looks at, counted once per message: a header, From, ... */
 static const char *
-mail_auto_source(const struct mail_auto_rule *r)
+mail_auto_source(const struct mail_auto_rules *ar,
+    const struct mail_auto_rule *r)
 {
 	switch (r->where) {
 	case W_HEADER:
-		return r->name;
+		return ar->hname[r->hname];
 	case W_FROM:
 	case W_FROM_NAME:
 		return "From";
@@ -455,8 +468,8 @@ mail_auto_counted(const struct mail_auto_rules *ar, size_t i,
 	size_t	k;
 
 	for (k = 0; k < i; k++)
-		if (hit[k] && strcasecmp(mail_auto_source(&ar->v[k]),
-		    mail_auto_source(&ar->v[i])) == 0)
+		if (hit[k] && strcasecmp(mail_auto_source(ar, &ar->v[k]),
+		    mail_auto_source(ar, &ar->v[i])) == 0)
 			return 1;
 	return 0;
 }
@@ -508,6 +521,8 @@ mail_auto_headers(const struct mail_auto_rules *ar,
 		val[k] = NULL;
 	for (i = 0; root != NULL && i < root->n_headers; i++) {
 		len = strlen(root->headers[i].name);
+		if (len >= MAIL_AUTO_NAME_MAX || !ar->has_len[len])
+			continue;	/* no rule reads a name that long */
 		for (k = 0; k < ar->nh; k++)
 			if (ar->hlen[k] == len && val[k] == NULL &&
 			    strcasecmp(ar->hname[k],
@@ -552,7 +567,7 @@ mail_auto_check(const struct mail_auto_rules *ar,
 {
 	const struct mail_auto_rule	*r;
 	const char			*hval[MAIL_AUTO_HEADERS_MAX];
-	unsigned char			*hit;
+	unsigned char			 hit[MAIL_AUTO_RULES_MAX];
 	const char			*hv, *what;
 	char				*subj = NULL, *name = NULL;
 	size_t				 slen, nlen, i;
@@ -561,8 +576,8 @@ mail_auto_check(const struct mail_auto_rules *ar,
 	memset(v, 0, sizeof(*v));
 	if (ar == NULL || ar->n == 0)
 		return 0;
-	if ((hit = calloc(ar->n, 1)) == NULL ||
-	    mail_auto_norm(subject, subject ? strlen(subject) : 0, &subj,
+	memset(hit, 0, ar->n);
+	if (mail_auto_norm(subject, subject ? strlen(subject) : 0, &subj,
 	    &slen) == -1 || mail_auto_norm(from_name, from_name ?
 	    strlen(from_name) : 0, &name, &nlen) == -1)
 		goto done;
@@ -575,7 +590,7 @@ mail_auto_check(const struct mail_auto_rules *ar,
 		case W_HEADER:
 			m = (hv = hval[r->hname]) != NULL &&
 			    mail_auto_header(r, hv);
-			what = r->name;
+			what = ar->hname[r->hname];
 			break;
 		case W_FROM:
 			m = from != NULL && mail_auto_from(r, from);
@@ -611,7 +626,6 @@ mail_auto_check(const struct mail_auto_rules *ar,
 		goto done;
 	rc = 0;
  done:
-	free(hit);
 	free(subj);
 	free(name);
 	if (rc == -1)

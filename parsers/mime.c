@@ -388,9 +388,9 @@ part_decode(struct mime_ctx *c, struct mime_part *p)
 int
 mime_is_rfc822_headers(const struct mime_part *p)
 {
-	return (strcmp(p->type, "text") == 0 || strcmp(p->type,
-	    "message") == 0) && (strcmp(p->subtype, "rfc822-headers") == 0 ||
-	    strcmp(p->subtype, "rfc822-header") == 0);
+	return strncmp(p->subtype, "rfc822-header", 13) == 0 &&
+	    (p->subtype[13] == '\0' || strcmp(p->subtype + 13, "s") == 0) &&
+	    (strcmp(p->type, "text") == 0 || strcmp(p->type, "message") == 0);
 }
 
 /*
