@@ -136,4 +136,80 @@ int	page_msg_find(const struct page_set *ps, const char *key);
 int	page_tmpl_parse(struct page_set *ps, enum page_tmpl_id ti,
 	    const char *buf, size_t len, char *err, size_t errlen);
 
+/* ---- what a render binds (page_render.c), for page_staff.c too ---- */
+
+struct page_list;
+
+/* A name bound to a string (s, len) or to a list. */
+struct page_val {
+	int			 id;
+	const char		*s;
+	size_t			 len;
+	const struct page_list	*list;
+};
+
+/* The names bound at one level: the root, or one item of a list. */
+struct page_scope {
+	struct page_val		*v;
+	size_t			 n;
+	size_t			 cap;
+};
+
+struct page_list {
+	struct page_scope	*items;
+	size_t			 n;
+};
+
+struct page_achunk;
+
+/* Everything bound for one render; failed: an allocation failed. */
+struct page_arena {
+	struct page_achunk	*head;
+	int			 failed;
+};
+
+/* Zeroed memory of the arena, or NULL (and failed set). */
+void	*page_arena_alloc(struct page_arena *a, size_t n);
+void	 page_arena_free(struct page_arena *a);
+/* A copy of b's text in the arena (NULL when b failed); b is freed. */
+char	*page_arena_buf(struct page_arena *a, struct page_buf *b);
+char	*page_arena_printf(struct page_arena *a, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* A scope for cap names; a list of n items, each a scope for cap. */
+struct page_scope *page_scope_new(struct page_arena *a, size_t cap);
+struct page_list *page_list_new(struct page_arena *a, size_t n, size_t cap);
+/*
+ * Bind name id to s (or to list l) in sc; a NULL s, l or sc binds
+ * nothing. Past the scope's cap the arena fails (a bug: sized too small).
+ */
+void	 page_bind(struct page_arena *a, struct page_scope *sc, int id,
+	    const char *s);
+void	 page_bind_list(struct page_arena *a, struct page_scope *sc, int id,
+	    const struct page_list *l);
+/* The text of key in lang (LANG_*), or NULL. */
+const char *page_msg_text(const struct page_set *ps, int lang,
+	    const char *key);
+/* The text of the key fmt composes, else the text of fallback. */
+const char *page_msg_fmt(const struct page_set *ps, int lang,
+	    const char *fallback, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+/*
+ * Append s[0..len) to a URL, percent-encoding every other byte than:
+ * where 0 (a path) unreserved, sub-delimiters, ':', '@', '/', '%';
+ * where 1 (a query) the same and '?'; where 2 (one path segment or one
+ * query value taken from outside) unreserved only.
+ */
+void	 page_url_encode(struct page_buf *b, const char *s, size_t len,
+	    int where);
+/* path (a constant of ours) with ?lang= for lang. */
+const char *page_lang_url(struct page_arena *a, const char *path, int lang);
+
+/*
+ * page_staff.c: the names of the staff pages (PAGE_STAFF_*) bound into
+ * root, from v->staff (NULL: nothing bound).
+ */
+void	 page_staff_bind(struct page_arena *a, struct page_scope *root,
+	    const struct page_set *ps, enum page_id id, int lang,
+	    const struct page_vars *v);
+
 #endif

@@ -22,37 +22,11 @@
 #include "page_int.h"
 #include "taxonomy.h"
 
-struct plist;
-
-struct pval {
-	int			 id;
-	const char		*s;
-	size_t			 len;
-	const struct plist	*list;
-};
-
-struct scope {
-	struct pval	*v;
-	size_t		 n;
-	size_t		 cap;
-};
-
-struct plist {
-	struct scope	*items;
-	size_t		 n;
-};
-
-struct achunk {
-	struct achunk	*next;
-	size_t		 used;
-	size_t		 cap;
-	max_align_t	 data[];
-};
-
-/* Everything bound for one render; failed: an allocation failed. */
-struct arena {
-	struct achunk	*head;
-	int		 failed;
+struct page_achunk {
+	struct page_achunk	*next;
+	size_t			 used;
+	size_t			 cap;
+	max_align_t		 data[];
 };
 
 struct render {
@@ -60,58 +34,43 @@ struct render {
 	int			 lang;
 	struct page_buf		*out;
 	const struct page_tmpl	*body;
-	const struct scope	*stack[PAGE_DEPTH_MAX + 1];
+	const struct page_scope	*stack[PAGE_DEPTH_MAX + 1];
 	int			 depth;
 };
 
-static void	*arena_alloc(struct arena *, size_t);
-static void	 arena_free(struct arena *);
-static char	*arena_buf(struct arena *, struct page_buf *);
-static char	*arena_printf(struct arena *, const char *, ...)
-		    __attribute__((format(printf, 2, 3)));
-static struct scope *scope_new(struct arena *, size_t);
-static struct plist *list_new(struct arena *, size_t, size_t);
-static void	 bind(struct arena *, struct scope *, int, const char *);
-static void	 bind_list(struct arena *, struct scope *, int,
-		    const struct plist *);
-static const char *msg_text(const struct page_set *, int, const char *);
-static const char *msg_fmt(const struct page_set *, int, const char *,
-		    const char *, ...) __attribute__((format(printf, 4, 5)));
-static void	 url_encode(struct page_buf *, const char *, size_t, int);
-static const char *lang_url(struct arena *, const char *, int);
-static const char *switch_url(struct arena *, const char *, const char *,
+static const char *switch_url(struct page_arena *, const char *, const char *,
 		    int);
-static const char *tel_uri(struct arena *, const char *);
-static void	 bind_common(struct arena *, struct scope *,
+static const char *tel_uri(struct page_arena *, const char *);
+static void	 bind_common(struct page_arena *, struct page_scope *,
 		    const struct page_set *, enum page_id, int,
 		    const struct page_vars *);
 static int	 field_index(const char *);
 static const char *field_value(const struct page_vars *, const char *);
 static int	 hidden_category(const char *);
-static void	 bind_choices(struct arena *, struct scope *,
+static void	 bind_choices(struct page_arena *, struct page_scope *,
 		    const struct page_set *, int, int, const char *const *,
 		    size_t, const char *, const char *);
-static void	 bind_categories(struct arena *, struct scope *,
+static void	 bind_categories(struct page_arena *, struct page_scope *,
 		    const struct page_set *, int, const char *);
-static void	 bind_report(struct arena *, struct scope *,
+static void	 bind_report(struct page_arena *, struct page_scope *,
 		    const struct page_set *, int, const struct page_vars *);
-static void	 bind_status(struct arena *, struct scope *,
+static void	 bind_status(struct page_arena *, struct page_scope *,
 		    const struct page_set *, int, const struct page_vars *);
-static void	 bind_verify(struct arena *, struct scope *, int,
+static void	 bind_verify(struct page_arena *, struct page_scope *, int,
 		    const struct page_vars *);
 static int	 error_code(int);
-static const struct pval *lookup(const struct render *, int);
-static int	 truthy(const struct pval *);
+static const struct page_val *lookup(const struct render *, int);
+static int	 truthy(const struct page_val *);
 static int	 url_ok(const char *, size_t);
 static void	 render_range(struct render *, const struct page_tmpl *,
 		    size_t, size_t);
 
 /* ---- arena and scopes ---- */
 
-static void *
-arena_alloc(struct arena *a, size_t n)
+void *
+page_arena_alloc(struct page_arena *a, size_t n)
 {
-	struct achunk	*c = a->head;
+	struct page_achunk	*c = a->head;
 	size_t		 cap;
 	void		*p;
 
@@ -135,10 +94,10 @@ arena_alloc(struct arena *a, size_t n)
 	return p;
 }
 
-static void
-arena_free(struct arena *a)
+void
+page_arena_free(struct page_arena *a)
 {
-	struct achunk	*c, *next;
+	struct page_achunk	*c, *next;
 
 	for (c = a->head; c != NULL; c = next) {
 		next = c->next;
@@ -148,21 +107,21 @@ arena_free(struct arena *a)
 }
 
 /* A copy of b's text in the arena (NULL when b failed); b is freed. */
-static char *
-arena_buf(struct arena *a, struct page_buf *b)
+char *
+page_arena_buf(struct page_arena *a, struct page_buf *b)
 {
 	char	*s = NULL;
 
 	if (b->failed)
 		a->failed = 1;
-	else if ((s = arena_alloc(a, b->len + 1)) != NULL && b->len > 0)
+	else if ((s = page_arena_alloc(a, b->len + 1)) != NULL && b->len > 0)
 		memcpy(s, b->data, b->len);
 	page_buf_free(b);
 	return s;
 }
 
-static char *
-arena_printf(struct arena *a, const char *fmt, ...)
+char *
+page_arena_printf(struct page_arena *a, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*s;
@@ -171,7 +130,7 @@ arena_printf(struct arena *a, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (s = arena_alloc(a, (size_t)n + 1)) == NULL)
+	if (n < 0 || (s = page_arena_alloc(a, (size_t)n + 1)) == NULL)
 		return NULL;
 	va_start(ap, fmt);
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
@@ -179,31 +138,31 @@ arena_printf(struct arena *a, const char *fmt, ...)
 	return s;
 }
 
-static struct scope *
-scope_new(struct arena *a, size_t cap)
+struct page_scope *
+page_scope_new(struct page_arena *a, size_t cap)
 {
-	struct scope	*sc;
+	struct page_scope	*sc;
 
-	if ((sc = arena_alloc(a, sizeof(*sc))) == NULL ||
-	    (sc->v = arena_alloc(a, cap * sizeof(*sc->v))) == NULL)
+	if ((sc = page_arena_alloc(a, sizeof(*sc))) == NULL ||
+	    (sc->v = page_arena_alloc(a, cap * sizeof(*sc->v))) == NULL)
 		return NULL;
 	sc->cap = cap;
 	return sc;
 }
 
 /* A list of n items, each a scope for cap names. */
-static struct plist *
-list_new(struct arena *a, size_t n, size_t cap)
+struct page_list *
+page_list_new(struct page_arena *a, size_t n, size_t cap)
 {
-	struct plist	*l;
+	struct page_list	*l;
 	size_t		 i;
 
-	if ((l = arena_alloc(a, sizeof(*l))) == NULL ||
-	    (l->items = arena_alloc(a, (n ? n : 1) *
+	if ((l = page_arena_alloc(a, sizeof(*l))) == NULL ||
+	    (l->items = page_arena_alloc(a, (n ? n : 1) *
 	    sizeof(*l->items))) == NULL)
 		return NULL;
 	for (i = 0; i < n; i++)
-		if ((l->items[i].v = arena_alloc(a, cap *
+		if ((l->items[i].v = page_arena_alloc(a, cap *
 		    sizeof(*l->items[i].v))) == NULL)
 			return NULL;
 		else
@@ -213,8 +172,8 @@ list_new(struct arena *a, size_t n, size_t cap)
 }
 
 /* Bind name id to s in sc; NULL s (or sc) binds nothing. */
-static void
-bind(struct arena *a, struct scope *sc, int id, const char *s)
+void
+page_bind(struct page_arena *a, struct page_scope *sc, int id, const char *s)
 {
 	if (sc == NULL || s == NULL)
 		return;
@@ -228,8 +187,9 @@ bind(struct arena *a, struct scope *sc, int id, const char *s)
 	sc->n++;
 }
 
-static void
-bind_list(struct arena *a, struct scope *sc, int id, const struct plist *l)
+void
+page_bind_list(struct page_arena *a, struct page_scope *sc, int id,
+    const struct page_list *l)
 {
 	if (sc == NULL || l == NULL)
 		return;
@@ -245,8 +205,8 @@ bind_list(struct arena *a, struct scope *sc, int id, const struct plist *l)
 /* ---- texts and URLs ---- */
 
 /* The text of key in lang, or NULL. */
-static const char *
-msg_text(const struct page_set *ps, int lang, const char *key)
+const char *
+page_msg_text(const struct page_set *ps, int lang, const char *key)
 {
 	int	i;
 
@@ -256,8 +216,8 @@ msg_text(const struct page_set *ps, int lang, const char *key)
 }
 
 /* The text of the key fmt composes, else the text of fallback. */
-static const char *
-msg_fmt(const struct page_set *ps, int lang, const char *fallback,
+const char *
+page_msg_fmt(const struct page_set *ps, int lang, const char *fallback,
     const char *fmt, ...)
 {
 	char		 key[PAGE_NAME_MAX + 1];
@@ -269,8 +229,8 @@ msg_fmt(const struct page_set *ps, int lang, const char *fallback,
 	n = vsnprintf(key, sizeof(key), fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(key) ||
-	    (s = msg_text(ps, lang, key)) == NULL)
-		return msg_text(ps, lang, fallback);
+	    (s = page_msg_text(ps, lang, key)) == NULL)
+		return page_msg_text(ps, lang, fallback);
 	return s;
 }
 
@@ -280,8 +240,8 @@ msg_fmt(const struct page_set *ps, int lang, const char *fallback,
  * where 1 (a query) the same and '?'; where 2 (one path segment taken
  * from outside, e.g. a token) unreserved only.
  */
-static void
-url_encode(struct page_buf *b, const char *s, size_t len, int where)
+void
+page_url_encode(struct page_buf *b, const char *s, size_t len, int where)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
 	const char		*keep;
@@ -307,10 +267,10 @@ url_encode(struct page_buf *b, const char *s, size_t len, int where)
 }
 
 /* path (a constant of ours) with ?lang= for lang. */
-static const char *
-lang_url(struct arena *a, const char *path, int lang)
+const char *
+page_lang_url(struct page_arena *a, const char *path, int lang)
 {
-	return arena_printf(a, "%s?lang=%s", path, page_lang_names[lang]);
+	return page_arena_printf(a, "%s?lang=%s", path, page_lang_names[lang]);
 }
 
 /*
@@ -319,7 +279,7 @@ lang_url(struct arena *a, const char *path, int lang)
  * parameters, plus lang=other.
  */
 static const char *
-switch_url(struct arena *a, const char *path, const char *query, int other)
+switch_url(struct page_arena *a, const char *path, const char *query, int other)
 {
 	struct page_buf	 b;
 	const char	*p, *amp;
@@ -328,7 +288,7 @@ switch_url(struct arena *a, const char *path, const char *query, int other)
 	page_buf_init(&b);
 	if (path == NULL || path[0] != '/' || path[1] == '/' || path[1] == '\\')
 		path = "/";
-	url_encode(&b, path, strlen(path), 0);
+	page_url_encode(&b, path, strlen(path), 0);
 	page_buf_append(&b, "?", 1);
 	for (p = query; p != NULL && *p != '\0'; p = amp + (*amp != '\0')) {
 		if ((amp = strchr(p, '&')) == NULL)
@@ -337,12 +297,12 @@ switch_url(struct arena *a, const char *path, const char *query, int other)
 		if (len == 0 || (len >= 4 && strncmp(p, "lang", 4) == 0 &&
 		    (len == 4 || p[4] == '=')))
 			continue;
-		url_encode(&b, p, len, 1);
+		page_url_encode(&b, p, len, 1);
 		page_buf_append(&b, "&", 1);
 	}
 	page_buf_append(&b, "lang=", 5);
 	page_buf_append(&b, page_lang_names[other], 2);
-	return arena_buf(a, &b);
+	return page_arena_buf(a, &b);
 }
 
 /*
@@ -351,7 +311,7 @@ switch_url(struct arena *a, const char *path, const char *query, int other)
  * else. NULL when there is no digit.
  */
 static const char *
-tel_uri(struct arena *a, const char *phone)
+tel_uri(struct page_arena *a, const char *phone)
 {
 	char	buf[32];
 	size_t	n = 0, digits = 0;
@@ -370,50 +330,55 @@ tel_uri(struct arena *a, const char *phone)
 			break;
 	}
 	buf[n] = '\0';
-	return digits ? arena_printf(a, "%s", buf) : NULL;
+	return digits ? page_arena_printf(a, "%s", buf) : NULL;
 }
 
 /* ---- bindings ---- */
 
 static void
-bind_common(struct arena *a, struct scope *root, const struct page_set *ps,
-    enum page_id id, int lang, const struct page_vars *v)
+bind_common(struct page_arena *a, struct page_scope *root,
+    const struct page_set *ps, enum page_id id, int lang,
+    const struct page_vars *v)
 {
 	const struct page_contact	*c = v->contact;
-	struct plist			*l;
+	struct page_list			*l;
 	size_t				 i;
 
-	bind(a, root, V_LANG, page_lang_names[lang]);
-	bind(a, root, V_SWITCH_LANG, page_lang_names[!lang]);
-	bind(a, root, V_SWITCH_URL, switch_url(a, v->path, v->query, !lang));
-	bind(a, root, V_STYLE_URL, arena_printf(a, "%s/style.css?v=%s",
-	    v->static_base ? v->static_base : "/static", ps->css_version));
-	bind(a, root, V_HOME_URL, lang_url(a, "/", lang));
-	bind(a, root, V_REPORT_URL, lang_url(a, "/report", lang));
+	page_bind(a, root, V_LANG, page_lang_names[lang]);
+	page_bind(a, root, V_SWITCH_LANG, page_lang_names[!lang]);
+	page_bind(a, root, V_SWITCH_URL, switch_url(a, v->path, v->query,
+	    !lang));
+	page_bind(a, root, V_STYLE_URL, page_arena_printf(a,
+	    "%s/style.css?v=%s", v->static_base ? v->static_base : "/static",
+	    ps->css_version));
+	page_bind(a, root, V_HOME_URL, page_lang_url(a, "/", lang));
+	page_bind(a, root, V_REPORT_URL, page_lang_url(a, "/report", lang));
 	if (page_defs[id].noindex)
-		bind(a, root, V_NOINDEX, "1");
+		page_bind(a, root, V_NOINDEX, "1");
 	if (page_defs[id].title != NULL)
-		bind(a, root, V_TITLE, msg_text(ps, lang, page_defs[id].title));
+		page_bind(a, root, V_TITLE, page_msg_text(ps, lang,
+		    page_defs[id].title));
 	else
-		bind(a, root, V_TITLE, msg_fmt(ps, lang, "error.500.title",
-		    "error.%d.title", error_code(v->http_status)));
+		page_bind(a, root, V_TITLE, page_msg_fmt(ps, lang,
+		    "error.500.title", "error.%d.title",
+		    error_code(v->http_status)));
 	if (c == NULL)
 		return;
-	bind(a, root, V_ORG, c->organization);
-	bind(a, root, V_PHONE, c->phone);
-	bind(a, root, V_PHONE_TEL, tel_uri(a, c->phone));
-	bind(a, root, V_HOURS, c->hours);
-	bind(a, root, V_LINE_ENDPOINT, c->line_endpoint);
-	bind(a, root, V_LINE_TLS_ENDPOINT, c->line_tls_endpoint);
-	bind(a, root, V_ENCRYPTION_URL, c->encryption);
-	bind(a, root, V_POLICY_URL, c->policy);
+	page_bind(a, root, V_ORG, c->organization);
+	page_bind(a, root, V_PHONE, c->phone);
+	page_bind(a, root, V_PHONE_TEL, tel_uri(a, c->phone));
+	page_bind(a, root, V_HOURS, c->hours);
+	page_bind(a, root, V_LINE_ENDPOINT, c->line_endpoint);
+	page_bind(a, root, V_LINE_TLS_ENDPOINT, c->line_tls_endpoint);
+	page_bind(a, root, V_ENCRYPTION_URL, c->encryption);
+	page_bind(a, root, V_POLICY_URL, c->policy);
 	if (c->emails == NULL || c->n_emails == 0)
 		return;
-	if ((l = list_new(a, c->n_emails, 1)) == NULL)
+	if ((l = page_list_new(a, c->n_emails, 1)) == NULL)
 		return;
 	for (i = 0; i < c->n_emails; i++)
-		bind(a, &l->items[i], V_ADDRESS, c->emails[i]);
-	bind_list(a, root, V_EMAILS, l);
+		page_bind(a, &l->items[i], V_ADDRESS, c->emails[i]);
+	page_bind_list(a, root, V_EMAILS, l);
 }
 
 /* Index of a form field, or -1 (NULL, "", or not a field). */
@@ -458,37 +423,37 @@ hidden_category(const char *code)
  * the one value names (on "I don't know" when it names none).
  */
 static void
-bind_choices(struct arena *a, struct scope *root, const struct page_set *ps,
-    int lang, int var, const char *const *codes, size_t n,
-    const char *prefix, const char *value)
+bind_choices(struct page_arena *a, struct page_scope *root,
+    const struct page_set *ps, int lang, int var, const char *const *codes,
+    size_t n, const char *prefix, const char *value)
 {
-	struct plist	*l;
-	struct scope	*it;
+	struct page_list	*l;
+	struct page_scope	*it;
 	size_t		 i;
 	int		 matched = 0;
 
-	if ((l = list_new(a, n + 1, 5)) == NULL)
+	if ((l = page_list_new(a, n + 1, 5)) == NULL)
 		return;
 	for (i = 0; i < n; i++) {
 		it = &l->items[i];
-		bind(a, it, V_CODE, codes[i]);
-		bind(a, it, V_SLUG, codes[i]);
-		bind(a, it, V_LABEL, msg_fmt(ps, lang, "choice.unknown",
-		    "%s.%s", prefix, codes[i]));
-		bind(a, it, V_TEXT, msg_fmt(ps, lang, "choice.unknown",
-		    "%s.%s.text", prefix, codes[i]));
+		page_bind(a, it, V_CODE, codes[i]);
+		page_bind(a, it, V_SLUG, codes[i]);
+		page_bind(a, it, V_LABEL, page_msg_fmt(ps, lang,
+		    "choice.unknown", "%s.%s", prefix, codes[i]));
+		page_bind(a, it, V_TEXT, page_msg_fmt(ps, lang,
+		    "choice.unknown", "%s.%s.text", prefix, codes[i]));
 		if (value != NULL && strcasecmp(value, codes[i]) == 0) {
-			bind(a, it, V_CHECKED, "1");
+			page_bind(a, it, V_CHECKED, "1");
 			matched = 1;
 		}
 	}
 	it = &l->items[n];
-	bind(a, it, V_CODE, "");
-	bind(a, it, V_SLUG, "unknown");
-	bind(a, it, V_LABEL, msg_text(ps, lang, "choice.unknown"));
+	page_bind(a, it, V_CODE, "");
+	page_bind(a, it, V_SLUG, "unknown");
+	page_bind(a, it, V_LABEL, page_msg_text(ps, lang, "choice.unknown"));
 	if (!matched)
-		bind(a, it, V_CHECKED, "1");
-	bind_list(a, root, var, l);
+		page_bind(a, it, V_CHECKED, "1");
+	page_bind_list(a, root, var, l);
 }
 
 /*
@@ -496,18 +461,18 @@ bind_choices(struct arena *a, struct scope *root, const struct page_set *ps,
  * appear (causes, each with its categories), the hidden ones left out.
  */
 static void
-bind_categories(struct arena *a, struct scope *root,
+bind_categories(struct page_arena *a, struct page_scope *root,
     const struct page_set *ps, int lang, const char *value)
 {
 	const struct taxonomy		*tax = ps->tax;
 	const struct taxonomy_entry	*e;
 	const char			**groups;
-	struct plist			*causes_l, *cats;
+	struct page_list			*causes_l, *cats;
 	size_t				 ng = 0, i, g, k, n;
 
 	if (tax == NULL || tax->n == 0)
 		return;
-	if ((groups = arena_alloc(a, tax->n * sizeof(*groups))) == NULL)
+	if ((groups = page_arena_alloc(a, tax->n * sizeof(*groups))) == NULL)
 		return;
 	for (i = 0; i < tax->n; i++) {
 		e = &tax->entries[i];
@@ -518,74 +483,76 @@ bind_categories(struct arena *a, struct scope *root,
 		if (g == ng)
 			groups[ng++] = e->cause;
 	}
-	if ((causes_l = list_new(a, ng, 2)) == NULL)
+	if ((causes_l = page_list_new(a, ng, 2)) == NULL)
 		return;
 	for (g = 0; g < ng; g++) {
 		for (i = 0, n = 0; i < tax->n; i++)
 			if (strcmp(tax->entries[i].cause, groups[g]) == 0 &&
 			    !hidden_category(tax->entries[i].code))
 				n++;
-		if ((cats = list_new(a, n, 3)) == NULL)
+		if ((cats = page_list_new(a, n, 3)) == NULL)
 			return;
 		for (i = 0, k = 0; i < tax->n; i++) {
 			e = &tax->entries[i];
 			if (strcmp(e->cause, groups[g]) != 0 ||
 			    hidden_category(e->code))
 				continue;
-			bind(a, &cats->items[k], V_CODE, e->code);
-			bind(a, &cats->items[k], V_LABEL,
+			page_bind(a, &cats->items[k], V_CODE, e->code);
+			page_bind(a, &cats->items[k], V_LABEL,
 			    lang == LANG_EN ? e->label_en : e->label_vi);
 			if (value != NULL && strcasecmp(value, e->code) == 0)
-				bind(a, &cats->items[k], V_SELECTED, "1");
+				page_bind(a, &cats->items[k], V_SELECTED, "1");
 			k++;
 		}
-		bind(a, &causes_l->items[g], V_LABEL, msg_fmt(ps, lang,
-		    "cause.other", "cause.%s", groups[g]));
-		bind_list(a, &causes_l->items[g], V_CATEGORIES, cats);
+		page_bind(a, &causes_l->items[g], V_LABEL,
+		    page_msg_fmt(ps, lang, "cause.other", "cause.%s",
+		    groups[g]));
+		page_bind_list(a, &causes_l->items[g], V_CATEGORIES, cats);
 	}
-	bind_list(a, root, V_CAUSES, causes_l);
+	page_bind_list(a, root, V_CAUSES, causes_l);
 }
 
 static void
-bind_report(struct arena *a, struct scope *root, const struct page_set *ps,
-    int lang, const struct page_vars *v)
+bind_report(struct page_arena *a, struct page_scope *root,
+    const struct page_set *ps, int lang, const struct page_vars *v)
 {
 	static const char *const levels[] = { "1", "2", "3", "4", "5" };
 	const char		*sev[4], *first[PAGE_NFIELDS], *m, *conf;
 	const struct page_error	*e;
-	struct plist		*errs;
+	struct page_list		*errs;
 	size_t			 i, n;
 	int			 f;
 
-	bind(a, root, V_CSRF, v->csrf);
-	bind(a, root, V_FORM_ACTION, lang_url(a, "/report", lang));
-	bind(a, root, V_MAX_UPLOAD, v->max_upload);
+	page_bind(a, root, V_CSRF, v->csrf);
+	page_bind(a, root, V_FORM_ACTION, page_lang_url(a, "/report", lang));
+	page_bind(a, root, V_MAX_UPLOAD, v->max_upload);
 	for (i = 0; i < PAGE_NFIELDS; i++) {
-		bind(a, root, V_VALUE(i), field_value(v,
+		page_bind(a, root, V_VALUE(i), field_value(v,
 		    page_form_fields[i]));
 		first[i] = NULL;
 	}
 	n = v->errors != NULL ? v->n_errors : 0;
-	if (n > 0 && (errs = list_new(a, n, 3)) != NULL) {
+	if (n > 0 && (errs = page_list_new(a, n, 3)) != NULL) {
 		for (i = 0; i < n; i++) {
 			e = &v->errors[i];
-			if ((m = msg_text(ps, lang, e->msg)) == NULL)
-				m = msg_text(ps, lang, "err.invalid");
-			bind(a, &errs->items[i], V_MESSAGE, m);
+			if ((m = page_msg_text(ps, lang, e->msg)) == NULL)
+				m = page_msg_text(ps, lang, "err.invalid");
+			page_bind(a, &errs->items[i], V_MESSAGE, m);
 			if ((f = field_index(e->field)) == -1)
 				continue;
-			bind(a, &errs->items[i], V_ANCHOR, arena_printf(a,
-			    "f-%s", page_form_fields[f]));
-			bind(a, &errs->items[i], V_LABEL, msg_fmt(ps, lang,
-			    "err.invalid", "field.%s", page_form_fields[f]));
+			page_bind(a, &errs->items[i], V_ANCHOR,
+			    page_arena_printf(a, "f-%s", page_form_fields[f]));
+			page_bind(a, &errs->items[i], V_LABEL,
+			    page_msg_fmt(ps, lang, "err.invalid", "field.%s",
+			    page_form_fields[f]));
 			if (first[f] == NULL)
 				first[f] = m;
 		}
-		bind_list(a, root, V_ERRORS, errs);
-		bind(a, root, V_HAS_ERRORS, "1");
+		page_bind_list(a, root, V_ERRORS, errs);
+		page_bind(a, root, V_HAS_ERRORS, "1");
 	}
 	for (i = 0; i < PAGE_NFIELDS; i++)
-		bind(a, root, V_ERROR(i), first[i]);
+		page_bind(a, root, V_ERROR(i), first[i]);
 	bind_categories(a, root, ps, lang, field_value(v, "category"));
 	for (i = 0; i < 4; i++)
 		sev[i] = severity_name((enum severity)(SEV_LOW + i));
@@ -597,12 +564,12 @@ bind_report(struct arena *a, struct scope *root, const struct page_set *ps,
 	if (conf != NULL && (strcasecmp(conf, "yes") == 0 ||
 	    strcasecmp(conf, "on") == 0 || strcmp(conf, "1") == 0 ||
 	    strcasecmp(conf, "true") == 0))
-		bind(a, root, V_CONFIDENTIAL_CHECKED, "1");
+		page_bind(a, root, V_CONFIDENTIAL_CHECKED, "1");
 }
 
 static void
-bind_status(struct arena *a, struct scope *root, const struct page_set *ps,
-    int lang, const struct page_vars *v)
+bind_status(struct page_arena *a, struct page_scope *root,
+    const struct page_set *ps, int lang, const struct page_vars *v)
 {
 	const char	*st = "unknown";
 	struct tm	 tm;
@@ -610,20 +577,20 @@ bind_status(struct arena *a, struct scope *root, const struct page_set *ps,
 	long		 off;
 	size_t		 i;
 
-	bind(a, root, V_REPORT_ID, v->report_id);
+	page_bind(a, root, V_REPORT_ID, v->report_id);
 	if (v->received_at != 0) {
 		t = v->received_at + v->utc_offset;
 		off = v->utc_offset < 0 ? -v->utc_offset : v->utc_offset;
 		/* day/month/year is the Vietnamese way; an English reader
 		   could take it for month/day, so English gets ISO 8601 */
 		if (gmtime_r(&t, &tm) != NULL && lang == LANG_EN)
-			bind(a, root, V_RECEIVED, arena_printf(a,
+			page_bind(a, root, V_RECEIVED, page_arena_printf(a,
 			    "%04d-%02d-%02d %02d:%02d (UTC%c%02ld:%02ld)",
 			    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 			    tm.tm_hour, tm.tm_min, v->utc_offset < 0 ? '-' :
 			    '+', off / 3600, off % 3600 / 60));
 		else if (gmtime_r(&t, &tm) != NULL)
-			bind(a, root, V_RECEIVED, arena_printf(a,
+			page_bind(a, root, V_RECEIVED, page_arena_printf(a,
 			    "%02d/%02d/%04d %02d:%02d (UTC%c%02ld:%02ld)",
 			    tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900,
 			    tm.tm_hour, tm.tm_min, v->utc_offset < 0 ? '-' :
@@ -632,31 +599,32 @@ bind_status(struct arena *a, struct scope *root, const struct page_set *ps,
 	for (i = 0; v->status != NULL && i < PAGE_NSTATUSES; i++)
 		if (strcmp(v->status, page_statuses[i]) == 0)
 			st = page_statuses[i];
-	bind(a, root, V_STATUS_LABEL, msg_fmt(ps, lang, "status.unknown",
-	    "status.%s", st));
-	bind(a, root, V_STATUS_TEXT, msg_fmt(ps, lang, "status.unknown.text",
-	    "status.%s.text", st));
+	page_bind(a, root, V_STATUS_LABEL, page_msg_fmt(ps, lang,
+	    "status.unknown", "status.%s", st));
+	page_bind(a, root, V_STATUS_TEXT, page_msg_fmt(ps, lang,
+	    "status.unknown.text", "status.%s.text", st));
 	if (v->verified)
-		bind(a, root, V_VERIFIED, "1");
+		page_bind(a, root, V_VERIFIED, "1");
 	if (v->verify_sent)
-		bind(a, root, V_VERIFY_SENT, "1");
+		page_bind(a, root, V_VERIFY_SENT, "1");
 }
 
 static void
-bind_verify(struct arena *a, struct scope *root, int lang,
+bind_verify(struct page_arena *a, struct page_scope *root, int lang,
     const struct page_vars *v)
 {
 	struct page_buf	b;
 
-	bind(a, root, V_REPORT_ID, v->report_id);
-	bind(a, root, V_CSRF, v->csrf);
+	page_bind(a, root, V_REPORT_ID, v->report_id);
+	page_bind(a, root, V_CSRF, v->csrf);
 	page_buf_init(&b);
 	page_buf_append(&b, "/verify/", 8);
 	if (v->verify_token != NULL)
-		url_encode(&b, v->verify_token, strlen(v->verify_token), 2);
+		page_url_encode(&b, v->verify_token, strlen(v->verify_token),
+		    2);
 	page_buf_append(&b, "?lang=", 6);
 	page_buf_append(&b, page_lang_names[lang], 2);
-	bind(a, root, V_VERIFY_ACTION, arena_buf(a, &b));
+	page_bind(a, root, V_VERIFY_ACTION, page_arena_buf(a, &b));
 }
 
 /* The error page for an HTTP status: its own, or 400 / 500. */
@@ -673,10 +641,10 @@ error_code(int status)
 
 /* ---- rendering ---- */
 
-static const struct pval *
+static const struct page_val *
 lookup(const struct render *r, int id)
 {
-	const struct scope	*sc;
+	const struct page_scope	*sc;
 	int			 d;
 	size_t			 i;
 
@@ -688,7 +656,7 @@ lookup(const struct render *r, int id)
 }
 
 static int
-truthy(const struct pval *v)
+truthy(const struct page_val *v)
 {
 	if (v == NULL)
 		return 0;
@@ -730,7 +698,7 @@ render_range(struct render *r, const struct page_tmpl *t, size_t from,
     size_t to)
 {
 	const struct page_node	*n;
-	const struct pval	*v;
+	const struct page_val	*v;
 	const char		*s;
 	size_t			 i, k;
 
@@ -780,9 +748,9 @@ page_render(const struct page_set *ps, enum page_id id, const char *lang,
     const struct page_vars *vars, struct page_buf *out)
 {
 	static const struct page_vars	 none;
-	struct arena			 a = { NULL, 0 };
+	struct page_arena			 a = { NULL, 0 };
 	struct render			 r;
-	struct scope			*root;
+	struct page_scope			*root;
 	int				 l;
 
 	if (ps == NULL || (unsigned)id >= PAGE_COUNT) {
@@ -792,7 +760,7 @@ page_render(const struct page_set *ps, enum page_id id, const char *lang,
 	if (vars == NULL)
 		vars = &none;
 	l = lang != NULL && strcmp(lang, "en") == 0 ? LANG_EN : LANG_VI;
-	root = scope_new(&a, V_COUNT);
+	root = page_scope_new(&a, V_COUNT);
 	bind_common(&a, root, ps, id, l, vars);
 	switch (id) {
 	case PAGE_REPORT:
@@ -805,19 +773,20 @@ page_render(const struct page_set *ps, enum page_id id, const char *lang,
 		bind_verify(&a, root, l, vars);
 		break;
 	case PAGE_VERIFIED:
-		bind(&a, root, V_REPORT_ID, vars->report_id);
+		page_bind(&a, root, V_REPORT_ID, vars->report_id);
 		break;
 	case PAGE_ERROR:
-		bind(&a, root, V_STATUS_CODE, arena_printf(&a, "%d",
+		page_bind(&a, root, V_STATUS_CODE, page_arena_printf(&a, "%d",
 		    error_code(vars->http_status)));
-		bind(&a, root, V_ERROR_TEXT, msg_fmt(ps, l, "error.500.text",
-		    "error.%d.text", error_code(vars->http_status)));
+		page_bind(&a, root, V_ERROR_TEXT, page_msg_fmt(ps, l,
+		    "error.500.text", "error.%d.text",
+		    error_code(vars->http_status)));
 		break;
 	default:
 		break;
 	}
 	if (a.failed) {
-		arena_free(&a);
+		page_arena_free(&a);
 		out->failed = 1;
 		return -1;
 	}
@@ -828,6 +797,6 @@ page_render(const struct page_set *ps, enum page_id id, const char *lang,
 	r.body = &ps->tmpl[page_defs[id].tmpl];
 	r.stack[0] = root;
 	render_range(&r, &ps->tmpl[T_LAYOUT], 0, ps->tmpl[T_LAYOUT].n);
-	arena_free(&a);
+	page_arena_free(&a);
 	return out->failed ? -1 : 0;
 }
