@@ -46,7 +46,8 @@ enum {
 	SK_CLAIM_COUNT,
 	SK_CLAIM_MID,
 	SK_RESOLVE_COUNT,
-	SK_RESOLVE_MID
+	SK_RESOLVE_MID,
+	SK_QUARTERS
 };
 
 static const char stats_sql_groups[] =
@@ -60,6 +61,15 @@ static const char stats_sql_groups[] =
 #define STATS_RESOLVE_EXPR	"resolved_at - first_seen"
 #define STATS_WHERE(col) " FROM incidents WHERE first_seen >= ?1" \
 	" AND first_seen < ?2 AND status != 'merged' AND " col " IS NOT NULL"
+
+/* The period's incidents per quarter of an hour (every zone's offset
+   from UTC is a whole number of quarters of an hour). */
+#define STATS_QUARTER	900
+static const char stats_sql_quarters[] =
+    "SELECT first_seen / 900, count(*)"
+    " FROM incidents INDEXED BY incidents_first_seen"
+    " WHERE first_seen >= ?1 AND first_seen < ?2 AND status != 'merged'"
+    " GROUP BY 1";
 
 static const char stats_sql_claim_count[] =
     "SELECT count(*)" STATS_WHERE("first_claimed_at");
@@ -223,6 +233,66 @@ stats_median(struct store_read *rd, unsigned kcount, const char *count_sql,
 	return json_integer(k == 1 ? v[0] : (v[0] + v[1]) / 2);
 }
 
+/* The local day (days since 1970-01-01) of Monday of t's week in tz. */
+static long long
+stats_monday(const struct tzif *tz, long long t)
+{
+	long long	local = t + tzif_offset(tz, t), day;
+
+	day = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+
+	/* 1970-01-01 was a Thursday: Monday is 0 in (day + 3) % 7 */
+	return day - ((day % 7 + 7 + 3) % 7);
+}
+
+/*
+ * The incidents of [from, to) per week (Monday to Sunday in tz, the
+ * first and last weeks maybe partial), counted like total: [{"week":
+ * "YYYY-MM-DD" (its Monday), "count"}]. NULL with err filled on error.
+ */
+static json_t *
+stats_weeks(struct store_read *rd, const struct tzif *tz, long long from,
+    long long to, char *err, size_t errlen)
+{
+	sqlite3_stmt	*s;
+	long long	 first = stats_monday(tz, from), last, k, y;
+	long long	*counts;
+	size_t		 n, i;
+	json_t		*list;
+	int		 rc, m, d;
+	char		 day[16];
+
+	last = stats_monday(tz, to - 1);
+	n = (size_t)((last - first) / 7 + 1);
+	if ((s = store_read_keyed(rd, SK_QUARTERS, stats_sql_quarters, err,
+	    errlen)) == NULL)
+		return NULL;
+	counts = xcalloc(n, sizeof(*counts));
+	sqlite3_bind_int64(s, 1, from);
+	sqlite3_bind_int64(s, 2, to);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		k = (stats_monday(tz, sqlite3_column_int64(s, 0) *
+		    STATS_QUARTER) - first) / 7;
+		if (k >= 0 && (size_t)k < n)
+			counts[k] += sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_read_error(rd, err, errlen);
+		free(counts);
+		return NULL;
+	}
+	list = json_array();
+	for (i = 0; i < n; i++) {
+		tzif_civil_from_days(first + 7 * (long long)i, &y, &m, &d);
+		snprintf(day, sizeof(day), "%04lld-%02d-%02d", y, m, d);
+		json_array_append_new(list, json_pack("{s:s, s:I}", "week", day,
+		    "count", (json_int_t)counts[i]));
+	}
+	free(counts);
+	return list;
+}
+
 /* The counts of the grouped query over [from, to) into the members. */
 static int
 stats_groups(struct store_read *rd, const struct taxonomy *tax,
@@ -308,7 +378,7 @@ stats_compute(struct store_read *rd, const struct taxonomy *tax,
 {
 	struct stats_row	 rows[STATS_MAU05_ROWS];
 	json_t			*o, *by_channel, *by_category, *by_severity;
-	json_t			*claim = NULL, *resolve = NULL;
+	json_t			*claim = NULL, *resolve = NULL, *weeks = NULL;
 	long long		 from, to, total = 0, verified = 0;
 	int			 sev, rc;
 
@@ -331,7 +401,8 @@ stats_compute(struct store_read *rd, const struct taxonomy *tax,
 	    errlen)) == NULL ||
 	    (resolve = stats_median(rd, SK_RESOLVE_COUNT,
 	    stats_sql_resolve_count, SK_RESOLVE_MID, stats_sql_resolve_mid,
-	    from, to, err, errlen)) == NULL)
+	    from, to, err, errlen)) == NULL ||
+	    (weeks = stats_weeks(rd, tz, from, to, err, errlen)) == NULL)
 		goto fail;
 	store_read_finish(rd);
 	o = json_object();
@@ -347,6 +418,7 @@ stats_compute(struct store_read *rd, const struct taxonomy *tax,
 	json_object_set_new(o, "verified", json_integer(verified));
 	json_object_set_new(o, "median_seconds_to_claim", claim);
 	json_object_set_new(o, "median_seconds_to_resolve", resolve);
+	json_object_set_new(o, "by_week", weeks);
 	*out = o;
 	return STORE_READ_OK;
 fail:
@@ -355,5 +427,6 @@ fail:
 	json_decref(by_category);
 	json_decref(by_severity);
 	json_decref(claim);
+	json_decref(resolve);
 	return rc;
 }

@@ -54,7 +54,10 @@ int	stats_tz_load(const char *name, struct tzif *tz, char *err,
  * {"period", "from", "to", "timezone", "mau05": [...], "total",
  * "by_channel", "by_category", "by_severity", "verified",
  * "median_seconds_to_claim", "median_seconds_to_resolve"}; from and to are
- * RFC 3339 with tz's offset. Returns STORE_READ_OK or _ERROR (err).
+ * RFC 3339 with tz's offset. Besides: "by_week", the incidents of total
+ * per week, [{"week": its Monday "YYYY-MM-DD", "count"}] for every week
+ * (Monday to Sunday in tz) the period touches, the first and last maybe
+ * partial. Returns STORE_READ_OK or _ERROR (err).
  */
 int	stats_compute(struct store_read *rd, const struct taxonomy *tax,
 	    const struct stats_period *p, const struct tzif *tz,

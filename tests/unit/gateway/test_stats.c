@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -231,6 +232,52 @@ median(long long *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* The local day of the Monday of t's week at offset off (seconds). */
+static long long
+monday_of(long long t, long off)
+{
+	long long	day = (t + off) / 86400;	/* times after 1970 */
+
+	return day - (day + 3) % 7;	/* 1970-01-01 was a Thursday */
+}
+
+/*
+ * by_week against the test's own tally: every week (Monday to Sunday at
+ * offset off) the period touches, its Monday as the C library writes
+ * it, and the incidents of the period first seen in it.
+ */
+static void
+check_weeks(json_t *o, long long from, long long to, long off)
+{
+	json_t		*weeks = json_object_get(o, "by_week"), *w;
+	long long	 first = monday_of(from, off), last = monday_of(to - 1,
+			    off), want, sum = 0;
+	size_t		 n = (size_t)((last - first) / 7 + 1), k;
+	struct tm	 tm;
+	time_t		 day;
+	char		 name[16];
+	int		 i, ok = 1;
+
+	CHECK(json_array_size(weeks) == n);
+	json_array_foreach(weeks, k, w) {
+		day = (time_t)((first + 7 * (long long)k) * 86400);
+		gmtime_r(&day, &tm);
+		strftime(name, sizeof(name), "%Y-%m-%d", &tm);
+		ok &= tm.tm_wday == 1;
+		ok &= json_string_value(json_object_get(w, "week")) != NULL &&
+		    strcmp(json_string_value(json_object_get(w, "week")),
+		    name) == 0;
+		for (i = 0, want = 0; i < n_known; i++)
+			want += known[i].first >= from && known[i].first < to &&
+			    !known[i].merged && monday_of(known[i].first,
+			    off) == first + 7 * (long long)k;
+		ok &= json_integer_value(json_object_get(w, "count")) == want;
+		sum += want;
+	}
+	CHECK(ok);
+	CHECK(sum == json_integer_value(json_object_get(o, "total")));
+}
+
 /* Compare one period's statistics with the test's own counts. */
 static void
 check_period(struct store_read *rd, const char *name, const struct tzif *tz)
@@ -318,6 +365,7 @@ check_period(struct store_read *rd, const char *name, const struct tzif *tz)
 	CHECK(nr == 0 ? json_is_null(v) : json_integer_value(v) ==
 	    median(res, nr));
 	CHECK_STR(json_string_value(json_object_get(o, "period")), p.name);
+	check_weeks(o, from, to, tzif_offset(tz, from));
 	json_decref(o);
 }
 
