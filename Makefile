@@ -85,7 +85,11 @@ EMBED	= taxonomy:conf/taxonomy.tsv classify:conf/classify.tsv \
 	  page_report:conf/pages/report.html page_status:conf/pages/status.html \
 	  page_verify:conf/pages/verify.html \
 	  page_verified:conf/pages/verified.html \
-	  page_error:conf/pages/error.html
+	  page_error:conf/pages/error.html \
+	  page_staff_login:conf/pages/staff_login.html \
+	  page_staff_queue:conf/pages/staff_queue.html \
+	  page_staff_incident:conf/pages/staff_incident.html \
+	  page_staff_stats:conf/pages/staff_stats.html
 EMBED_FILES = $(foreach e,$(EMBED),$(word 2,$(subst :, ,$(e))))
 
 .PHONY: all deps deps-test run test test-all test-unit test-daemon test-san test-valgrind bench soak fuzz clean check-config

@@ -22,11 +22,15 @@
 extern const char page_messages_embedded[], page_css_embedded[],
     page_layout_embedded[], page_home_embedded[], page_report_embedded[],
     page_status_embedded[], page_verify_embedded[], page_verified_embedded[],
-    page_error_embedded[];
+    page_error_embedded[], page_staff_login_embedded[],
+    page_staff_queue_embedded[], page_staff_incident_embedded[],
+    page_staff_stats_embedded[];
 extern const size_t page_messages_embedded_len, page_css_embedded_len,
     page_layout_embedded_len, page_home_embedded_len, page_report_embedded_len,
     page_status_embedded_len, page_verify_embedded_len,
-    page_verified_embedded_len, page_error_embedded_len;
+    page_verified_embedded_len, page_error_embedded_len,
+    page_staff_login_embedded_len, page_staff_queue_embedded_len,
+    page_staff_incident_embedded_len, page_staff_stats_embedded_len;
 
 #define SRC_MESSAGES	"messages.tsv"
 #define SRC_CSS		"style.css"
@@ -38,7 +42,8 @@ const char *const page_lang_names[2] = { "vi", "en" };
 const char *const page_tmpl_names[T_COUNT] = {
 	"pages/layout.html", "pages/home.html", "pages/report.html",
 	"pages/status.html", "pages/verify.html", "pages/verified.html",
-	"pages/error.html"
+	"pages/error.html", "pages/staff_login.html", "pages/staff_queue.html",
+	"pages/staff_incident.html", "pages/staff_stats.html"
 };
 
 const struct page_def page_defs[PAGE_COUNT] = {
@@ -48,6 +53,11 @@ const struct page_def page_defs[PAGE_COUNT] = {
 	[PAGE_VERIFY] =		{ T_VERIFY, "verify.title", 1 },
 	[PAGE_VERIFIED] =	{ T_VERIFIED, "verified.title", 1 },
 	[PAGE_ERROR] =		{ T_ERROR, NULL, 1 },
+	[PAGE_STAFF_LOGIN] =	{ T_STAFF_LOGIN, "staff.login.title", 1 },
+	[PAGE_STAFF_QUEUE] =	{ T_STAFF_QUEUE, "staff.queue.title", 1 },
+	[PAGE_STAFF_INCIDENT] =	{ T_STAFF_INCIDENT, "staff.incident.title", 1 },
+	[PAGE_STAFF_PHONE] =	{ T_REPORT, "staff.phone.title", 1 },
+	[PAGE_STAFF_STATS] =	{ T_STAFF_STATS, "staff.stats.title", 1 },
 };
 
 const int page_error_codes[PAGE_NERRORS] = {
@@ -516,6 +526,8 @@ keys_check(struct page_set *ps, char *err, size_t errlen)
 	}
 	for (i = 0; i < PAGE_NCAUSES; i++)
 		NEED("cause.%s", page_causes[i]);
+	for (i = 0; page_staff_keys[i] != NULL; i++)
+		NEED("%s", page_staff_keys[i]);
 	for (i = 0; i < ps->nmsgs; i++)
 		for (k = 0; k < 2; k++)
 			if (strlen(ps->msgs[i].text[k]) > 4096) {
@@ -549,6 +561,14 @@ page_embedded_sources(struct page_source src[PAGE_NSOURCES])
 		    page_verified_embedded_len },
 		{ "pages/error.html", page_error_embedded,
 		    page_error_embedded_len },
+		{ "pages/staff_login.html", page_staff_login_embedded,
+		    page_staff_login_embedded_len },
+		{ "pages/staff_queue.html", page_staff_queue_embedded,
+		    page_staff_queue_embedded_len },
+		{ "pages/staff_incident.html", page_staff_incident_embedded,
+		    page_staff_incident_embedded_len },
+		{ "pages/staff_stats.html", page_staff_stats_embedded,
+		    page_staff_stats_embedded_len },
 	};
 
 	memcpy(src, s, sizeof(s));

@@ -53,7 +53,8 @@ static void	 bind_choices(struct page_arena *, struct page_scope *,
 static void	 bind_categories(struct page_arena *, struct page_scope *,
 		    const struct page_set *, int, const char *);
 static void	 bind_report(struct page_arena *, struct page_scope *,
-		    const struct page_set *, int, const struct page_vars *);
+		    const struct page_set *, int, const struct page_vars *,
+		    const char *);
 static void	 bind_status(struct page_arena *, struct page_scope *,
 		    const struct page_set *, int, const struct page_vars *);
 static void	 bind_verify(struct page_arena *, struct page_scope *, int,
@@ -514,7 +515,8 @@ bind_categories(struct page_arena *a, struct page_scope *root,
 
 static void
 bind_report(struct page_arena *a, struct page_scope *root,
-    const struct page_set *ps, int lang, const struct page_vars *v)
+    const struct page_set *ps, int lang, const struct page_vars *v,
+    const char *action)
 {
 	static const char *const levels[] = { "1", "2", "3", "4", "5" };
 	const char		*sev[4], *first[PAGE_NFIELDS], *m, *conf;
@@ -524,7 +526,7 @@ bind_report(struct page_arena *a, struct page_scope *root,
 	int			 f;
 
 	page_bind(a, root, V_CSRF, v->csrf);
-	page_bind(a, root, V_FORM_ACTION, page_lang_url(a, "/report", lang));
+	page_bind(a, root, V_FORM_ACTION, page_lang_url(a, action, lang));
 	page_bind(a, root, V_MAX_UPLOAD, v->max_upload);
 	for (i = 0; i < PAGE_NFIELDS; i++) {
 		page_bind(a, root, V_VALUE(i), field_value(v,
@@ -764,7 +766,9 @@ page_render(const struct page_set *ps, enum page_id id, const char *lang,
 	bind_common(&a, root, ps, id, l, vars);
 	switch (id) {
 	case PAGE_REPORT:
-		bind_report(&a, root, ps, l, vars);
+	case PAGE_STAFF_PHONE:
+		bind_report(&a, root, ps, l, vars, id == PAGE_STAFF_PHONE ?
+		    "/triage/phone" : "/report");
 		break;
 	case PAGE_STATUS:
 		bind_status(&a, root, ps, l, vars);
@@ -785,6 +789,7 @@ page_render(const struct page_set *ps, enum page_id id, const char *lang,
 	default:
 		break;
 	}
+	page_staff_bind(&a, root, ps, id, l, vars);
 	if (a.failed) {
 		page_arena_free(&a);
 		out->failed = 1;

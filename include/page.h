@@ -1,7 +1,9 @@
 /*
- * page.h - the public HTML pages of the HTTPS face (contact points, the
- * report form, the receipt, e-mail confirmation, errors), rendered from
- * templates and a message catalogue compiled into the binaries.
+ * page.h - the HTML pages of the HTTPS face: the public ones (contact
+ * points, the report form, the receipt, e-mail confirmation, errors) and
+ * the staff view's (sign-in, queue, incident, phone report, statistics),
+ * rendered from templates and a message catalogue compiled into the
+ * binaries.
  *
  * Sources (conf/, embedded by the Makefile):
  * - messages.tsv: every text a page shows, "key<TAB>vi<TAB>en". No text
@@ -83,7 +85,7 @@ struct page_source {
 };
 
 /* Fill src with the sources compiled into the binaries. */
-#define PAGE_NSOURCES	9
+#define PAGE_NSOURCES	13
 void	page_embedded_sources(struct page_source src[PAGE_NSOURCES]);
 
 /*
@@ -124,6 +126,12 @@ enum page_id {
 	PAGE_VERIFY,		/* GET /verify/<token> */
 	PAGE_VERIFIED,		/* after POST /verify/<token> */
 	PAGE_ERROR,		/* any error: page_vars.http_status */
+	PAGE_STAFF_LOGIN,	/* GET /triage/login, a refused sign-in */
+	PAGE_STAFF_QUEUE,	/* GET /triage */
+	PAGE_STAFF_INCIDENT,	/* GET /triage/incidents/<id>, refusals */
+	PAGE_STAFF_PHONE,	/* GET /triage/phone: the report form's
+				   fields, posting to /triage/phone */
+	PAGE_STAFF_STATS,	/* GET /triage/stats */
 	PAGE_COUNT
 };
 
@@ -162,6 +170,181 @@ struct page_field {
 struct page_error {
 	const char	*field;
 	const char	*msg;
+};
+
+/*
+ * The staff view's values (PAGE_STAFF_*), as the API gives them except
+ * that times are already local text ("2026-12-06 12:21"): each pointer
+ * may be NULL (not shown). Codes (status, category, severity, channel)
+ * are shown by their words from the catalogue or the taxonomy.
+ */
+struct page_staff_indicator {
+	const char	*type;		/* ipv4, url, ... */
+	const char	*value;
+};
+
+struct page_staff_incident {
+	const char	*id;		/* IN-... */
+	const char	*status;
+	const char	*category;
+	const char	*severity;
+	int		 verified;
+	int		 serious;
+	int		 overdue;
+	long long	 reports;
+	const char	*first_seen;
+	const char	*last_seen;
+	const char	*due;		/* the next deadline */
+	const char	*deadline;	/* notify, final */
+	const char	*claimed_by;	/* a claim that has not expired */
+	const char	*claim_expires;
+	const char	*channels;	/* "line, web" */
+	const char	*merged_into;	/* IN-... */
+	const char	*system_level;	/* "1".."5" */
+	const char	*detected_at;
+	const char	*resolved_at;
+	const char	*notified_at;	/* sent to the coordinator */
+	const char	*handling;	/* handled_in_house, ... */
+	const struct page_staff_indicator *indicators;
+	size_t		 n_indicators;
+};
+
+struct page_staff_report {
+	const char	*id;		/* IR-... */
+	const char	*channel;
+	const char	*received;
+	const char	*category;
+	const char	*severity;
+	int		 verified;
+	int		 automatic;	/* sent by a machine */
+	int		 confidential;
+	const char	*subject;
+	const char	*description;
+	int		 description_cut; /* only its beginning is shown */
+	const char	*reporter_name;
+	const char	*reporter_email;
+	const char	*reporter_phone;
+	const char	*organization;
+	const char	*token;		/* the partner or analyst who sent it */
+	const char	*detected_at;
+	const char	*occurred_at;
+	const char	*affected_system;
+	const char	*operating_unit;
+	const char	*system_level;
+	long long	 evidence_bytes;
+	const struct page_staff_indicator *indicators;
+	size_t		 n_indicators;
+};
+
+struct page_staff_source {
+	const char	*reporter;
+	const char	*channel;
+	long long	 count;
+};
+
+struct page_staff_event {
+	const char	*at;
+	const char	*actor;
+	const char	*action;	/* claim, status, evidence.read, ... */
+	const char	*object;
+	const char	*detail;
+	const char	*peer;
+};
+
+/* A count of something named by a code (a category, a channel...). */
+struct page_staff_count {
+	const char	*code;
+	long long	 count;
+};
+
+/* One Mẫu 05 row: its label (as the statistics give it) and columns. */
+struct page_staff_mau05 {
+	int		 row;
+	const char	*label;
+	long long	 count;
+	long long	 handled[4];	/* in house, domestic, foreign,
+					   coordinator */
+};
+
+/* The queue's filters, as the request gave them ("" or NULL: any). */
+struct page_staff_filter {
+	const char	*status;	/* a status, "all", or "" (open) */
+	const char	*category;
+	const char	*severity;
+	const char	*verified;	/* true (""), false, all */
+	const char	*channel;
+	const char	*since;		/* YYYY-MM-DD, as typed */
+	const char	*until;
+	const char	*q;
+};
+
+/*
+ * Every staff page: user (the token signed in; NULL on the login page),
+ * the session's form token in page_vars.csrf, a notice (a message key:
+ * notice_ok for an outcome, else a refusal shown as an alert) with its
+ * details (any text), and tz, the time zone times are shown in.
+ */
+struct page_staff {
+	const char	*user;
+	const char	*notice;
+	int		 notice_ok;
+	const char	*notice_detail;
+	const char	*tz;
+
+	/* PAGE_STAFF_QUEUE: the filters, one page of incidents, and the
+	   cursor of the next page (NULL: the last page) */
+	struct page_staff_filter filter;
+	const struct page_staff_incident *incidents;
+	size_t		 n_incidents;
+	const char	*next_cursor;
+
+	/* PAGE_STAFF_INCIDENT: the incident, the statuses it may move to,
+	   its reports (report_count in all; reports_cut: more than shown),
+	   indicators, sources and timeline; the actions offered (can_claim,
+	   can_merge, claimed_by_user: the user holds its claim, so may
+	   release it; forward: [forward] to is set); merge_into and note:
+	   values to show again in their forms */
+	const struct page_staff_incident *incident;
+	const char *const *next_statuses;
+	size_t		 n_next_statuses;
+	int		 can_claim;
+	int		 can_merge;
+	int		 claimed_by_user;
+	int		 forward;
+	const char	*merge_into;
+	const char	*note;
+	const struct page_staff_report *reports;
+	size_t		 n_reports;
+	long long	 report_count;
+	int		 reports_cut;
+	const struct page_staff_source *sources;
+	size_t		 n_sources;
+	const struct page_staff_event *timeline;
+	size_t		 n_timeline;
+
+	/* PAGE_STAFF_STATS: the period ("2026Q4"; NULL: none valid, only
+	   the form is shown), periods to link to, the period's bounds
+	   (local text), the figures, the Mẫu 05 rows and the counts the
+	   charts draw; by_week: code is the week's first day (YYYY-MM-DD) */
+	const char	*period;
+	const char *const *period_links;
+	size_t		 n_period_links;
+	const char	*period_from;
+	const char	*period_to;
+	long long	 total;
+	long long	 verified;
+	long long	 median_claim;	/* seconds; -1: none */
+	long long	 median_resolve;
+	const struct page_staff_mau05 *mau05;
+	size_t		 n_mau05;
+	const struct page_staff_count *by_week;
+	size_t		 n_by_week;
+	const struct page_staff_count *by_category;
+	size_t		 n_by_category;
+	const struct page_staff_count *by_channel;
+	size_t		 n_by_channel;
+	const struct page_staff_count *by_severity;
+	size_t		 n_by_severity;
 };
 
 /*
@@ -204,6 +387,9 @@ struct page_vars {
 	/* PAGE_ERROR: 400, 403, 404, 405, 408, 410, 413, 429, 431, 500,
 	   503; another 4xx shows 400, anything else 500 */
 	int			 http_status;
+
+	/* PAGE_STAFF_*, and PAGE_STAFF_PHONE besides PAGE_REPORT's */
+	const struct page_staff	*staff;
 };
 
 /*

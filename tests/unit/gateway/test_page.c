@@ -206,7 +206,12 @@ static const char *const known_attrs[] = {
 	"aria-invalid", "aria-hidden", "aria-required", "role", "method",
 	"action", "enctype", "accept-charset", "type", "value", "for",
 	"autocomplete", "inputmode", "spellcheck", "autocapitalize", "rows",
-	"required", "multiple", "checked", "selected", "label"
+	"required", "multiple", "checked", "selected", "label",
+	/* the staff pages': inputs, links, inline SVG charts */
+	"maxlength", "download", "rel", "aria-label", "scope", "colspan",
+	"data-label",
+	"viewbox", "focusable", "x", "y", "width", "height", "x1", "y1", "x2",
+	"y2"
 };
 
 static const char *const url_attrs[] = { "href", "src", "action" };
@@ -369,7 +374,9 @@ has_msg(const char *html, const char *lang, const char *key)
 }
 
 static const char *const pages_named[PAGE_COUNT] = {
-	"home", "report", "status", "verify", "verified", "error"
+	"home", "report", "status", "verify", "verified", "error",
+	"staff-login", "staff-queue", "staff-incident", "staff-phone",
+	"staff-stats"
 };
 
 /* Render and check; returns the page (to free). */
@@ -552,7 +559,7 @@ static const struct bad_source bad_sources[] = {
 	{ "pages/home.html", "<h1>", "<h1>{{lang",
 	    "pages/home.html:1: bad placeholder \"{{lang{{@home.heading}}\"" },
 	{ "pages/layout.html", "</html>", "</html>{{",
-	    "pages/layout.html:35: {{ without }}" },
+	    "pages/layout.html:49: {{ without }}" },
 	{ "pages/home.html", "<h1>", "<h1 class={{lang}}>",
 	    "pages/home.html:1: placeholder outside text or a quoted "
 	    "attribute value" },
@@ -698,7 +705,7 @@ test_load_errors(void)
 	err[0] = '\0';
 	CHECK(page_set_new(src, PAGE_NSOURCES - 1, &tax, err,
 	    sizeof(err)) == NULL);
-	CHECK_STR(err, "pages/error.html: missing");
+	CHECK_STR(err, "pages/staff_stats.html: missing");
 	src[PAGE_NSOURCES] = src[0];
 	CHECK(page_set_new(src, PAGE_NSOURCES + 1, &tax, err,
 	    sizeof(err)) == NULL);
@@ -912,6 +919,11 @@ test_all_pages(void)
 			    i == PAGE_REPORT ? "report.heading" :
 			    i == PAGE_STATUS ? "status.heading" :
 			    i == PAGE_VERIFY ? "verify.heading" :
+			    i == PAGE_STAFF_LOGIN ? "staff.login.heading" :
+			    i == PAGE_STAFF_QUEUE ? "staff.queue.heading" :
+			    i == PAGE_STAFF_INCIDENT ? "staff.incident.heading" :
+			    i == PAGE_STAFF_PHONE ? "report.heading" :
+			    i == PAGE_STAFF_STATS ? "staff.stats.heading" :
 			    "verified.heading";
 			CHECK(has_msg(html, langs[l], want));
 			/* header, language switch, footer contacts */
@@ -1626,6 +1638,270 @@ write_previews(const char *dir)
 	}
 }
 
+
+/* ---- the staff pages ---- */
+
+static const struct page_staff_indicator staff_inds[] = {
+	{ "ipv4", "192.0.2.7" }, { "url", HOSTILE },
+};
+
+static const struct page_staff_incident staff_incs[] = {
+	{ .id = "IN-20261206-000001", .status = "new", .category = "phishing",
+	    .severity = "critical", .verified = 1, .serious = 1, .overdue = 1,
+	    .reports = 3, .first_seen = "2026-12-01 08:00",
+	    .last_seen = "2026-12-06 12:00", .due = "2026-12-06 08:00",
+	    .deadline = "notify", .claimed_by = HOSTILE,
+	    .claim_expires = "2026-12-06 12:30", .channels = "line, phone",
+	    .indicators = staff_inds, .n_indicators = 2 },
+	{ .id = "IN-20261206-000002", .status = HOSTILE, .category = HOSTILE,
+	    .severity = HOSTILE, .reports = 1, .channels = HOSTILE },
+};
+
+static const struct page_staff_report staff_reps[] = {
+	{ .id = "IR-20261206-000001", .channel = "web", .received =
+	    "2026-12-06 12:00", .category = "phishing", .severity = "high",
+	    .verified = 1, .confidential = 1, .subject = HOSTILE,
+	    .description = "<script>window.__pwned=1</script><img src=x "
+	    "onerror=\"window.__pwned=2;alert(1)\">", .reporter_name = HOSTILE,
+	    .reporter_email = "a@b.example", .token = "partner",
+	    .evidence_bytes = 2048, .indicators = staff_inds,
+	    .n_indicators = 2 },
+	/* nothing of its own: never the incident's values */
+	{ .id = "IR-20261206-000002", .channel = "line" },
+};
+
+static const struct page_staff_source staff_srcs[] = {
+	{ HOSTILE, "smtp", 4 },
+};
+
+static const struct page_staff_event staff_events[] = {
+	{ "2026-12-06 12:01", "alice", "claim", "IN-20261206-000001",
+	    HOSTILE, "203.0.113.5" },
+	{ "2026-12-06 12:02", HOSTILE, HOSTILE, HOSTILE, NULL, NULL },
+};
+
+static const char *const staff_next[] = { "triaged", "rejected" };
+
+static const struct page_staff_count staff_weeks[] = {
+	{ "2026-09-28", 1 }, { "2026-10-05", 0 }, { "2026-10-12", 4 },
+};
+static const struct page_staff_count staff_cats[] = {
+	{ "scan", 1 }, { "phishing", 5 }, { HOSTILE, 2 },
+};
+static const struct page_staff_count staff_chans[] = {
+	{ "line", 6 }, { "phone", 2 },
+};
+static const struct page_staff_mau05 staff_rows[] = {
+	{ 1, "Tấn công từ chối dịch vụ", 3, { 1, 0, 2, 0 } },
+	{ 2, HOSTILE, 5, { 0, 1, 0, 0 } },
+};
+static const char *const staff_periods[] = { "2026Q4", "2026Q3" };
+
+/* A page of the staff view: check_page(), and the page's text. */
+static char *
+render_staff(enum page_id id, const char *lang, struct page_staff *st,
+    const char *name)
+{
+	struct page_vars	v;
+
+	memset(&v, 0, sizeof(v));
+	v.contact = &contact;
+	v.path = "/triage";
+	v.csrf = "0123456789abcdef0123456789abcdef";
+	v.staff = st;
+	return render(id, lang, &v, name);
+}
+
+static int
+count_of(const char *html, const char *s)
+{
+	int	n = 0;
+
+	for (; (html = strstr(html, s)) != NULL; html++)
+		n++;
+	return n;
+}
+
+static void
+test_staff_pages(void)
+{
+	struct page_staff	 st;
+	char			*html;
+	const char		*p;
+
+	/* the sign-in page: the form, no navigation (nobody signed in) */
+	memset(&st, 0, sizeof(st));
+	st.notice = "staff.login.failed";
+	html = render_staff(PAGE_STAFF_LOGIN, "vi", &st, "staff-login");
+	CHECK(strstr(html, "action=\"/triage/login?lang=vi\"") != NULL);
+	CHECK(strstr(html, "name=\"token\"") != NULL);
+	CHECK(has_msg(html, "vi", "staff.login.failed"));
+	CHECK(strstr(html, "staff-nav") == NULL);
+	free(html);
+	/* the queue */
+	memset(&st, 0, sizeof(st));
+	st.user = HOSTILE;
+	st.filter.category = "phishing";
+	st.filter.status = "all";
+	st.filter.q = HOSTILE;
+	st.filter.since = "2026-12-01";
+	st.incidents = staff_incs;
+	st.n_incidents = 2;
+	st.next_cursor = "1764990000.42";
+	html = render_staff(PAGE_STAFF_QUEUE, "en", &st, "staff-queue");
+	check_hostile(html, 6);
+	CHECK(strstr(html, "<option value=\"phishing\" selected>") != NULL);
+	CHECK(strstr(html, "<option value=\"all\" selected>") != NULL);
+	CHECK(strstr(html, "name=\"since\" value=\"2026-12-01\"") != NULL);
+	CHECK(strstr(html, "<article class=\"incident incident-overdue "
+	    "incident-serious\">") != NULL);
+	CHECK(strstr(html, "<article class=\"incident\">") != NULL);
+	CHECK(count_of(html, "badge-overdue") == 1);
+	CHECK(has_msg(html, "en", "staff.overdue"));
+	CHECK(has_msg(html, "en", "staff.deadline.notify"));
+	CHECK(strstr(html, "Line protocol (ILP), Phone, in person") != NULL);
+	CHECK(strstr(html, "href=\"/triage/incidents/IN-20261206-000001?"
+	    "lang=en\"") != NULL);
+	/* the next page keeps the filters, encodes them, adds the cursor */
+	p = strstr(html, "rel=\"next\"");
+	CHECK(p != NULL);
+	CHECK(strstr(html, "href=\"/triage?status=all&amp;category="
+	    "phishing&amp;since=2026-12-01&amp;q=%3Cscript%3Ealert%281%29") !=
+	    NULL);
+	CHECK(strstr(html, "cursor=1764990000.42&amp;lang=en\" rel=\"next\"")
+	    != NULL);
+	/* the navigation and its sign-out form with the session's token */
+	CHECK(strstr(html, "action=\"/triage/logout?lang=en\"") != NULL);
+	CHECK(strstr(html, "value=\"0123456789abcdef0123456789abcdef\"") !=
+	    NULL);
+	CHECK(strstr(html, "<body class=\"staff\">") != NULL);
+	free(html);
+	/* the incident */
+	memset(&st, 0, sizeof(st));
+	st.user = "alice";
+	st.incident = &staff_incs[0];
+	st.reports = staff_reps;
+	st.n_reports = 2;
+	st.report_count = 3;
+	st.reports_cut = 1;
+	st.sources = staff_srcs;
+	st.n_sources = 1;
+	st.timeline = staff_events;
+	st.n_timeline = 2;
+	st.next_statuses = staff_next;
+	st.n_next_statuses = 2;
+	st.can_claim = 1;
+	st.can_merge = 1;
+	st.forward = 1;
+	st.notice = "staff.refused.conflict";
+	st.notice_detail = HOSTILE;
+	st.note = HOSTILE;
+	st.merge_into = HOSTILE;
+	html = render_staff(PAGE_STAFF_INCIDENT, "vi", &st, "staff-incident");
+	check_hostile(html, 10);
+	CHECK(strstr(html, "<img") == NULL && strstr(html, "<script") == NULL);
+	CHECK(strstr(html, "&lt;script&gt;window.__pwned=1&lt;/script&gt;"
+	    "&lt;img src=x onerror=&quot;") != NULL);
+	CHECK(strstr(html, "role=\"alert\"") != NULL);
+	CHECK(strstr(html, "action=\"/triage/incidents/IN-20261206-000001/"
+	    "claim?lang=vi\"") != NULL);
+	CHECK(strstr(html, "action=\"/triage/incidents/IN-20261206-000001/"
+	    "forward?lang=vi\"") != NULL);
+	CHECK(strstr(html, "id=\"do-release\"") == NULL);
+	CHECK(strstr(html, "<option value=\"triaged\">") != NULL &&
+	    strstr(html, "<option value=\"rejected\">") != NULL &&
+	    strstr(html, "<option value=\"closed\">") == NULL);
+	CHECK(strstr(html, "href=\"/triage/reports/IR-20261206-000001/evidence"
+	    "?lang=vi\" download>") != NULL);
+	CHECK(strstr(html, "(2.0 KB)") != NULL);
+	CHECK(has_msg(html, "vi", "staff.reports-cut"));
+	CHECK(has_msg(html, "vi", "staff.action.claim"));
+	/* the second report shows none of the incident's values */
+	p = strstr(html, "id=\"r-IR-20261206-000002\"");
+	CHECK(p != NULL);
+	if (p != NULL) {
+		const char *end = strstr(p, "</article>");
+
+		CHECK(end != NULL);
+		CHECK(end == NULL || memmem(p, end - p, "192.0.2.7", 9) ==
+		    NULL);
+		CHECK(end == NULL || memmem(p, end - p, "Tấn công giả mạo",
+		    strlen("Tấn công giả mạo")) == NULL);
+	}
+	free(html);
+	/* holding the claim: release instead of claim */
+	st.can_claim = 0;
+	st.claimed_by_user = 1;
+	st.notice = NULL;
+	html = render_staff(PAGE_STAFF_INCIDENT, "en", &st, "staff-incident");
+	CHECK(strstr(html, "id=\"do-release\"") != NULL);
+	CHECK(strstr(html, "id=\"do-claim\"") == NULL);
+	free(html);
+	/* the statistics */
+	memset(&st, 0, sizeof(st));
+	st.user = "alice";
+	st.tz = "Asia/Ho_Chi_Minh";
+	st.period = "2026Q4";
+	st.period_links = staff_periods;
+	st.n_period_links = 2;
+	st.period_from = "2026-10-01 00:00";
+	st.period_to = "2027-01-01 00:00";
+	st.total = 8;
+	st.verified = 7;
+	st.median_claim = 3 * 3600 + 5 * 60;
+	st.median_resolve = -1;
+	st.mau05 = staff_rows;
+	st.n_mau05 = 2;
+	st.by_week = staff_weeks;
+	st.n_by_week = 3;
+	st.by_category = staff_cats;
+	st.n_by_category = 3;
+	st.by_channel = staff_chans;
+	st.n_by_channel = 2;
+	html = render_staff(PAGE_STAFF_STATS, "en", &st, "staff-stats");
+	check_hostile(html, 3);
+	CHECK(strstr(html, "<dd id=\"fig-total\">8</dd>") != NULL);
+	CHECK(strstr(html, "<dd id=\"fig-median-claim\">3 h 05 min</dd>") !=
+	    NULL);
+	CHECK(strstr(html, "<dd id=\"fig-median-resolve\">No data</dd>") !=
+	    NULL);
+	CHECK(strstr(html, "data-label=\"Count\">8</td>") != NULL);
+	CHECK(strstr(html, "href=\"/triage/stats?period=2026Q3&amp;lang=en\"")
+	    != NULL);
+	/* columns: one per week, the tallest the full height */
+	CHECK(strstr(html, "<svg class=\"chart-svg chart-columns\" "
+	    "viewBox=\"0 0 400 194\"") != NULL);
+	CHECK(strstr(html, "height=\"160.0\"><title>Week of 2026-10-12: 4"
+	    "</title>") != NULL);
+	CHECK(strstr(html, "height=\"0.0\"><title>Week of 2026-10-05: 0")
+	    != NULL);
+	/* bars: largest first, the largest 340 wide */
+	p = strstr(html, "aria-labelledby=\"chart-category\"");
+	CHECK(p != NULL && strstr(p, "width=\"340.0\"") != NULL);
+	CHECK(p != NULL && strstr(p, "Spoofing and phishing: 5") <
+	    strstr(p, ": 2</title>"));
+	CHECK(strstr(html, ">Phone, in person: 2</title>") != NULL);
+	free(html);
+	/* a period that is not one: the form, a notice, nothing else */
+	memset(&st, 0, sizeof(st));
+	st.notice = "staff.stats.bad-period";
+	st.median_claim = st.median_resolve = -1;
+	html = render_staff(PAGE_STAFF_STATS, "vi", &st, "staff-stats");
+	CHECK(has_msg(html, "vi", "staff.stats.bad-period"));
+	CHECK(strstr(html, "fig-total") == NULL);
+	free(html);
+	/* the phone form: the report form posting to /triage/phone */
+	memset(&st, 0, sizeof(st));
+	st.user = "alice";
+	html = render_staff(PAGE_STAFF_PHONE, "vi", &st, "staff-phone");
+	CHECK(strstr(html, "action=\"/triage/phone?lang=vi\"") != NULL);
+	CHECK(has_msg(html, "vi", "staff.phone.heading"));
+	CHECK(!has_msg(html, "vi", "report.heading"));
+	CHECK(count_of(html, "value=\"0123456789abcdef0123456789abcdef\"") ==
+	    2);
+	free(html);
+}
+
 int
 main(void)
 {
@@ -1648,6 +1924,7 @@ main(void)
 	test_status();
 	test_verify();
 	test_errors();
+	test_staff_pages();
 	if ((dir = getenv("WRITE_PAGES")) != NULL)
 		write_previews(dir);
 	page_set_free(ps);
