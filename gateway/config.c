@@ -195,6 +195,10 @@ static const struct cf_key cf_keys[] = {
 	{ "tls.key", CF_PATH, O(tls_key), 0, 0, 0, 0 },
 	{ "triage.claim_ttl", CF_DURATION, O(triage_claim_ttl), 0,
 	    1, 7 * CF_DAY, 0 },
+	{ "triage.session_idle", CF_DURATION, O(triage_session_idle), 0,
+	    1, 7 * CF_DAY, 0 },
+	{ "triage.session_lifetime", CF_DURATION, O(triage_session_lifetime),
+	    0, 1, 30 * CF_DAY, 0 },
 	{ "verify.ttl", CF_DURATION, O(verify_ttl), 0, 1, 366 * CF_DAY, 0 },
 };
 
@@ -1266,6 +1270,8 @@ config_defaults(struct config *cfg)
 	cfg->verify_ttl = 72 * 3600;
 	cfg->forward_min_severity = SEV_HIGH;
 	cfg->triage_claim_ttl = 30 * 60;
+	cfg->triage_session_idle = STAFF_SESSION_IDLE_SECONDS;
+	cfg->triage_session_lifetime = STAFF_SESSION_LIFETIME_SECONDS;
 	/* not checked against zoneinfo: a machine without tzdata still
 	 * starts on the defaults */
 	cfg->stats_timezone = xstrdup(CF_DEFAULT_TIMEZONE);

@@ -115,31 +115,27 @@ form_csrf_valid(const char *tok, size_t len, time_t now)
 
 /* --- GET /report --------------------------------------------------------- */
 
-/* Show the form: empty, or again with the values and their errors. */
-static void
-form_show(struct http_exchange *ex, int status, const struct form_fields *ff,
+void
+http_form_page(struct http_exchange *ex, int status, enum page_id id,
+    struct page_vars *v, const struct form_fields *ff,
     const struct form_errors *errs, const char *summary_key)
 {
 	struct page_field	*values = NULL;
 	struct page_error	*perr = NULL;
-	struct page_vars	 v;
-	char			 csrf[64], max_upload[32];
+	char			 max_upload[32];
 	size_t			 i, n = 0;
 
-	memset(&v, 0, sizeof(v));
-	form_csrf_make(time(NULL), csrf, sizeof(csrf));
-	v.csrf = csrf;
 	snprintf(max_upload, sizeof(max_upload), "%lld MB",
 	    ex->gw->cfg->http_max_attachment_bytes / (1024 * 1024));
-	v.max_upload = max_upload;
+	v->max_upload = max_upload;
 	if (ff != NULL && ff->n_fields > 0) {
 		values = xcalloc(ff->n_fields, sizeof(*values));
 		for (i = 0; i < ff->n_fields; i++) {
 			values[i].name = ff->fields[i].name;
 			values[i].value = ff->fields[i].value;
 		}
-		v.values = values;
-		v.n_values = ff->n_fields;
+		v->values = values;
+		v->n_values = ff->n_fields;
 	}
 	if (errs != NULL || summary_key != NULL) {
 		perr = xcalloc((errs ? errs->n : 0) + 1, sizeof(*perr));
@@ -149,12 +145,26 @@ form_show(struct http_exchange *ex, int status, const struct form_fields *ff,
 			perr[n].field = errs->e[i].field;
 			perr[n++].msg = errs->e[i].key;
 		}
-		v.errors = perr;
-		v.n_errors = n;
+		v->errors = perr;
+		v->n_errors = n;
 	}
-	http_reply_page(ex, status, PAGE_REPORT, &v);
+	http_reply_page(ex, status, id, v);
 	free(values);
 	free(perr);
+}
+
+/* Show the form: empty, or again with the values and their errors. */
+static void
+form_show(struct http_exchange *ex, int status, const struct form_fields *ff,
+    const struct form_errors *errs, const char *summary_key)
+{
+	struct page_vars	 v;
+	char			 csrf[64];
+
+	memset(&v, 0, sizeof(v));
+	form_csrf_make(time(NULL), csrf, sizeof(csrf));
+	v.csrf = csrf;
+	http_form_page(ex, status, PAGE_REPORT, &v, ff, errs, summary_key);
 }
 
 void
@@ -195,9 +205,8 @@ form_job_free(struct form_job *j)
 	free(j);
 }
 
-/* {"channel": "web", "attachments": [{name, type, size, sha256}]} */
-static char *
-form_meta_json(const struct form_fields *ff)
+char *
+http_form_meta_json(const struct form_fields *ff, const char *channel)
 {
 	json_t	*o = json_object(), *list = json_array();
 	char	 hex[65], *s;
@@ -211,11 +220,30 @@ form_meta_json(const struct form_fields *ff)
 		    "size", (json_int_t)ff->attachments[i].len,
 		    "sha256", hex));
 	}
-	json_object_set_new(o, "channel", json_string("web"));
+	json_object_set_new(o, "channel", json_string(channel));
 	json_object_set_new(o, "attachments", list);
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	return s;
+}
+
+void
+http_form_setup(const struct gateway *gw, struct form_limits *lim,
+    struct form_context *ctx)
+{
+	const struct config	*cfg = gw->cfg;
+
+	form_limits_default(lim);
+	lim->max_body = cfg->http_max_body;
+	lim->max_attachments = cfg->http_max_attachments;
+	lim->max_attachment_bytes = cfg->http_max_attachment_bytes;
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->tax = &gw->tax;
+	ctx->lim = &gw->limits;
+	ctx->ex = gw->extractor;
+	ctx->cl = gw->classifier;
+	ctx->tz_offset_minutes = FORM_TZ_MINUTES;
+	ctx->now = time(NULL);
 }
 
 /* Parser thread: decode the body, validate the report. */
@@ -223,31 +251,20 @@ static void
 form_parse_work(void *arg)
 {
 	struct form_job		*j = arg;
-	const struct config	*cfg = j->gw->cfg;
 	struct form_limits	 lim;
 	struct form_context	 ctx;
 
-	form_limits_default(&lim);
-	lim.max_body = cfg->http_max_body;
-	lim.max_attachments = cfg->http_max_attachments;
-	lim.max_attachment_bytes = cfg->http_max_attachment_bytes;
+	http_form_setup(j->gw, &lim, &ctx);
 	form_fields_init(&j->ff);
 	report_init(&j->report);
 	j->parse_rc = form_parse(j->ctype, j->body, j->body_len, &lim, &j->ff,
 	    &j->parse_err);
 	if (j->parse_rc == -1)
 		return;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.tax = &j->gw->tax;
-	ctx.lim = &j->gw->limits;
-	ctx.ex = j->gw->extractor;
-	ctx.cl = j->gw->classifier;
-	ctx.tz_offset_minutes = FORM_TZ_MINUTES;
-	ctx.now = time(NULL);
 	j->report_rc = form_to_report(&j->ff, &ctx, &j->report, &j->meta,
 	    &j->errs);
 	if (j->report_rc == 0)
-		j->meta_json = form_meta_json(&j->ff);
+		j->meta_json = http_form_meta_json(&j->ff, INTAKE_WEB);
 }
 
 static void

@@ -1,9 +1,10 @@
 /*
  * http_routes.c - what the HTTPS listener answers: a table of {method,
  * path, role, handler}, the Bearer-token check that runs before a route
- * needing a role (on the reader threads, like every read), and the
- * handlers of the public pages, security.txt, the stylesheet, /healthz and
- * the partner API.
+ * needing a role (on the reader threads, like every read) or the staff
+ * session check of the staff view's routes (staff.h), and the handlers of
+ * the public pages, security.txt, the stylesheet, /healthz and the
+ * partner API.
  *
  * A path in the table is either exact ("/report") or a prefix ending in
  * '/' followed by one ID segment ("/api/v1/reports/" + "IR-..."); the ID
@@ -31,6 +32,7 @@
 #include "readers.h"
 #include "roles.h"
 #include "session.h"
+#include "staff.h"
 #include "outbox.h"
 #include "store.h"
 #include "store_read.h"
@@ -39,10 +41,14 @@
 
 typedef void (*http_handler)(struct http_exchange *);
 
-/* Who may use a route: anyone, or a Bearer token allowed to do action. */
+/*
+ * Who may use a route: anyone, a Bearer token allowed to do action, or a
+ * staff session (staff.h) whose token may do action.
+ */
 enum http_access {
 	HTTP_PUBLIC,
-	HTTP_TOKEN
+	HTTP_TOKEN,
+	HTTP_STAFF
 };
 
 struct http_route {
@@ -106,6 +112,35 @@ static const struct http_route http_routes[] = {
 	    http_api_get_export, NULL },
 	{ HTTP_GET, "/api/v1/stats", 0, HTTP_TOKEN, ROLE_STATS,
 	    http_api_get_stats, NULL },
+	/* the staff view */
+	{ HTTP_GET, "/triage/login", 0, HTTP_PUBLIC, 0, staff_get_login,
+	    NULL },
+	{ HTTP_POST, "/triage/login", 0, HTTP_PUBLIC, 0, staff_post_login,
+	    NULL },
+	{ HTTP_POST, "/triage/logout", 0, HTTP_STAFF, ROLE_TRIAGE,
+	    staff_post_logout, NULL },
+	{ HTTP_GET, "/triage", 0, HTTP_STAFF, ROLE_TRIAGE, staff_get_queue,
+	    NULL },
+	{ HTTP_GET, "/triage/incidents/", 1, HTTP_STAFF, ROLE_TRIAGE,
+	    staff_get_incident, NULL },
+	{ HTTP_POST, "/triage/incidents/", 1, HTTP_STAFF, ROLE_TRIAGE,
+	    staff_post_claim, "/claim" },
+	{ HTTP_POST, "/triage/incidents/", 1, HTTP_STAFF, ROLE_TRIAGE,
+	    staff_post_release, "/release" },
+	{ HTTP_POST, "/triage/incidents/", 1, HTTP_STAFF, ROLE_TRIAGE,
+	    staff_post_status, "/status" },
+	{ HTTP_POST, "/triage/incidents/", 1, HTTP_STAFF, ROLE_TRIAGE,
+	    staff_post_merge, "/merge" },
+	{ HTTP_POST, "/triage/incidents/", 1, HTTP_STAFF, ROLE_TRIAGE,
+	    staff_post_forward, "/forward" },
+	{ HTTP_GET, "/triage/reports/", 1, HTTP_STAFF, ROLE_EVIDENCE,
+	    staff_get_evidence, "/evidence" },
+	{ HTTP_GET, "/triage/phone", 0, HTTP_STAFF, ROLE_TRIAGE,
+	    staff_get_phone, NULL },
+	{ HTTP_POST, "/triage/phone", 0, HTTP_STAFF, ROLE_TRIAGE,
+	    staff_post_phone, NULL },
+	{ HTTP_GET, "/triage/stats", 0, HTTP_STAFF, ROLE_STATS,
+	    staff_get_stats, NULL },
 };
 
 #define HTTP_NROUTES	(sizeof(http_routes) / sizeof(http_routes[0]))
@@ -259,6 +294,8 @@ http_route(struct http_exchange *ex)
 			ex->route = r;
 			if (r->access == HTTP_TOKEN)
 				http_route_with_token(ex);
+			else if (r->access == HTTP_STAFF)
+				staff_route(ex, r->action, r->handler);
 			else
 				r->handler(ex);
 			return;
@@ -313,8 +350,10 @@ http_reply_page_with(struct http_exchange *ex, int status, enum page_id id,
 
 	http_contact(ex->gw, &contact);
 	v->contact = &contact;
-	v->path = ex->req != NULL ? ex->req->path : "/";
-	v->query = ex->req != NULL ? ex->req->query : NULL;
+	if (v->path == NULL) {	/* a page may name the one to switch to */
+		v->path = ex->req != NULL ? ex->req->path : "/";
+		v->query = ex->req != NULL ? ex->req->query : NULL;
+	}
 	page_buf_init(&b);
 	if (page_render(ex->gw->pages, id, ex->lang, v, &b) == -1)
 		http_reply(ex, 500, "text/plain; charset=utf-8",
@@ -783,7 +822,8 @@ http_routes_init(struct gateway *gw, char *err, size_t errlen)
 {
 	if ((gw->pages = page_set_load(&gw->tax, err, errlen)) == NULL)
 		return -1;
-	if (http_api_triage_init(gw, err, errlen) == -1)
+	if (http_api_triage_init(gw, err, errlen) == -1 ||
+	    staff_init(gw, err, errlen) == -1)
 		return -1;
 	return http_form_init(err, errlen);
 }
@@ -797,4 +837,5 @@ http_routes_free(struct gateway *gw)
 	page_buf_free(&http_home_cache[1]);
 	http_form_free();
 	http_api_triage_free();
+	staff_free();
 }

@@ -83,3 +83,17 @@ ratelimit_hit(struct ratelimit *rl, const void *key, size_t len,
 	e->count++;
 	return 0;
 }
+
+long long
+ratelimit_check(struct ratelimit *rl, const void *key, size_t len,
+    long long limit, time_t now)
+{
+	unsigned char		 digest[32];
+	struct ratelimit_entry	*e;
+
+	sha256(key, len, digest);
+	e = ratelimit_entry(rl, digest, now);
+	if (now - e->window_start >= rl->window || e->count < limit)
+		return 0;
+	return e->window_start + rl->window - now;
+}

@@ -1078,30 +1078,40 @@ int
 store_read_token_check(struct store_read *rd, const char *secret,
     char **name, char **role, char *err, size_t errlen)
 {
+	unsigned char	want[32];
+	int		rc;
+
+	sha256(secret, strlen(secret), want);
+	rc = store_read_token_check_hash(rd, want, name, role, err, errlen);
+	OPENSSL_cleanse(want, sizeof(want));
+	return rc;
+}
+
+int
+store_read_token_check_hash(struct store_read *rd,
+    const unsigned char want[32], char **name, char **role, char *err,
+    size_t errlen)
+{
 	sqlite3_stmt		*s;
 	const unsigned char	*h;
-	unsigned char		 want[32];
 	int			 rc;
 
 	*name = *role = NULL;
 	if ((s = store_read_stmt(rd, R_TOKENS_ACTIVE, err, errlen)) == NULL)
 		return STORE_READ_ERROR;
-	sha256(secret, strlen(secret), want);
 	/*
 	 * Every active token is compared, in constant time, whether or not
 	 * one matched already: the time taken says nothing about which.
 	 */
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		h = sqlite3_column_blob(s, 2);
-		if (h == NULL || sqlite3_column_bytes(s, 2) != sizeof(want))
+		if (h == NULL || sqlite3_column_bytes(s, 2) != 32)
 			continue;
-		if (CRYPTO_memcmp(h, want, sizeof(want)) == 0 &&
-		    *name == NULL) {
+		if (CRYPTO_memcmp(h, want, 32) == 0 && *name == NULL) {
 			*name = xstrdup((const char *)sqlite3_column_text(s, 0));
 			*role = xstrdup((const char *)sqlite3_column_text(s, 1));
 		}
 	}
-	OPENSSL_cleanse(want, sizeof(want));
 	if (rc != SQLITE_DONE) {
 		store_read_fail(rd, err, errlen);
 		sqlite3_reset(s);

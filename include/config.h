@@ -138,6 +138,8 @@ struct config {
 
 	/* [triage] */
 	long long triage_claim_ttl;		/* seconds a claim lasts */
+	long long triage_session_idle;		/* a staff session unused */
+	long long triage_session_lifetime;	/* a staff session in all */
 
 	/* [stats] */
 	char	*stats_timezone;		/* IANA name, "Asia/Ho_Chi_Minh" */

@@ -33,10 +33,12 @@ struct http_exchange {
 	const char		*lang;		/* "vi" or "en" */
 	const char		*peer;		/* client address, text */
 	const struct sockaddr	*peer_addr;
-	char			*token_name;	/* set by a Bearer check */
+	char			*token_name;	/* set by a Bearer check, or a
+						   staff session's (staff.h) */
 	char			*token_role;
 	const void		*route;		/* the matched route (http_routes.c) */
 	char			 param[64];	/* the route's <id>, if any */
+	char			 csrf[40];	/* a staff session's form token */
 };
 
 /* Where a completion finds its exchange again. */
@@ -134,7 +136,29 @@ void	http_reply_page_with(struct http_exchange *ex, int status,
 	    const struct http_field *extra, size_t n_extra);
 
 /* http_form.c: the web form and the receipt page. */
+struct form_context;
+struct form_fields;
+struct form_errors;
+struct form_limits;
 int	http_form_init(char *err, size_t errlen);
+/*
+ * What decoding the report form needs, for every form of its fields
+ * (/report, and the staff view's /triage/phone): the bounds of [http],
+ * the form's time zone, the taxonomy, extractor and classifier of gw.
+ */
+void	http_form_setup(const struct gateway *gw, struct form_limits *lim,
+	    struct form_context *ctx);
+/* {"channel": channel, "attachments": [{name, type, size, sha256}]} */
+char	*http_form_meta_json(const struct form_fields *ff,
+	    const char *channel);
+/*
+ * The report form (page id: PAGE_REPORT, PAGE_STAFF_PHONE) with v (its
+ * form token and what else the caller set), again with ff's values, the
+ * errors, and summary_key (a message key, or NULL) atop.
+ */
+void	http_form_page(struct http_exchange *ex, int status, enum page_id id,
+	    struct page_vars *v, const struct form_fields *ff,
+	    const struct form_errors *errs, const char *summary_key);
 void	http_form_free(void);
 void	http_get_report_form(struct http_exchange *ex);
 void	http_post_report(struct http_exchange *ex);

@@ -59,6 +59,10 @@
 #define HTTPS_FORM_RATE_MIN	20	/* fixed by the spec: the least form_rate_per_ip */
 #define HTTPS_FORM_RATE_PER_ADDRESS 10	/* [http] form_rate_per_address: reports an hour per reporter-email */
 
+/* the staff view (/triage); the others are in staff.h */
+#define STAFF_SESSION_IDLE_SECONDS	1800	/* [triage] session_idle */
+#define STAFF_SESSION_LIFETIME_SECONDS	(12 * 3600)	/* [triage] session_lifetime */
+
 /* every connection */
 #define MEMORY_BUDGET_BYTES	(256LL * 1024 * 1024)	/* [daemon] memory_budget */
 #define TLS_HANDSHAKE_SECONDS	10	/* [tls] handshake_timeout */

@@ -26,4 +26,12 @@ void	ratelimit_free(struct ratelimit *rl);
 long long ratelimit_hit(struct ratelimit *rl, const void *key, size_t len,
 	    long long limit, time_t now);
 
+/*
+ * The same question without counting (e.g. failures are counted with
+ * ratelimit_hit() only when they happen): 0 while fewer than limit events
+ * were counted in key's window, else the seconds until it ends.
+ */
+long long ratelimit_check(struct ratelimit *rl, const void *key, size_t len,
+	    long long limit, time_t now);
+
 #endif

@@ -70,6 +70,10 @@ int store_read_token_revoke(struct store_read *rd, const char *name,
  */
 int store_read_token_check(struct store_read *rd, const char *secret,
     char **name, char **role, char *err, size_t errlen);
+/* The same, given the secret's SHA-256 (a staff session keeps only it). */
+int store_read_token_check_hash(struct store_read *rd,
+    const unsigned char hash[32], char **name, char **role, char *err,
+    size_t errlen);
 
 /*
  * The status of the incident report id belongs to, into *status (the
