@@ -3,7 +3,10 @@
 (submitter, triage, admin). Public routes answer everyone alike and never
 ask for a token; a route needing a token answers 401 with
 WWW-Authenticate without one (or with an unknown one), 403 to a role that
-may not use it, and anything but 401/403 to a role that may.
+may not use it, and anything but 401/403 to a role that may. The staff
+view's routes take a session cookie, never a Bearer token: to every
+caller here they answer 303 to the sign-in page (test_staff.py has the
+sessions of each role).
 
 ROUTES lists them all: a route added to the daemon belongs here too.
 """
@@ -17,6 +20,7 @@ PUBLIC = "public"
 SUBMIT = {"submitter", "admin"}
 READ = {"submitter", "triage", "admin"}
 TRIAGE = {"triage", "admin"}
+STAFF = "staff session"
 
 # (method, path template, JSON body, who may): {rid} a report, {iid} a
 # fresh incident for each request, {other} another incident.
@@ -49,6 +53,20 @@ ROUTES = [
     ("POST", "/api/v1/incidents/{iid}/forward", None, TRIAGE),
     ("GET", "/api/v1/export?format=jsonl", None, TRIAGE),
     ("GET", "/api/v1/stats?period=2026", None, TRIAGE),
+    ("GET", "/triage/login", None, PUBLIC),
+    ("POST", "/triage/login", None, PUBLIC),
+    ("POST", "/triage/logout", None, STAFF),
+    ("GET", "/triage", None, STAFF),
+    ("GET", "/triage/incidents/{iid}", None, STAFF),
+    ("POST", "/triage/incidents/{iid}/claim", None, STAFF),
+    ("POST", "/triage/incidents/{iid}/release", None, STAFF),
+    ("POST", "/triage/incidents/{iid}/status", None, STAFF),
+    ("POST", "/triage/incidents/{iid}/merge", None, STAFF),
+    ("POST", "/triage/incidents/{iid}/forward", None, STAFF),
+    ("GET", "/triage/reports/{rid}/evidence", None, STAFF),
+    ("GET", "/triage/phone", None, STAFF),
+    ("POST", "/triage/phone", None, STAFF),
+    ("GET", "/triage/stats", None, STAFF),
 ]
 
 CALLERS = ("none", "unknown", "submitter", "triage", "admin")
@@ -95,6 +113,12 @@ def test_every_route_for_every_caller():
                 if who == PUBLIC:
                     expect(r.status != 401, "%s: 401 on a public route"
                            % what)
+                    continue
+                if who == STAFF:
+                    expect_eq(r.status, 303, what)
+                    expect((r.header("Location") or "").startswith(
+                        "/triage/login"), "%s: Location %r"
+                        % (what, r.header("Location")))
                     continue
                 if caller in ("none", "unknown"):
                     expect_eq(r.status, 401, what)
