@@ -1014,15 +1014,15 @@ static void
 test_meta(void)
 {
 	struct mail_result	 res;
-	json_t			*j, *ar;
+	json_t			*j, *results;
 
 	run(msg_ar, NULL, &res);
 	j = meta(&res);
-	ar = json_object_get(j, "authentication_results");
-	CHECK(json_array_size(ar) == 2);
+	results = json_object_get(j, "authentication_results");
+	CHECK(json_array_size(results) == 2);
 	CHECK(strstr(res.meta_json, "evil.example") == NULL);
-	CHECK(json_string_value(json_array_get(ar, 0)) != NULL &&
-	    strncmp(json_string_value(json_array_get(ar, 0)),
+	CHECK(json_string_value(json_array_get(results, 0)) != NULL &&
+	    strncmp(json_string_value(json_array_get(results, 0)),
 	    "mx.cert.example; spf=pass", 25) == 0);
 	CHECK_STR(json_string_value(json_object_get(j, "reply_to")),
 	    "other@example.net");
