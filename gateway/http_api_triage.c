@@ -600,7 +600,7 @@ struct http_triage_export {
 	enum export_format	 format;
 	struct export_origin	 origin;	/* the cursor borrows it */
 	struct export_cursor	*cur;
-	struct export_buf	 buf;	/* the chunk being made or sent */
+	struct page_buf	 buf;	/* the chunk being made or sent */
 	int			 rc;	/* export_cursor_next's */
 	int			 streaming;
 	char			 disp[160];
@@ -620,7 +620,7 @@ http_triage_export_free(void *arg)
 	struct http_triage_export	*x = arg;
 
 	export_cursor_free(x->cur);
-	export_buf_free(&x->buf);
+	page_buf_free(&x->buf);
 	free(x);
 }
 
