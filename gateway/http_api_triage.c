@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -1064,25 +1063,15 @@ http_api_patch_incident(struct http_exchange *ex)
 	http_triage_submit(ex, c);
 }
 
-/* An incident or report ID from a body: bounded, of the given prefix. */
+/* An incident or report ID from a body: triage_id_parse on a string. */
 static int
 http_triage_id(json_t *v, const char *prefix, char *out)
 {
 	const char	*s = json_string_value(v);
-	size_t		 i, n;
 
-	if (s == NULL || (n = strlen(s)) < 4 || n >= STORE_ID_MAX ||
-	    strncasecmp(s, prefix, 3) != 0)
+	if (s == NULL)
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (!(s[i] == '-' || (s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' &&
-		    s[i] <= 'z')))
-			return -1;
-		out[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
-	}
-	out[n] = '\0';
-	return 0;
+	return triage_id_parse(s, strlen(s), prefix, out);
 }
 
 void
