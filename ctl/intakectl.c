@@ -990,7 +990,7 @@ ctl_export(struct ctl *ctl, const struct ctl_args *a)
 {
 	struct export_origin	 o;
 	struct export_cursor	*c;
-	struct export_buf	 b = { NULL, 0, 0, 0 };
+	struct page_buf	 b = { NULL, 0, 0, 0 };
 	char			 name[256], err[256];
 	long long		 since, until, ninc, nrep;
 	int			 f, rc;
@@ -1029,7 +1029,7 @@ ctl_export(struct ctl *ctl, const struct ctl_args *a)
 			rc = -1;
 		}
 	} while (rc == 1);
-	export_buf_free(&b);
+	page_buf_free(&b);
 	export_cursor_free(c);
 	if (rc == -2)
 		return CTL_NOTFOUND;

@@ -151,7 +151,7 @@ static int
 export_channels(struct store_read *rd, struct export_current *cur,
     char *err, size_t errlen)
 {
-	struct export_buf	 b = { NULL, 0, 0, 0 };
+	struct page_buf	 b = { NULL, 0, 0, 0 };
 	sqlite3_stmt		*s;
 	int			 rc;
 
@@ -166,7 +166,7 @@ export_channels(struct store_read *rd, struct export_current *cur,
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE || b.failed) {
-		export_buf_free(&b);
+		page_buf_free(&b);
 		return store_read_error(rd, err, errlen), -1;
 	}
 	cur->inc.channels = cur->strs[cur->n_strs++] = b.data != NULL ?
@@ -304,7 +304,7 @@ export_report_row(sqlite3_stmt *s, struct export_report *r)
  */
 static int
 export_reports(struct export_cursor *c, struct store_read *rd,
-    struct export_buf *out, size_t want, char *err, size_t errlen)
+    struct page_buf *out, size_t want, char *err, size_t errlen)
 {
 	struct export_indicator	*ind = NULL;
 	struct export_report	 r;
@@ -349,7 +349,7 @@ export_reports(struct export_cursor *c, struct store_read *rd,
 /* The chunk's work inside its transaction; as export_cursor_next. */
 static int
 export_chunk(struct export_cursor *c, struct store_read *rd,
-    struct export_buf *out, size_t want, char *err, size_t errlen)
+    struct page_buf *out, size_t want, char *err, size_t errlen)
 {
 	int	rc;
 
@@ -388,7 +388,7 @@ export_chunk(struct export_cursor *c, struct store_read *rd,
 
 int
 export_cursor_next(struct export_cursor *c, struct store_read *rd,
-    struct export_buf *out, size_t want, char *err, size_t errlen)
+    struct page_buf *out, size_t want, char *err, size_t errlen)
 {
 	int	rc;
 

@@ -1,6 +1,7 @@
 /*
  * export_fmt.c - the encoders of exports (see export.h): JSON lines, CSV
- * (RFC 4180) and IODEF v2 (RFC 7970), appended to a growable buffer.
+ * (RFC 4180) and IODEF v2 (RFC 7970), appended to the pages' growable
+ * buffer (page.h) under export's own bound.
  *
  * Text from reports is attacker-controlled: JSON goes through jansson,
  * CSV cells are quoted by the RFC's rule and defused against spreadsheet
@@ -52,49 +53,20 @@ export_content_type(enum export_format f)
 /* --- the buffer --------------------------------------------------------- */
 
 void
-export_buf_add(struct export_buf *b, const void *p, size_t len)
+export_buf_add(struct page_buf *b, const void *p, size_t len)
 {
-	size_t	 cap;
-	char	*d;
-
-	if (b->failed || len == 0)
-		return;
-	if (len > EXPORT_BUF_MAX - b->len) {
-		b->failed = 1;
-		return;
-	}
-	if (b->len + len + 1 > b->cap) {
-		cap = b->cap ? b->cap : 16384;
-		while (cap < b->len + len + 1)
-			cap *= 2;
-		if ((d = realloc(b->data, cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->data = d;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, p, len);
-	b->len += len;
-	b->data[b->len] = '\0';
+	page_buf_append_max(b, p, len, EXPORT_BUF_MAX);
 }
 
 void
-export_buf_str(struct export_buf *b, const char *s)
+export_buf_str(struct page_buf *b, const char *s)
 {
 	if (s != NULL)
 		export_buf_add(b, s, strlen(s));
 }
 
-void
-export_buf_free(struct export_buf *b)
-{
-	free(b->data);
-	memset(b, 0, sizeof(*b));
-}
-
 static void
-export_time(struct export_buf *b, long long t)
+export_time(struct page_buf *b, long long t)
 {
 	char	buf[32];
 
@@ -105,7 +77,7 @@ export_time(struct export_buf *b, long long t)
 /* --- CSV ------------------------------------------------------------------ */
 
 void
-export_csv_cell(struct export_buf *b, const char *s)
+export_csv_cell(struct page_buf *b, const char *s)
 {
 	const char	*p;
 	int		 quote, formula;
@@ -144,7 +116,7 @@ static const char *const export_csv_header[] = {
 };
 
 static void
-export_csv_int(struct export_buf *b, long long v)
+export_csv_int(struct page_buf *b, long long v)
 {
 	char	buf[24];
 
@@ -153,7 +125,7 @@ export_csv_int(struct export_buf *b, long long v)
 }
 
 static void
-export_csv_time(struct export_buf *b, long long t)
+export_csv_time(struct page_buf *b, long long t)
 {
 	if (t != 0)
 		export_time(b, t);
@@ -161,9 +133,9 @@ export_csv_time(struct export_buf *b, long long t)
 
 /* "type:value type:value": the report's indicators in one cell. */
 static void
-export_csv_indicators(struct export_buf *b, const struct export_report *r)
+export_csv_indicators(struct page_buf *b, const struct export_report *r)
 {
-	struct export_buf	cell = { NULL, 0, 0, 0 };
+	struct page_buf	cell = { NULL, 0, 0, 0 };
 	size_t			i;
 
 	for (i = 0; i < r->n_ind; i++) {
@@ -177,11 +149,11 @@ export_csv_indicators(struct export_buf *b, const struct export_report *r)
 		b->failed = 1;
 	else if (cell.data != NULL)
 		export_csv_cell(b, cell.data);
-	export_buf_free(&cell);
+	page_buf_free(&cell);
 }
 
 static void
-export_csv_row(struct export_buf *b, const struct export_incident *inc,
+export_csv_row(struct page_buf *b, const struct export_incident *inc,
     const struct export_report *r)
 {
 	const struct taxonomy_entry *t = inc->tax;
@@ -260,7 +232,7 @@ export_json_time(json_t *obj, const char *key, long long t)
 
 /* Append o as one compact JSON text, without its closing brace if open. */
 static void
-export_json_dump(struct export_buf *b, json_t *o, int open)
+export_json_dump(struct page_buf *b, json_t *o, int open)
 {
 	char	*s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	size_t	 n;
@@ -275,7 +247,7 @@ export_json_dump(struct export_buf *b, json_t *o, int open)
 }
 
 static void
-export_jsonl_open(const struct export_incident *inc, struct export_buf *b)
+export_jsonl_open(const struct export_incident *inc, struct page_buf *b)
 {
 	const struct taxonomy_entry *t = inc->tax;
 	json_t		*o = json_object(), *rsit, *ch, *a;
@@ -321,7 +293,7 @@ export_jsonl_open(const struct export_incident *inc, struct export_buf *b)
 
 static void
 export_jsonl_report(const struct export_report *r, int first,
-    struct export_buf *b)
+    struct page_buf *b)
 {
 	json_t	*o = json_object(), *who, *list;
 	size_t	 i;
@@ -400,7 +372,7 @@ export_xml_char(const unsigned char *p, size_t n)
 }
 
 void
-export_xml_text(struct export_buf *b, const char *s)
+export_xml_text(struct page_buf *b, const char *s)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 n, k;
@@ -445,7 +417,7 @@ export_xml_text(struct export_buf *b, const char *s)
 
 /* <name>text</name> when text is not NULL. */
 static void
-export_xml_elem(struct export_buf *b, const char *indent, const char *name,
+export_xml_elem(struct page_buf *b, const char *indent, const char *name,
     const char *text)
 {
 	if (text == NULL)
@@ -461,7 +433,7 @@ export_xml_elem(struct export_buf *b, const char *indent, const char *name,
 }
 
 static void
-export_xml_time(struct export_buf *b, const char *indent, const char *name,
+export_xml_time(struct page_buf *b, const char *indent, const char *name,
     long long t)
 {
 	char	buf[32];
@@ -474,7 +446,7 @@ export_xml_time(struct export_buf *b, const char *indent, const char *name,
 
 /* <AdditionalData dtype="string" meaning="...">text</AdditionalData> */
 static void
-export_xml_data(struct export_buf *b, const char *indent, const char *meaning,
+export_xml_data(struct page_buf *b, const char *indent, const char *meaning,
     const char *dtype, const char *text)
 {
 	if (text == NULL)
@@ -505,7 +477,7 @@ export_iodef_status(const char *st, const char **ext)
 }
 
 static void
-export_iodef_head(const struct export_origin *o, struct export_buf *b)
+export_iodef_head(const struct export_origin *o, struct page_buf *b)
 {
 	export_buf_str(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<IODEF-Document version=\"2.00\" xml:lang=\"vi\"\n"
@@ -514,7 +486,7 @@ export_iodef_head(const struct export_origin *o, struct export_buf *b)
 
 static void
 export_iodef_open(const struct export_origin *o,
-    const struct export_incident *inc, struct export_buf *b)
+    const struct export_incident *inc, struct page_buf *b)
 {
 	const char	*ext, *st = export_iodef_status(inc->status, &ext);
 	const char	*sev = inc->severity;
@@ -559,7 +531,7 @@ export_iodef_open(const struct export_origin *o,
 
 /* The System of one indicator inside a Flow, or nothing for a hash/CVE. */
 static void
-export_iodef_system(const struct export_indicator *ind, struct export_buf *b)
+export_iodef_system(const struct export_indicator *ind, struct page_buf *b)
 {
 	static const struct {
 		const char	*type, *category;
@@ -599,7 +571,7 @@ export_iodef_addressable(const char *type)
 }
 
 static void
-export_iodef_report(const struct export_report *r, struct export_buf *b)
+export_iodef_report(const struct export_report *r, struct page_buf *b)
 {
 	size_t	i, n = 0;
 	char	buf[24];
@@ -659,7 +631,7 @@ export_iodef_report(const struct export_report *r, struct export_buf *b)
 }
 
 static void
-export_iodef_close(const struct export_incident *inc, struct export_buf *b)
+export_iodef_close(const struct export_incident *inc, struct page_buf *b)
 {
 	const struct taxonomy_entry *t = inc->tax;
 	char	buf[24];
@@ -686,7 +658,7 @@ export_iodef_close(const struct export_incident *inc, struct export_buf *b)
 
 void
 export_head(enum export_format f, const struct export_origin *o,
-    struct export_buf *b)
+    struct page_buf *b)
 {
 	size_t	i;
 
@@ -709,7 +681,7 @@ export_head(enum export_format f, const struct export_origin *o,
 
 void
 export_incident_open(enum export_format f, const struct export_origin *o,
-    const struct export_incident *inc, struct export_buf *b)
+    const struct export_incident *inc, struct page_buf *b)
 {
 	if (f == EXPORT_JSONL)
 		export_jsonl_open(inc, b);
@@ -720,7 +692,7 @@ export_incident_open(enum export_format f, const struct export_origin *o,
 void
 export_report(enum export_format f, const struct export_origin *o,
     const struct export_incident *inc, const struct export_report *r,
-    int first, struct export_buf *b)
+    int first, struct page_buf *b)
 {
 	switch (f) {
 	case EXPORT_JSONL:
@@ -737,7 +709,7 @@ export_report(enum export_format f, const struct export_origin *o,
 
 void
 export_incident_close(enum export_format f, const struct export_incident *inc,
-    struct export_buf *b)
+    struct page_buf *b)
 {
 	if (f == EXPORT_JSONL)
 		export_buf_str(b, "]}\n");
@@ -746,7 +718,7 @@ export_incident_close(enum export_format f, const struct export_incident *inc,
 }
 
 void
-export_tail(enum export_format f, struct export_buf *b)
+export_tail(enum export_format f, struct page_buf *b)
 {
 	if (f == EXPORT_IODEF)
 		export_buf_str(b, "</IODEF-Document>\n");

@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -600,7 +599,7 @@ struct http_triage_export {
 	enum export_format	 format;
 	struct export_origin	 origin;	/* the cursor borrows it */
 	struct export_cursor	*cur;
-	struct export_buf	 buf;	/* the chunk being made or sent */
+	struct page_buf	 buf;	/* the chunk being made or sent */
 	int			 rc;	/* export_cursor_next's */
 	int			 streaming;
 	char			 disp[160];
@@ -620,7 +619,7 @@ http_triage_export_free(void *arg)
 	struct http_triage_export	*x = arg;
 
 	export_cursor_free(x->cur);
-	export_buf_free(&x->buf);
+	page_buf_free(&x->buf);
 	free(x);
 }
 
@@ -1064,25 +1063,15 @@ http_api_patch_incident(struct http_exchange *ex)
 	http_triage_submit(ex, c);
 }
 
-/* An incident or report ID from a body: bounded, of the given prefix. */
+/* An incident or report ID from a body: triage_id_parse on a string. */
 static int
 http_triage_id(json_t *v, const char *prefix, char *out)
 {
 	const char	*s = json_string_value(v);
-	size_t		 i, n;
 
-	if (s == NULL || (n = strlen(s)) < 4 || n >= STORE_ID_MAX ||
-	    strncasecmp(s, prefix, 3) != 0)
+	if (s == NULL)
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (!(s[i] == '-' || (s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' &&
-		    s[i] <= 'z')))
-			return -1;
-		out[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
-	}
-	out[n] = '\0';
-	return 0;
+	return triage_id_parse(s, strlen(s), prefix, out);
 }
 
 void

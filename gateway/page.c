@@ -4,7 +4,8 @@
  * page set's loading (catalogue, then every template through page_tmpl.c,
  * then the keys C itself needs) and accessors. Rendering is page_render.c.
  *
- * Bounds: a buffer holds at most PAGE_BUF_MAX bytes; keys are at most
+ * Bounds: a page's buffer holds at most PAGE_BUF_MAX bytes (an export's,
+ * through page_buf_append_max, its own bound); keys are at most
  * PAGE_NAME_MAX bytes. No I/O, no logging, no mutable globals.
  */
 #include <stdarg.h>
@@ -144,12 +145,19 @@ page_buf_free(struct page_buf *b)
 void
 page_buf_append(struct page_buf *b, const void *p, size_t len)
 {
+	page_buf_append_max(b, p, len, PAGE_BUF_MAX);
+}
+
+void
+page_buf_append_max(struct page_buf *b, const void *p, size_t len,
+    size_t max)
+{
 	size_t	 cap;
 	char	*d;
 
 	if (b->failed || len == 0)
 		return;
-	if (len > PAGE_BUF_MAX - b->len) {
+	if (len > max - b->len) {
 		b->failed = 1;
 		return;
 	}

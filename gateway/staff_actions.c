@@ -224,24 +224,14 @@ staff_post_status(struct http_exchange *ex)
 static int
 staff_incident_id(const char *s, char out[STORE_ID_MAX])
 {
-	size_t	i, n;
+	size_t	n;
 
 	while (*s == ' ' || *s == '\t')
 		s++;
 	n = strlen(s);
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
-	if (n < 4 || n >= STORE_ID_MAX || strncasecmp(s, "IN-", 3) != 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (!(s[i] == '-' || (s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' &&
-		    s[i] <= 'z')))
-			return -1;
-		out[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
-	}
-	out[n] = '\0';
-	return 0;
+	return triage_id_parse(s, n, "IN-", out);
 }
 
 void

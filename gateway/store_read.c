@@ -722,22 +722,18 @@ store_read_fields(json_t *obj, sqlite3_stmt *s,
 }
 
 /*
- * The rows of list query q for row id `id', as a JSON array: of objects
- * made from fields, or of the first field's values when scalar is set.
- * NULL with err filled on error.
+ * Every row of s (prepared and bound) as a JSON array: of objects made
+ * from fields, or of the first field's values when scalar is set. s is
+ * reset. NULL with err filled on error.
  */
 static json_t *
-store_read_rows(struct store_read *rd, enum store_read_q q, long long id,
+store_read_step_rows(struct store_read *rd, sqlite3_stmt *s,
     const struct store_read_field *f, size_t n, int scalar, char *err,
     size_t errlen)
 {
-	sqlite3_stmt	*s;
-	json_t		*list, *item;
-	int		 rc;
+	json_t	*list, *item;
+	int	 rc;
 
-	if ((s = store_read_stmt(rd, q, err, errlen)) == NULL)
-		return NULL;
-	sqlite3_bind_int64(s, 1, id);
 	list = json_array();
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (scalar)
@@ -755,6 +751,20 @@ store_read_rows(struct store_read *rd, enum store_read_q q, long long id,
 		return NULL;
 	}
 	return list;
+}
+
+/* The rows of list query q for row id `id', as store_read_step_rows. */
+static json_t *
+store_read_rows(struct store_read *rd, enum store_read_q q, long long id,
+    const struct store_read_field *f, size_t n, int scalar, char *err,
+    size_t errlen)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = store_read_stmt(rd, q, err, errlen)) == NULL)
+		return NULL;
+	sqlite3_bind_int64(s, 1, id);
+	return store_read_step_rows(rd, s, f, n, scalar, err, errlen);
 }
 
 /* Set obj[name] to a list, or report that building it failed. */
@@ -924,26 +934,13 @@ store_read_token_list(struct store_read *rd, json_t **out, char *err,
     size_t errlen)
 {
 	sqlite3_stmt	*s;
-	json_t		*item;
-	int		 rc;
 
 	*out = NULL;
 	if ((s = store_read_stmt(rd, R_TOKEN_LIST, err, errlen)) == NULL)
 		return STORE_READ_ERROR;
-	*out = json_array();
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		item = json_object();
-		store_read_fields(item, s, store_read_token,
-		    nitems(store_read_token));
-		json_array_append_new(*out, item);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		json_decref(*out);
-		*out = NULL;
-		return store_read_fail(rd, err, errlen);
-	}
-	return STORE_READ_OK;
+	*out = store_read_step_rows(rd, s, store_read_token,
+	    nitems(store_read_token), 0, err, errlen);
+	return *out != NULL ? STORE_READ_OK : STORE_READ_ERROR;
 }
 
 int
@@ -1284,8 +1281,6 @@ store_read_audit_list(struct store_read *rd, const char *incident,
     long long since, int limit, json_t **out, char *err, size_t errlen)
 {
 	sqlite3_stmt	*s;
-	json_t		*item;
-	int		 rc;
 
 	*out = NULL;
 	if ((s = store_read_stmt(rd, R_AUDIT_LIST, err, errlen)) == NULL)
@@ -1293,20 +1288,9 @@ store_read_audit_list(struct store_read *rd, const char *incident,
 	sqlite3_bind_text(s, 1, incident, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, since);
 	sqlite3_bind_int(s, 3, limit);
-	*out = json_array();
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		item = json_object();
-		store_read_fields(item, s, store_read_audit_entry,
-		    nitems(store_read_audit_entry));
-		json_array_append_new(*out, item);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		json_decref(*out);
-		*out = NULL;
-		return store_read_fail(rd, err, errlen);
-	}
-	return STORE_READ_OK;
+	*out = store_read_step_rows(rd, s, store_read_audit_entry,
+	    nitems(store_read_audit_entry), 0, err, errlen);
+	return *out != NULL ? STORE_READ_OK : STORE_READ_ERROR;
 }
 
 int

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -110,6 +111,25 @@ static const char *const triage_handlings[] = {
 static const char *const triage_assessment_keys[] = {
 	"status", "severity", "scope", "target", "location"
 };
+
+int
+triage_id_parse(const char *s, size_t n, const char *prefix,
+    char out[STORE_ID_MAX])
+{
+	size_t	i;
+
+	if (n < 4 || n >= STORE_ID_MAX || strncasecmp(s, prefix, 3) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!(s[i] == '-' || (s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' &&
+		    s[i] <= 'z')))
+			return -1;
+		out[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i]);
+	}
+	out[n] = '\0';
+	return 0;
+}
 
 int
 triage_handling_valid(const char *s)

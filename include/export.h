@@ -31,6 +31,7 @@
 
 #include <stddef.h>
 
+#include "page.h"
 #include "taxonomy.h"
 
 struct store_read;
@@ -46,16 +47,14 @@ int	export_format_parse(const char *s);
 /* The Content-Type of a format's output. */
 const char *export_content_type(enum export_format f);
 
-/* A growable buffer, bounded by EXPORT_BUF_MAX: beyond it, failed is set. */
+/*
+ * Exports are made in the pages' buffer (page.h), bounded by EXPORT_BUF_MAX
+ * rather than PAGE_BUF_MAX: beyond it, failed is set. Free it with
+ * page_buf_free.
+ */
 #define EXPORT_BUF_MAX	(64 * 1024 * 1024)
-struct export_buf {
-	char	*data;
-	size_t	 len, cap;
-	int	 failed;
-};
-void	export_buf_add(struct export_buf *b, const void *p, size_t len);
-void	export_buf_str(struct export_buf *b, const char *s);
-void	export_buf_free(struct export_buf *b);
+void	export_buf_add(struct page_buf *b, const void *p, size_t len);
+void	export_buf_str(struct page_buf *b, const char *s);
 
 /* Who exports: the CERT's name for IODEF. */
 struct export_origin {
@@ -111,20 +110,20 @@ struct export_report {
  * reports, its closing, the document's tail, appended to b in format f.
  */
 void	export_head(enum export_format f, const struct export_origin *o,
-	    struct export_buf *b);
+	    struct page_buf *b);
 void	export_incident_open(enum export_format f,
 	    const struct export_origin *o, const struct export_incident *inc,
-	    struct export_buf *b);
+	    struct page_buf *b);
 void	export_report(enum export_format f, const struct export_origin *o,
 	    const struct export_incident *inc, const struct export_report *r,
-	    int first, struct export_buf *b);
+	    int first, struct page_buf *b);
 void	export_incident_close(enum export_format f,
-	    const struct export_incident *inc, struct export_buf *b);
-void	export_tail(enum export_format f, struct export_buf *b);
+	    const struct export_incident *inc, struct page_buf *b);
+void	export_tail(enum export_format f, struct page_buf *b);
 
 /* RFC 4180 cell (quoted when it must be, formula-safe), XML text. */
-void	export_csv_cell(struct export_buf *b, const char *s);
-void	export_xml_text(struct export_buf *b, const char *s);
+void	export_csv_cell(struct page_buf *b, const char *s);
+void	export_xml_text(struct page_buf *b, const char *s);
 
 /* --- the cursor ---------------------------------------------------------- */
 
@@ -147,7 +146,7 @@ void	export_cursor_free(struct export_cursor *c);
  * what was appended stays).
  */
 int	export_cursor_next(struct export_cursor *c, struct store_read *rd,
-	    struct export_buf *out, size_t want, char *err, size_t errlen);
+	    struct page_buf *out, size_t want, char *err, size_t errlen);
 
 /* Incidents and reports written so far. */
 void	export_cursor_counts(const struct export_cursor *c,

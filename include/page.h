@@ -42,8 +42,9 @@ struct page_set;
 
 /*
  * A growable byte buffer. Appends never fail loudly: on allocation failure
- * or past PAGE_BUF_MAX, failed is set, data keeps what fitted, and later
- * appends are ignored. data is NUL-terminated whenever it is not NULL.
+ * or past its bound (PAGE_BUF_MAX, or the max of page_buf_append_max),
+ * failed is set, data keeps what fitted, and later appends are ignored.
+ * data is NUL-terminated whenever it is not NULL.
  */
 struct page_buf {
 	char	*data;
@@ -56,6 +57,12 @@ void	page_buf_init(struct page_buf *b);
 void	page_buf_free(struct page_buf *b);
 /* Append p[0..len) as is (template text; never a value: see below). */
 void	page_buf_append(struct page_buf *b, const void *p, size_t len);
+/*
+ * The same, bounded by max instead of PAGE_BUF_MAX, for a buffer that is
+ * not a page (an export's chunk); a buffer keeps one bound all its life.
+ */
+void	page_buf_append_max(struct page_buf *b, const void *p, size_t len,
+	    size_t max);
 
 /*
  * The one HTML escaping function: appends s[0..len) so that it is inert

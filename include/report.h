@@ -179,5 +179,13 @@ int text_is_nfc_quick(const char *s, size_t len);
 int text_nfc(const char *s, size_t len, char **out, size_t *outlen);
 /* Value of one hex digit, -1 when c is not one. */
 int text_hexval(int c);
+/*
+ * An error of a line-oriented table (taxonomy.tsv, classify.tsv, the
+ * automated-mail rules): "line N: " and the formatted reason in err,
+ * truncated to errlen (nothing when err is NULL or errlen 0). Returns -1,
+ * so that a loader can `return text_line_fail(...)'.
+ */
+int text_line_fail(char *err, size_t errlen, size_t line, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -133,6 +133,15 @@ void	triage_change_free(void *c);
 /* A job running c (the job owns c from now on). */
 struct store_job *triage_job(struct triage_change *c);
 
+/*
+ * An incident or report ID as a client gave it: s[0..n) (n bytes, no NUL
+ * inside), of at least 4 and fewer than STORE_ID_MAX bytes, starting with
+ * the 3-byte prefix ("IN-", "RP-") in any case, of letters, digits and
+ * '-' only. 0 with out set to it upper-cased and NUL-terminated, or -1
+ * with out left partly written.
+ */
+int	triage_id_parse(const char *s, size_t n, const char *prefix,
+	    char out[STORE_ID_MAX]);
 /* The values of handling (Mẫu 05's columns): 1 when s is one of them. */
 int	triage_handling_valid(const char *s);
 /*

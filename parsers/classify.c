@@ -17,7 +17,6 @@
  * No I/O, no globals; every allocation is checked and released on error.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,8 +79,6 @@ struct cls_buf {
 	int	 sep;		/* a separator is pending */
 };
 
-static int	cls_fail(char *, size_t, size_t, const char *, ...)
-		    __attribute__((format(printf, 4, 5)));
 static int	cls_buf_reserve(struct cls_buf *, size_t);
 static int	cls_put_cp(struct cls_buf *, utf8proc_int32_t);
 static int	cls_put_char(struct cls_buf *, const char *, size_t);
@@ -105,24 +102,6 @@ static int	cls_scan_part(const struct classifier *, struct cls_buf *,
 		    const char *, size_t, size_t, unsigned char *,
 		    unsigned char);
 static const char *cls_skip_prefix(const char *, const char *);
-
-/* Write "line N: why" into err and return -1. */
-static int
-cls_fail(char *err, size_t errlen, size_t line, const char *fmt, ...)
-{
-	va_list	ap;
-	int	n;
-
-	if (err == NULL || errlen == 0)
-		return -1;
-	n = snprintf(err, errlen, "line %zu: ", line);
-	if (n >= 0 && (size_t)n < errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err + n, errlen - n, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* Room for more bytes and a NUL. */
 static int
@@ -339,13 +318,13 @@ cls_add_keyword(struct classifier *cl, size_t cat, int weight,
 		len--;
 	}
 	if (classify_normalise(kw, len, &norm, &nlen) == -1)
-		return cls_fail(err, errlen, line, "out of memory");
+		return text_line_fail(err, errlen, line, "out of memory");
 	if (nlen == 0) {
-		cls_fail(err, errlen, line, "keyword has no letter or digit");
+		text_line_fail(err, errlen, line, "keyword has no letter or digit");
 		goto done;
 	}
 	if (nlen > CLS_KEYWORD_MAX) {
-		cls_fail(err, errlen, line, "keyword longer than %d bytes",
+		text_line_fail(err, errlen, line, "keyword longer than %d bytes",
 		    CLS_KEYWORD_MAX);
 		goto done;
 	}
@@ -353,7 +332,7 @@ cls_add_keyword(struct classifier *cl, size_t cat, int weight,
 		if ((ch = cls_child(cl, node, norm[i])) != 0)
 			continue;
 		if ((ch = cls_node_new(cl, norm[i])) == 0) {
-			cls_fail(err, errlen, line, "out of memory");
+			text_line_fail(err, errlen, line, "out of memory");
 			goto done;
 		}
 		if (node == 0)
@@ -371,7 +350,7 @@ cls_add_keyword(struct classifier *cl, size_t cat, int weight,
 			goto done;
 		}
 	if (cls_rule_new(cl, cat, weight, &idx) == -1) {
-		cls_fail(err, errlen, line, "out of memory");
+		text_line_fail(err, errlen, line, "out of memory");
 		goto done;
 	}
 	cl->rules[idx].prefix = prefix;
@@ -429,20 +408,20 @@ cls_add_regex(struct classifier *cl, size_t cat, int weight, const char *re,
 	int		 ecode;
 
 	if (!cls_regex_normalised(re, len))
-		return cls_fail(err, errlen, line, "regular expression must "
+		return text_line_fail(err, errlen, line, "regular expression must "
 		    "be written for the normalised text (no diacritics, "
 		    "upper-case or punctuation outside ASCII)");
 	code = pcre2_compile((PCRE2_SPTR)re, len, PCRE2_UTF | PCRE2_CASELESS |
 	    PCRE2_NEVER_BACKSLASH_C, &ecode, &erroff, NULL);
 	if (code == NULL) {
 		pcre2_get_error_message(ecode, msg, sizeof(msg));
-		return cls_fail(err, errlen, line, "bad regular expression at "
+		return text_line_fail(err, errlen, line, "bad regular expression at "
 		    "offset %zu: %s", (size_t)erroff, (char *)msg);
 	}
 	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	if (cls_rule_new(cl, cat, weight, &idx) == -1) {
 		pcre2_code_free(code);
-		return cls_fail(err, errlen, line, "out of memory");
+		return text_line_fail(err, errlen, line, "out of memory");
 	}
 	cl->rules[idx].re = code;
 	cl->nregex++;
@@ -462,7 +441,7 @@ cls_add_line(struct classifier *cl, const char *s, size_t len, size_t line,
 	if ((t1 = memchr(s, '\t', len)) == NULL ||
 	    (t2 = memchr(t1 + 1, '\t', s + len - t1 - 1)) == NULL ||
 	    memchr(t2 + 1, '\t', s + len - t2 - 1) != NULL)
-		return cls_fail(err, errlen, line, "expected 3 tab-separated "
+		return text_line_fail(err, errlen, line, "expected 3 tab-separated "
 		    "fields: category, weight, pattern");
 	clen = t1 - s;
 	w = t1 + 1;
@@ -473,7 +452,7 @@ cls_add_line(struct classifier *cl, const char *s, size_t len, size_t line,
 	text_trim(&w, &wlen, " \t");
 	text_trim(&pat, &plen, " \t");
 	if ((e = taxonomy_find(cl->tax, cat, clen)) == NULL)
-		return cls_fail(err, errlen, line, "unknown category \"%.*s\"",
+		return text_line_fail(err, errlen, line, "unknown category \"%.*s\"",
 		    (int)(clen > 32 ? 32 : clen), cat);
 	for (i = 0; i < wlen && weight <= CLASSIFY_WEIGHT_MAX; i++) {
 		if (w[i] < '0' || w[i] > '9')
@@ -482,15 +461,15 @@ cls_add_line(struct classifier *cl, const char *s, size_t len, size_t line,
 	}
 	if (wlen == 0 || i < wlen || weight < 1 ||
 	    weight > CLASSIFY_WEIGHT_MAX)
-		return cls_fail(err, errlen, line, "weight must be an integer "
+		return text_line_fail(err, errlen, line, "weight must be an integer "
 		    "from 1 to %d", CLASSIFY_WEIGHT_MAX);
 	if (plen == 0)
-		return cls_fail(err, errlen, line, "empty pattern");
+		return text_line_fail(err, errlen, line, "empty pattern");
 	if (!utf8_valid(pat, plen) || text_has_controls(pat, plen, 0))
-		return cls_fail(err, errlen, line, "pattern is not valid UTF-8 "
+		return text_line_fail(err, errlen, line, "pattern is not valid UTF-8 "
 		    "text");
 	if (cl->nrules >= CLS_RULES_MAX)
-		return cls_fail(err, errlen, line, "more than %d rules",
+		return text_line_fail(err, errlen, line, "more than %d rules",
 		    CLS_RULES_MAX);
 	if (plen >= 3 && pat[0] == '/' && pat[plen - 1] == '/')
 		return cls_add_regex(cl, e - cl->tax->entries, weight, pat + 1,

@@ -15,7 +15,6 @@
  * I/O, no globals.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,8 +89,6 @@ static const struct {
 	{ "bulk", MAIL_AUTO_BULK }, { "null", MAIL_AUTO_NULL },
 };
 
-static int	mail_auto_fail(char *, size_t, size_t, const char *, ...)
-		    __attribute__((format(printf, 4, 5)));
 static int	mail_auto_field(const char **, const char *, size_t *);
 static int	mail_auto_where(struct mail_auto_rule *, const char *, size_t,
 		    char *);
@@ -117,24 +114,6 @@ static int	mail_auto_why(struct charset_buf *, const char *,
 static int	mail_auto_norm(const char *, size_t, char **, size_t *);
 static int	mail_auto_text(const struct mail_auto_rules *, const char *,
 		    size_t, struct mail_auto_verdict *, struct charset_buf *);
-
-/* Write "line N: why" into err and return -1. */
-static int
-mail_auto_fail(char *err, size_t errlen, size_t line, const char *fmt, ...)
-{
-	va_list	ap;
-	int	n;
-
-	if (err == NULL || errlen == 0)
-		return -1;
-	n = snprintf(err, errlen, "line %zu: ", line);
-	if (n >= 0 && (size_t)n < errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err + n, errlen - n, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* The next TAB-separated field of *s (end at e) into *len; -1 if none. */
 static int
@@ -240,24 +219,24 @@ mail_auto_line(struct mail_auto_rules *ar, const char *s, size_t len,
 
 	for (i = 0; i < 4; i++) {
 		if (mail_auto_field(&s, e, &fl[i]) == -1)
-			return mail_auto_fail(err, errlen, line,
+			return text_line_fail(err, errlen, line,
 			    "want weight, kind, where and pattern");
 		f[i] = s;
 		s += fl[i] + 1;
 	}
 	if (s <= e)
-		return mail_auto_fail(err, errlen, line, "more than 4 fields");
+		return text_line_fail(err, errlen, line, "more than 4 fields");
 	if (ar->n == MAIL_AUTO_RULES_MAX)
-		return mail_auto_fail(err, errlen, line, "more than %d rules",
+		return text_line_fail(err, errlen, line, "more than %d rules",
 		    MAIL_AUTO_RULES_MAX);
 	if (fl[3] == 0 || fl[3] > MAIL_AUTO_PATTERN_MAX)
-		return mail_auto_fail(err, errlen, line,
+		return text_line_fail(err, errlen, line,
 		    "pattern empty or longer than %d bytes",
 		    MAIL_AUTO_PATTERN_MAX);
 	if (ar->n == ar->cap) {
 		ncap = ar->cap ? ar->cap * 2 : 64;
 		if ((nv = reallocarray(ar->v, ncap, sizeof(*nv))) == NULL)
-			return mail_auto_fail(err, errlen, line,
+			return text_line_fail(err, errlen, line,
 			    "out of memory");
 		ar->v = nv;
 		ar->cap = ncap;
@@ -268,7 +247,7 @@ mail_auto_line(struct mail_auto_rules *ar, const char *s, size_t len,
 	w = strtol(num, &end, 10);
 	if (fl[0] == 0 || fl[0] > 2 || *end != '\0' || w < 1 ||
 	    w > MAIL_AUTO_THRESHOLD)
-		return mail_auto_fail(err, errlen, line,
+		return text_line_fail(err, errlen, line,
 		    "weight is not 1..%d", MAIL_AUTO_THRESHOLD);
 	r->weight = (int)w;
 	for (i = 0; i < sizeof(mail_auto_kinds) / sizeof(mail_auto_kinds[0]);
@@ -277,15 +256,15 @@ mail_auto_line(struct mail_auto_rules *ar, const char *s, size_t len,
 		    strncmp(f[1], mail_auto_kinds[i].word, fl[1]) == 0)
 			r->kind = mail_auto_kinds[i].kind;
 	if (r->kind == 0)
-		return mail_auto_fail(err, errlen, line,
+		return text_line_fail(err, errlen, line,
 		    "kind is not bounce, reply, null or bulk");
 	if (mail_auto_where(r, f[2], fl[2], name) == -1)
-		return mail_auto_fail(err, errlen, line, "unknown where "
+		return text_line_fail(err, errlen, line, "unknown where "
 		    "\"%.*s\"", (int)(fl[2] < 40 ? fl[2] : 40), f[2]);
 	if (mail_auto_pattern(r, f[3], fl[3]) == -1) {
 		free(r->raw);
 		free(r->pat);
-		return mail_auto_fail(err, errlen, line, errno == ENOMEM ?
+		return text_line_fail(err, errlen, line, errno == ENOMEM ?
 		    "out of memory" : "pattern has no letter or digit");
 	}
 	ar->has_text |= r->where == W_TEXT;
@@ -340,7 +319,7 @@ mail_auto_hname(struct mail_auto_rules *ar, const char *name, size_t line,
 			break;
 	if (i == ar->nh) {
 		if (ar->nh == MAIL_AUTO_HEADERS_MAX)
-			return mail_auto_fail(err, errlen, line,
+			return text_line_fail(err, errlen, line,
 			    "more than %d header names", MAIL_AUTO_HEADERS_MAX);
 		snprintf(ar->hname[i], sizeof(ar->hname[i]), "%s", name);
 		ar->hlen[i] = strlen(name);

@@ -24,6 +24,7 @@
 
 #include "limits_gw.h"
 #include "report.h"
+#include "tzif.h"
 
 #define RPT_NAME_MAX		31	/* longest field name we could know */
 #define RPT_TIME_LEN		20	/* "YYYY-MM-DDTHH:MM:SSZ" */
@@ -97,8 +98,6 @@ static int	rpt_text(const char *, size_t, int, size_t, char **,
 		    const char **);
 static int	rpt_digits(const char *, size_t, int *);
 static void	rpt_put_digits(char *, int, int);
-static long long rpt_days_from_civil(long long, int, int);
-static void	rpt_civil_from_days(long long, long long *, int *, int *);
 static int	rpt_time(const char *, size_t, char *, const char **);
 static int	rpt_phone(const char *, size_t, const char **);
 static int	rpt_external_id(const char *, size_t, const char **);
@@ -300,36 +299,6 @@ rpt_put_digits(char *out, int v, int n)
 	}
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static long long
-rpt_days_from_civil(long long y, int m, int d)
-{
-	long long	era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void
-rpt_civil_from_days(long long z, long long *y, int *m, int *d)
-{
-	long long	era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 /*
  * RFC 3339 date-time ("2026-11-21T17:00:00.5+07:00"; 't', 'z' and a space
  * for 'T' accepted) to UTC "YYYY-MM-DDTHH:MM:SSZ" in out (21 bytes).
@@ -387,11 +356,11 @@ rpt_time(const char *s, size_t len, char *out, const char **why)
 		*why = "time of day out of range";
 		return -1;
 	}
-	t = rpt_days_from_civil(year, mon, day) * 86400 + hh * 3600 +
+	t = tzif_days_from_civil(year, mon, day) * 86400 + hh * 3600 +
 	    mm * 60 + ss - sign * (oh * 3600 + om * 60);
-	rpt_civil_from_days(t >= 0 ? t / 86400 : (t - 86399) / 86400, &y,
+	tzif_civil_from_days(t >= 0 ? t / 86400 : (t - 86399) / 86400, &y,
 	    &mon, &day);
-	t -= rpt_days_from_civil(y, mon, day) * 86400;
+	t -= tzif_days_from_civil(y, mon, day) * 86400;
 	if (y < 1900 || y > 9999) {
 		*why = "year out of range";
 		return -1;

@@ -11,7 +11,6 @@
  * The parser keeps no state between calls and allocates only the table.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +27,6 @@ struct tax_col {
 	size_t		 len;
 };
 
-static int	tax_fail(char *, size_t, size_t, const char *, ...)
-		    __attribute__((format(printf, 4, 5)));
 static size_t	tax_split(const char *, size_t, struct tax_col *, size_t);
 static const char *tax_check_code(const struct tax_col *);
 static int	tax_parse_mau05(const struct tax_col *, int *);
@@ -46,24 +43,6 @@ static const char *const severity_names[] = {
 	[SEV_HIGH] = "high",
 	[SEV_CRITICAL] = "critical",
 };
-
-/* Write "line N: why" into err and return -1. */
-static int
-tax_fail(char *err, size_t errlen, size_t line, const char *fmt, ...)
-{
-	va_list	ap;
-	int	n;
-
-	if (err == NULL || errlen == 0)
-		return -1;
-	n = snprintf(err, errlen, "line %zu: ", line);
-	if (n < 0 || (size_t)n >= errlen)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /*
  * Split line[0..len) on tabs into at most max columns. Returns the number
@@ -241,7 +220,7 @@ taxonomy_parse(struct taxonomy *tax, const char *buf, size_t len,
 		why = tax_add_line(tax, &cap, p, (nl ? nl : end) - p);
 		if (why != NULL) {
 			taxonomy_free(tax);
-			return tax_fail(err, errlen, lineno, "%s", why);
+			return text_line_fail(err, errlen, lineno, "%s", why);
 		}
 		if (nl == NULL)
 			break;
@@ -249,7 +228,7 @@ taxonomy_parse(struct taxonomy *tax, const char *buf, size_t len,
 	}
 	if (tax->n == 0) {
 		taxonomy_free(tax);
-		return tax_fail(err, errlen, lineno, "no category defined");
+		return text_line_fail(err, errlen, lineno, "no category defined");
 	}
 	return 0;
 }

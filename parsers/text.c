@@ -2,13 +2,16 @@
  * text.c - byte-level text helpers shared by every parser: strict UTF-8
  * validation (RFC 3629: no overlong forms, no surrogates, nothing above
  * U+10FFFF), detection of control characters (C0, DEL and C1), trimming
- * and copying of counted strings.
+ * and copying of counted strings, and the "line N: why" error of the
+ * parsers' tables.
  *
  * All are linear in the input and take a length, so embedded NUL bytes are
  * seen rather than ending the scan. Only text_strndup allocates.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +165,23 @@ text_hexval(int c)
 		return c - 'A' + 10;
 	if (c >= 'a' && c <= 'f')
 		return c - 'a' + 10;
+	return -1;
+}
+
+int
+text_line_fail(char *err, size_t errlen, size_t line, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	if (err == NULL || errlen == 0)
+		return -1;
+	n = snprintf(err, errlen, "line %zu: ", line);
+	if (n >= 0 && (size_t)n < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - n, fmt, ap);
+		va_end(ap);
+	}
 	return -1;
 }
 

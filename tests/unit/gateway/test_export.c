@@ -24,11 +24,11 @@ static const char *
 csv(const char *s)
 {
 	static char		out[512];
-	struct export_buf	b = { NULL, 0, 0, 0 };
+	struct page_buf	b = { NULL, 0, 0, 0 };
 
 	export_csv_cell(&b, s);
 	snprintf(out, sizeof(out), "%s", b.data != NULL ? b.data : "");
-	export_buf_free(&b);
+	page_buf_free(&b);
 	return out;
 }
 
@@ -36,11 +36,11 @@ static const char *
 xml(const char *s)
 {
 	static char		out[512];
-	struct export_buf	b = { NULL, 0, 0, 0 };
+	struct page_buf	b = { NULL, 0, 0, 0 };
 
 	export_xml_text(&b, s);
 	snprintf(out, sizeof(out), "%s", b.data != NULL ? b.data : "");
-	export_buf_free(&b);
+	page_buf_free(&b);
 	return out;
 }
 
@@ -131,7 +131,7 @@ csv_record(const char **p, char cells[][256], int max)
 
 /* One incident, a report from a named reporter and a confidential one. */
 static void
-encode(enum export_format f, const char *cat, struct export_buf *b)
+encode(enum export_format f, const char *cat, struct page_buf *b)
 {
 	static const struct export_indicator ind[] = {
 		{ "ipv4", "192.0.2.7" }, { "domain", "evil.example" },
@@ -200,7 +200,7 @@ test_confidential(void)
 {
 	static const char *const secrets[] = { "Bí Mật", "secret@hidden",
 	    "9999 9999", "Secret Org", "Secret Unit", "secret-token" };
-	struct export_buf	b;
+	struct page_buf	b;
 	size_t			i;
 	int			f;
 
@@ -216,14 +216,14 @@ test_confidential(void)
 			}
 		CHECK(strstr(b.data, "public@isp.example") != NULL);
 		CHECK(strstr(b.data, "Nguyễn Văn Công Khai") != NULL);
-		export_buf_free(&b);
+		page_buf_free(&b);
 	}
 }
 
 static void
 test_csv_export(void)
 {
-	struct export_buf	 b;
+	struct page_buf	 b;
 	char			 head[40][256], row[40][256];
 	const char		*p;
 	int			 nh, n, i, rows = 0;
@@ -255,13 +255,13 @@ test_csv_export(void)
 		}
 	}
 	CHECK(rows == 2);
-	export_buf_free(&b);
+	page_buf_free(&b);
 }
 
 static void
 test_jsonl_export(void)
 {
-	struct export_buf	 b;
+	struct page_buf	 b;
 	json_t			*o, *reports;
 	json_error_t		 jerr;
 	size_t			 i;
@@ -276,7 +276,7 @@ test_jsonl_export(void)
 		CHECK(o != NULL);
 		if (o == NULL) {
 			printf("FAIL JSON: %s: %s\n", jerr.text, b.data);
-			export_buf_free(&b);
+			page_buf_free(&b);
 			continue;
 		}
 		CHECK_STR(json_string_value(json_object_get(json_object_get(o,
@@ -293,14 +293,14 @@ test_jsonl_export(void)
 		CHECK(json_is_object(json_object_get(json_array_get(reports,
 		    0), "reporter")));
 		json_decref(o);
-		export_buf_free(&b);
+		page_buf_free(&b);
 	}
 }
 
 static void
 test_iodef_export(void)
 {
-	struct export_buf	b;
+	struct page_buf	b;
 
 	memset(&b, 0, sizeof(b));
 	encode(EXPORT_IODEF, "malware", &b);
@@ -316,7 +316,7 @@ test_iodef_export(void)
 	CHECK(strstr(b.data, "<Address category=\"ipv4-addr\">192.0.2.7<") !=
 	    NULL);
 	CHECK(strstr(b.data, "</IODEF-Document>\n") != NULL);
-	export_buf_free(&b);
+	page_buf_free(&b);
 }
 
 int

@@ -23,6 +23,7 @@
 #include "mail.h"
 #include "mail_auto.h"
 #include "t.h"
+#include "t_file.h"
 
 #define ROUNDS		20
 #define FILES_MAX	1024
@@ -47,24 +48,6 @@ static const struct mail_envelope env = {
 	NULL, "mx.cert.example"
 };
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE	*f = fopen(path, "rb");
-	char	*buf = NULL;
-	long	 n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc(n + 1)) != NULL) {
-		*len = fread(buf, 1, n, f);
-		buf[*len] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
 static int
 collect(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -74,7 +57,7 @@ collect(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	    n_samples == FILES_MAX)
 		return 0;
 	samples[n_samples].path = strdup(path);
-	samples[n_samples].text = slurp(path, &samples[n_samples].len);
+	samples[n_samples].text = t_slurp(path, &samples[n_samples].len);
 	if (samples[n_samples].path == NULL ||
 	    samples[n_samples].text == NULL) {
 		printf("FAIL cannot read %s\n", path);

@@ -35,6 +35,7 @@
 #include "mail.h"
 #include "mail_auto.h"
 #include "t.h"
+#include "t_file.h"
 
 #define LINE_MAX_	4096
 
@@ -61,24 +62,6 @@ static const struct mail_envelope env = {
 	"sender@example.net", rcpts, 1, "mail.example.net", "192.0.2.10",
 	NULL, "mx.cert.example"
 };
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE	*f = fopen(path, "rb");
-	char	*buf = NULL;
-	long	 n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc(n + 1)) != NULL) {
-		*len = fread(buf, 1, n, f);
-		buf[*len] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
 
 /* The kind of an INDEX.tsv kind column. */
 static enum kind
@@ -152,7 +135,7 @@ check_file(const char *dir, const char *file, const char *kindcol)
 	size_t			 len = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	if ((text = slurp(path, &len)) == NULL) {
+	if ((text = t_slurp(path, &len)) == NULL) {
 		printf("FAIL cannot read %s\n", path);
 		t_failed++;
 		return;

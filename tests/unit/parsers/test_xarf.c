@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "t.h"
+#include "t_file.h"
 #include "t_report.h"
 #include "xarf.h"
 
@@ -321,24 +322,6 @@ test_csv(void)
 
 static int	n_valid, n_invalid, n_other, n_undet_ok;
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE	*f = fopen(path, "rb");
-	char	*buf = NULL;
-	long	 n;
-
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc(n + 1)) != NULL) {
-		*len = fread(buf, 1, n, f);
-		buf[*len] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
 /* The type a sample declares, read independently of xarf.c. */
 static int
 sample_by_design(const char *text, size_t len)
@@ -373,7 +356,7 @@ corpus_file(const char *path, const struct stat *st, int flag,
 
 	if (flag != FTW_F || strstr(path, ".json") == NULL)
 		return 0;
-	if ((text = slurp(path, &len)) == NULL) {
+	if ((text = t_slurp(path, &len)) == NULL) {
 		printf("FAIL cannot read %s\n", path);
 		t_failed++;
 		return 0;
