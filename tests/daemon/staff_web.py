@@ -9,39 +9,25 @@ redirect by itself, and reads the forms' tokens out of the pages.
 """
 
 import html
-import http.client
 import re
 import urllib.parse
 
-from harness import expect, scale
-from triage_api import Resp, tls_context
+from harness import expect
+from triage_api import Api
 
 CSRF_RE = re.compile(r'name="csrf" value="([^"]*)"')
 
 
-class StaffWeb:
-    """Requests on one keep-alive HTTPS connection, with a cookie jar of
-    name -> value (the attributes of each Set-Cookie kept in
-    set_cookies, the raw header values, for the tests to read)."""
+class StaffWeb(Api):
+    """Requests on one keep-alive HTTPS connection (triage_api.Api's, with
+    no token), with a cookie jar of name -> value (the attributes of each
+    Set-Cookie kept in set_cookies, the raw header values, for the tests to
+    read)."""
 
     def __init__(self, d, timeout=30):
-        self.d = d
-        self.timeout = timeout
-        self.conn = None
+        super().__init__(d, None, timeout)
         self.cookies = {}
         self.set_cookies = []
-
-    def _conn(self):
-        if self.conn is None:
-            self.conn = http.client.HTTPSConnection(
-                "127.0.0.1", self.d.ports["http"],
-                timeout=scale(self.timeout), context=tls_context())
-        return self.conn
-
-    def close(self):
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
 
     def _remember(self, headers):
         for k, v in headers:
@@ -62,24 +48,9 @@ class StaffWeb:
         if cookies and self.cookies:
             h["Cookie"] = "; ".join("%s=%s" % kv
                                     for kv in self.cookies.items())
-        what = "%s %s" % (method, path)
-        for attempt in (0, 1):
-            c = self._conn()
-            try:
-                c.request(method, path, body=body, headers=h)
-                r = c.getresponse()
-                data = r.read()
-            except (http.client.RemoteDisconnected, BrokenPipeError,
-                    ConnectionResetError):
-                self.close()
-                if attempt:
-                    raise
-                continue
-            if r.getheader("Connection", "").lower() == "close":
-                self.close()
-            headers = r.getheaders()
-            self._remember(headers)
-            return Resp(r.status, headers, data, what)
+        r = self.send(method, path, body, h)
+        self._remember(r.headers)
+        return r
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)

@@ -74,11 +74,17 @@ class Api:
         if obj is not None:
             body = json.dumps(obj).encode("utf-8")
             h["Content-Type"] = "application/json"
+        return self.send(method, path, body, h)
+
+    def send(self, method, path, body, headers):
+        """One request as given on the keep-alive connection (opened
+        again, and the request sent once more, when the server had closed
+        it): a Resp."""
         what = "%s %s" % (method, path)
         for attempt in (0, 1):
             c = self._conn()
             try:
-                c.request(method, path, body=body, headers=h)
+                c.request(method, path, body=body, headers=headers)
                 r = c.getresponse()
                 data = r.read()
             except (http.client.RemoteDisconnected, BrokenPipeError,
