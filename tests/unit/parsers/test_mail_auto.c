@@ -22,6 +22,8 @@
 #include "mail.h"
 #include "mail_auto.h"
 #include "t.h"
+#include "t_file.h"
+#include "t_mail.h"
 
 static struct taxonomy		 tax;
 static struct report_limits	 lim;
@@ -354,7 +356,6 @@ test_corpora(void)
 	const char	*dir = getenv("INTAKED_CORPORA");
 	char		 path[1024], err[128];
 	struct mail_result res;
-	FILE		*f;
 	char		*buf;
 	size_t		 i, n;
 
@@ -362,13 +363,10 @@ test_corpora(void)
 		dir = "../shared/corpora";
 	for (i = 0; i < sizeof(real) / sizeof(real[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, real[i].file);
-		if ((f = fopen(path, "rb")) == NULL) {
+		if ((buf = t_slurp(path, &n)) == NULL) {
 			T_SKIP("%s not found (set INTAKED_CORPORA)", path);
 			continue;
 		}
-		buf = malloc(1 << 20);
-		n = fread(buf, 1, 1 << 20, f);
-		fclose(f);
 		CHECK(mail_to_reports(&ctx, &env, buf, n, &res, err,
 		    sizeof(err)) == 0);
 		if (!res.auto_generated || res.auto_reason == NULL ||
@@ -386,35 +384,12 @@ test_corpora(void)
 int
 main(void)
 {
-	struct extractor	*ex;
-	struct classifier	*cl;
-	struct mail_auto_rules	*ar;
-	char			 err[256];
-
-	if (taxonomy_parse(&tax, taxonomy_embedded, taxonomy_embedded_len,
-	    err, sizeof(err)) == -1 ||
-	    (ex = extractor_new(err, sizeof(err))) == NULL ||
-	    (cl = classifier_new(classify_embedded, classify_embedded_len,
-	    &tax, err, sizeof(err))) == NULL ||
-	    (ar = mail_auto_rules_new(auto_embedded, auto_embedded_len, err,
-	    sizeof(err))) == NULL) {
-		printf("FAIL setup: %s\n", err);
+	if (t_mail_init(&tax, &lim, &ctx, 100) == -1)
 		return 1;
-	}
-	report_limits_default(&lim);
-	ctx.tax = &tax;
-	ctx.lim = &lim;
-	ctx.extractor = ex;
-	ctx.classifier = cl;
-	ctx.auto_rules = ar;
-	ctx.max_reports = 100;
 	test_rules_file();
 	test_rule_kinds();
 	test_signals();
 	test_corpora();
-	mail_auto_rules_free(ar);
-	classifier_free(cl);
-	extractor_free(ex);
-	taxonomy_free(&tax);
+	t_mail_free(&tax, &ctx);
 	return t_done();
 }

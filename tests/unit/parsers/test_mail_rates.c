@@ -36,6 +36,7 @@
 #include "mail_auto.h"
 #include "t.h"
 #include "t_file.h"
+#include "t_mail.h"
 
 #define LINE_MAX_	4096
 
@@ -198,10 +199,7 @@ int
 main(void)
 {
 	const char		*dir = getenv("INTAKED_CORPORA");
-	struct extractor	*ex;
-	struct classifier	*cl;
-	struct mail_auto_rules	*ar;
-	char			 err[256], path[2048];
+	char			 path[2048];
 	double			 rate;
 	size_t			 k;
 
@@ -211,23 +209,8 @@ main(void)
 	if (access(path, R_OK) != 0)
 		return t_skip_all("rates: %s not found (set INTAKED_CORPORA)",
 		    path);
-	if (taxonomy_parse(&tax, taxonomy_embedded, taxonomy_embedded_len,
-	    err, sizeof(err)) == -1 ||
-	    (ex = extractor_new(err, sizeof(err))) == NULL ||
-	    (cl = classifier_new(classify_embedded, classify_embedded_len,
-	    &tax, err, sizeof(err))) == NULL ||
-	    (ar = mail_auto_rules_new(auto_embedded, auto_embedded_len, err,
-	    sizeof(err))) == NULL) {
-		printf("FAIL setup: %s\n", err);
+	if (t_mail_init(&tax, &lim, &ctx, 1000) == -1)
 		return 1;
-	}
-	report_limits_default(&lim);
-	ctx.tax = &tax;
-	ctx.lim = &lim;
-	ctx.extractor = ex;
-	ctx.classifier = cl;
-	ctx.auto_rules = ar;
-	ctx.max_reports = 1000;
 	CHECK(read_index(dir) == 0);
 	for (k = 0; k < K_COUNT; k++) {
 		if (kinds[k].target == 0) {
@@ -244,9 +227,6 @@ main(void)
 		    kinds[k].name, good[k], seen[k], rate, kinds[k].target);
 		CHECK(rate >= kinds[k].target);
 	}
-	mail_auto_rules_free(ar);
-	classifier_free(cl);
-	extractor_free(ex);
-	taxonomy_free(&tax);
+	t_mail_free(&tax, &ctx);
 	return t_done();
 }
