@@ -19,6 +19,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <dirent.h>
+#include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -448,12 +450,19 @@ outbox_nodelay(struct outbox *ob)
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
 	struct stat		 st;
+	char			*end;
+	long			 lfd;
 	int			 fd, one = 1, port;
 
 	if (ob->port == 0 || (d = opendir("/proc/self/fd")) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
-		if ((fd = atoi(e->d_name)) <= 2 || fd == dirfd(d) ||
+		errno = 0;
+		lfd = strtol(e->d_name, &end, 10);
+		if (errno != 0 || *end != '\0' || lfd <= 2 || lfd > INT_MAX)
+			continue;	/* ".", "..", or not ours to touch */
+		fd = (int)lfd;
+		if (fd == dirfd(d) ||
 		    fstat(fd, &st) == -1 || !S_ISSOCK(st.st_mode))
 			continue;
 		len = sizeof(ss);
@@ -843,6 +852,24 @@ outbox_thread(void *arg)
 
 /* --- set-up -------------------------------------------------------------- */
 
+/* The port of "host:port" (checked by the configuration), or 0. */
+static int
+outbox_port_of(const char *hostport)
+{
+	const char	*colon = strrchr(hostport, ':');
+	char		*end;
+	long		 port;
+
+	if (colon == NULL)
+		return 0;
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (errno != 0 || end == colon + 1 || *end != '\0' || port < 1 ||
+	    port > 65535)
+		return 0;
+	return (int)port;
+}
+
 static char *
 outbox_strdup(const char *s)
 {
@@ -858,8 +885,8 @@ outbox_new(const struct outbox_options *opt, struct store *st, char *err,
 	ob->store = st;
 	ob->db_path = xstrdup(opt->db_path);
 	ob->smarthost = outbox_strdup(opt->smarthost);
-	if (ob->smarthost != NULL && strrchr(ob->smarthost, ':') != NULL)
-		ob->port = atoi(strrchr(ob->smarthost, ':') + 1);
+	if (ob->smarthost != NULL)
+		ob->port = outbox_port_of(ob->smarthost);
 	ob->helo = xstrdup(opt->helo ? opt->helo : "localhost");
 	ob->from = xstrdup(opt->from ? opt->from : "");
 	ob->user = outbox_strdup(opt->user);

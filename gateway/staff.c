@@ -184,18 +184,23 @@ static const char *
 staff_join(struct staff_mem *m, json_t *a)
 {
 	json_t	*v;
-	size_t	 i, len = 1;
+	size_t	 i, n, len = 1, at = 0;
 	char	*out;
 
 	json_array_foreach(a, i, v)
 		len += json_string_length(v) + 2;
-	out = staff_mem_alloc(m, len, 1);
+	out = staff_mem_alloc(m, len, 1);	/* zeroed */
 	json_array_foreach(a, i, v) {
 		if (!json_is_string(v))
 			continue;
-		if (out[0] != '\0')
-			strcat(out, ", ");
-		strcat(out, json_string_value(v));
+		if (at > 0) {
+			memcpy(out + at, ", ", 2);
+			at += 2;
+		}
+		/* the string's own length: len was counted from the same */
+		n = strnlen(json_string_value(v), json_string_length(v));
+		memcpy(out + at, json_string_value(v), n);
+		at += n;
 	}
 	return out;
 }
